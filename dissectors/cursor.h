@@ -1,0 +1,212 @@
+/* cursor.h - the one bounds-checked reader for packet and stream bytes. */
+#ifndef ZS_CURSOR_H
+#define ZS_CURSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Every read of wire bytes goes through a cursor. A read that would pass the
+ * end sets `bad`, empties the cursor and returns 0; errors are sticky, so a
+ * parser reads a whole structure in straight-line code and checks cur_ok()
+ * once. Length fields are validated by cur_take(), never by subtraction.
+ */
+struct cursor {
+    const uint8_t *p;
+    size_t left;
+    bool bad;
+};
+
+static inline struct cursor
+cur_init(const uint8_t *p, size_t len)
+{
+    struct cursor c = {p, p ? len : 0, false};
+    return c;
+}
+
+static inline bool
+cur_ok(const struct cursor *c)
+{
+    return !c->bad;
+}
+
+static inline size_t
+cur_left(const struct cursor *c)
+{
+    return c->left;
+}
+
+static inline const uint8_t *
+cur_ptr(const struct cursor *c)
+{
+    return c->p;
+}
+
+static inline void
+cur_fail(struct cursor *c)
+{
+    c->bad = true;
+    c->left = 0;
+}
+
+static inline bool
+cur_need(struct cursor *c, size_t n)
+{
+    if (c->bad || c->left < n) {
+        cur_fail(c);
+        return false;
+    }
+    return true;
+}
+
+static inline uint8_t
+cur_get_u8(struct cursor *c)
+{
+    if (!cur_need(c, 1))
+        return 0;
+    uint8_t v = c->p[0];
+    c->p += 1;
+    c->left -= 1;
+    return v;
+}
+
+static inline uint16_t
+cur_get_be16(struct cursor *c)
+{
+    if (!cur_need(c, 2))
+        return 0;
+    uint16_t v = (uint16_t)((c->p[0] << 8) | c->p[1]);
+    c->p += 2;
+    c->left -= 2;
+    return v;
+}
+
+static inline uint32_t
+cur_get_be24(struct cursor *c)
+{
+    if (!cur_need(c, 3))
+        return 0;
+    uint32_t v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) | c->p[2];
+    c->p += 3;
+    c->left -= 3;
+    return v;
+}
+
+static inline uint32_t
+cur_get_be32(struct cursor *c)
+{
+    if (!cur_need(c, 4))
+        return 0;
+    uint32_t v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) |
+                 ((uint32_t)c->p[2] << 8) | c->p[3];
+    c->p += 4;
+    c->left -= 4;
+    return v;
+}
+
+static inline uint64_t
+cur_get_be64(struct cursor *c)
+{
+    uint64_t hi = cur_get_be32(c);
+    uint64_t lo = cur_get_be32(c);
+    return c->bad ? 0 : (hi << 32) | lo;
+}
+
+static inline uint16_t
+cur_get_le16(struct cursor *c)
+{
+    if (!cur_need(c, 2))
+        return 0;
+    uint16_t v = (uint16_t)(c->p[0] | (c->p[1] << 8));
+    c->p += 2;
+    c->left -= 2;
+    return v;
+}
+
+static inline uint32_t
+cur_get_le32(struct cursor *c)
+{
+    if (!cur_need(c, 4))
+        return 0;
+    uint32_t v = (uint32_t)c->p[0] | ((uint32_t)c->p[1] << 8) | ((uint32_t)c->p[2] << 16) |
+                 ((uint32_t)c->p[3] << 24);
+    c->p += 4;
+    c->left -= 4;
+    return v;
+}
+
+/* Look at the next byte without consuming it; 0 and sticky failure past the end. */
+static inline uint8_t
+cur_peek_u8(struct cursor *c)
+{
+    if (!cur_need(c, 1))
+        return 0;
+    return c->p[0];
+}
+
+/* Look at byte `off` ahead without consuming; does not fail the cursor. */
+static inline bool
+cur_peek_at(const struct cursor *c, size_t off, uint8_t *out)
+{
+    if (c->bad || off >= c->left)
+        return false;
+    *out = c->p[off];
+    return true;
+}
+
+static inline void
+cur_skip(struct cursor *c, size_t n)
+{
+    if (!cur_need(c, n))
+        return;
+    c->p += n;
+    c->left -= n;
+}
+
+/* A view of the next n bytes (borrowed: valid only during the call). NULL on failure. */
+static inline const uint8_t *
+cur_get_bytes(struct cursor *c, size_t n)
+{
+    if (!cur_need(c, n))
+        return NULL;
+    const uint8_t *v = c->p;
+    c->p += n;
+    c->left -= n;
+    return v;
+}
+
+/* Copy n bytes into dst; zero-fills dst and fails the cursor when short. */
+static inline bool
+cur_copy(struct cursor *c, void *dst, size_t n)
+{
+    const uint8_t *v = cur_get_bytes(c, n);
+    unsigned char *d = dst;
+    for (size_t i = 0; i < n; i++)
+        d[i] = v ? v[i] : 0;
+    return v != NULL;
+}
+
+/* A child cursor over the next n bytes; the parent moves past them. */
+static inline struct cursor
+cur_take(struct cursor *c, size_t n)
+{
+    struct cursor child = {NULL, 0, true};
+    if (!cur_need(c, n))
+        return child;
+    child.p = c->p;
+    child.left = n;
+    child.bad = false;
+    c->p += n;
+    c->left -= n;
+    return child;
+}
+
+/* The rest of the cursor as a child; the parent is left empty (not failed). */
+static inline struct cursor
+cur_rest(struct cursor *c)
+{
+    return cur_take(c, c->bad ? 1 : c->left);
+}
+
+#endif

@@ -1,0 +1,235 @@
+/* json_writer.c - a small JSON Lines writer: keys in call order, strings escaped. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_writer.h"
+
+void
+jw_init(struct json_writer *w)
+{
+    memset(w, 0, sizeof(*w));
+}
+
+void
+jw_fini(struct json_writer *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+void
+jw_reset(struct json_writer *w)
+{
+    w->len = 0;
+    w->failed = false;
+    w->depth = 0;
+}
+
+static void
+put(struct json_writer *w, const char *s, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 512;
+        while (cap < w->len + n + 1)
+            cap *= 2;
+        char *b = realloc(w->buf, cap);
+        if (!b) {
+            w->failed = true;
+            return;
+        }
+        w->buf = b;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void
+putc_(struct json_writer *w, char c)
+{
+    put(w, &c, 1);
+}
+
+/* Before a value: a comma unless it is the first member (keys put their own). */
+static void
+sep(struct json_writer *w)
+{
+    if (w->depth == 0)
+        return;
+    if (!w->first[w->depth])
+        putc_(w, ',');
+    w->first[w->depth] = false;
+}
+
+static void after_value(struct json_writer *w);
+
+static void
+open_(struct json_writer *w, char c)
+{
+    sep(w);
+    putc_(w, c);
+    if (w->depth + 1 < JW_MAX_DEPTH) {
+        w->depth++;
+        w->first[w->depth] = true;
+    } else {
+        w->failed = true;
+    }
+}
+
+void
+jw_obj_open(struct json_writer *w)
+{
+    open_(w, '{');
+}
+
+void
+jw_obj_close(struct json_writer *w)
+{
+    putc_(w, '}');
+    if (w->depth > 0)
+        w->depth--;
+    after_value(w);
+}
+
+void
+jw_arr_open(struct json_writer *w)
+{
+    open_(w, '[');
+}
+
+void
+jw_arr_close(struct json_writer *w)
+{
+    putc_(w, ']');
+    if (w->depth > 0)
+        w->depth--;
+    after_value(w);
+}
+
+static void
+quoted(struct json_writer *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc_(w, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            put(w, e, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, e, 6);
+        } else {
+            putc_(w, (char)c);
+        }
+    }
+    putc_(w, '"');
+}
+
+void
+jw_key(struct json_writer *w, const char *key)
+{
+    sep(w);
+    quoted(w, key, strlen(key));
+    putc_(w, ':');
+    /* the value that follows must not add a comma */
+    w->first[w->depth] = true;
+}
+
+static void
+after_value(struct json_writer *w)
+{
+    if (w->depth > 0)
+        w->first[w->depth] = false;
+}
+
+void
+jw_strn(struct json_writer *w, const char *s, size_t n)
+{
+    sep(w);
+    quoted(w, s, n);
+    after_value(w);
+}
+
+void
+jw_str(struct json_writer *w, const char *s)
+{
+    if (!s) {
+        jw_null(w);
+        return;
+    }
+    jw_strn(w, s, strlen(s));
+}
+
+void
+jw_uint(struct json_writer *w, uint64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+    sep(w);
+    put(w, b, (size_t)n);
+    after_value(w);
+}
+
+void
+jw_int(struct json_writer *w, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRId64, v);
+    sep(w);
+    put(w, b, (size_t)n);
+    after_value(w);
+}
+
+void
+jw_bool(struct json_writer *w, bool v)
+{
+    sep(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+    after_value(w);
+}
+
+void
+jw_null(struct json_writer *w)
+{
+    sep(w);
+    put(w, "null", 4);
+    after_value(w);
+}
+
+const char *
+jw_format_time(uint64_t ts_us, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ts_us / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm)) {
+        snprintf(buf, len, "1970-01-01T00:00:00.000000Z");
+        return buf;
+    }
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ts_us % 1000000));
+    return buf;
+}
+
+void
+jw_time(struct json_writer *w, uint64_t ts_us)
+{
+    char b[40];
+    jw_str(w, jw_format_time(ts_us, b, sizeof(b)));
+}
+
+int
+jw_write_line(struct json_writer *w, FILE *out)
+{
+    if (w->failed)
+        return -1;
+    putc_(w, '\n');
+    if (w->failed || fwrite(w->buf, 1, w->len, out) != w->len)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,62 @@
+/* flow_table.h - fixed-size flow table: seeded symmetric hash, preallocated pool, packet-time expiry. */
+#ifndef ZS_FLOW_TABLE_H
+#define ZS_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+#define ZS_ERRBUF 256
+
+struct packet;
+struct flow_table;
+
+struct flow_table_config {
+    uint32_t max_flows;   /* the pool; when full the least recently used flow is evicted */
+    uint64_t tcp_idle_us; /* open TCP flow without packets for this long ends as idle */
+    uint64_t udp_idle_us; /* UDP, ESP, AH */
+    uint64_t closed_us;   /* after FIN both ways or RST, how long late packets still count */
+    uint64_t seed;        /* hash seed */
+};
+
+/*
+ * The consumer learns of every flow that ends, whatever the reason, exactly
+ * once; after on_end returns the flow's memory is reused. Nothing ends silently.
+ */
+struct flow_consumer {
+    void *ctx;
+    void (*on_new)(void *ctx, struct flow *f, const struct packet *p);
+    void (*on_end)(void *ctx, struct flow *f);
+};
+
+struct flow_table *flow_table_new(const struct flow_table_config *cfg,
+                                  const struct flow_consumer *consumer, char *err);
+void flow_table_free(struct flow_table *t);
+
+/*
+ * Find the packet's flow or create it (evicting when full). *dir is the
+ * packet's direction in the flow (FLOW_DIR_FWD: from the first packet's source).
+ */
+struct flow *flow_table_lookup(struct flow_table *t, const struct packet *p, int *dir);
+
+/* Account a packet to its flow and keep the expiry order. */
+void flow_table_touch(struct flow_table *t, struct flow *f, int dir, const struct packet *p);
+
+/* The connection closed (FIN both ways or RST): expire after the closed timeout. */
+void flow_table_mark_closed(struct flow_table *t, struct flow *f);
+
+/* End one flow now, with a reason: the consumer is told and the entry is freed. */
+void flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why);
+
+/* End every flow whose timeout passed at packet time `now`. */
+void flow_table_expire(struct flow_table *t, uint64_t now);
+
+/* End every remaining flow (end of input), in creation order. */
+void flow_table_flush(struct flow_table *t);
+
+uint32_t flow_table_active(const struct flow_table *t);
+/* Bytes the table itself holds (pool + buckets) at its high-water mark. */
+uint64_t flow_table_mem(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,382 @@
+/* tcp_reasm.c - per-direction TCP reassembly over a preallocated chunk pool; first data wins. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sensor/decode.h"
+#include "../sensor/stats.h"
+#include "flow_table.h"
+#include "tcp_reasm.h"
+
+/* Serial-number arithmetic (RFC 1982): correct across the 2^32 wrap. */
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b)  SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+/* A segment further than this beyond the next expected byte is bogus, not a gap. */
+#define SEQ_WINDOW (256u << 20)
+
+#define CHUNK_DATA 1456
+
+/* Out-of-order data lives in fixed chunks from one pool: no allocation per packet. */
+struct chunk {
+    uint32_t seq;
+    uint32_t next;
+    uint16_t len;
+    uint8_t data[CHUNK_DATA];
+};
+
+struct tcp_reasm {
+    struct tcp_reasm_ops ops;
+    struct chunk *pool;
+    uint32_t nchunks;
+    uint32_t hwm;       /* chunks [0, hwm) were handed out at least once */
+    uint32_t free_head;
+    uint32_t in_use;
+    uint32_t flow_cap;
+};
+
+struct tcp_reasm *
+tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err)
+{
+    struct tcp_reasm *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, ZS_ERRBUF, "out of memory for TCP reassembly");
+        return NULL;
+    }
+    r->ops = *ops;
+    uint64_t n = memcap / sizeof(struct chunk);
+    if (n >= FLOW_NONE)
+        n = FLOW_NONE - 1;
+    r->nchunks = (uint32_t)n;
+    r->flow_cap = flow_cap;
+    r->free_head = FLOW_NONE;
+    if (n) {
+        r->pool = calloc(n, sizeof(struct chunk)); /* pages are touched only as used */
+        if (!r->pool) {
+            snprintf(err, ZS_ERRBUF, "out of memory for a %llu-byte reassembly memcap",
+                     (unsigned long long)memcap);
+            free(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+void
+tcp_reasm_free(struct tcp_reasm *r)
+{
+    if (!r)
+        return;
+    free(r->pool);
+    free(r);
+}
+
+uint64_t
+tcp_reasm_held(const struct tcp_reasm *r)
+{
+    return (uint64_t)r->in_use * CHUNK_DATA;
+}
+
+static uint32_t
+chunk_alloc(struct tcp_reasm *r)
+{
+    uint32_t i;
+    if (r->free_head != FLOW_NONE) {
+        i = r->free_head;
+        r->free_head = r->pool[i].next;
+    } else if (r->hwm < r->nchunks) {
+        i = r->hwm++;
+    } else {
+        return FLOW_NONE;
+    }
+    r->in_use++;
+    return i;
+}
+
+static void
+chunk_release(struct tcp_reasm *r, uint32_t i)
+{
+    r->pool[i].next = r->free_head;
+    r->free_head = i;
+    r->in_use--;
+}
+
+static void
+deliver(struct tcp_reasm *r, struct flow *f, int dir, const uint8_t *data, size_t len)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    h->next_seq += (uint32_t)len;
+    h->delivered += len;
+    if (len && r->ops.on_data)
+        r->ops.on_data(r->ops.ctx, f, dir, data, len);
+}
+
+static void
+gap(struct tcp_reasm *r, struct flow *f, int dir, uint32_t len)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    if (!len)
+        return;
+    h->next_seq += len;
+    h->gap_bytes += len;
+    h->gaps++;
+    STAT_INC(tcp_gaps);
+    STAT_ADD(tcp_gap_bytes, len);
+    if (r->ops.on_gap)
+        r->ops.on_gap(r->ops.ctx, f, dir, len);
+}
+
+/* Deliver queued chunks that are now in order. */
+static void
+drain(struct tcp_reasm *r, struct flow *f, int dir)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    while (h->ooo_head != FLOW_NONE) {
+        struct chunk *c = &r->pool[h->ooo_head];
+        if (SEQ_GT(c->seq, h->next_seq))
+            break;
+        uint32_t skip = h->next_seq - c->seq;
+        if (skip < c->len)
+            deliver(r, f, dir, c->data + skip, c->len - skip);
+        uint32_t i = h->ooo_head;
+        h->ooo_head = c->next;
+        h->ooo_bytes -= c->len;
+        chunk_release(r, i);
+    }
+}
+
+/* Declare the hole before the first queued chunk a gap, then deliver what follows it. */
+static void
+skip_first_hole(struct tcp_reasm *r, struct flow *f, int dir)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    if (h->ooo_head == FLOW_NONE)
+        return;
+    gap(r, f, dir, r->pool[h->ooo_head].seq - h->next_seq);
+    drain(r, f, dir);
+}
+
+/*
+ * Queue [seq, seq+len) where no earlier data is held (first data wins);
+ * bytes that overlap held data are compared and disagreements counted.
+ * Returns false when the pool or the flow cap has no room for the rest.
+ */
+static bool
+enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_t *data,
+        uint32_t len)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    uint32_t *link = &h->ooo_head;
+    while (len) {
+        struct chunk *c = *link != FLOW_NONE ? &r->pool[*link] : NULL;
+        if (c && SEQ_LEQ(c->seq + c->len, seq)) { /* chunk entirely before us */
+            link = &c->next;
+            continue;
+        }
+        if (c && SEQ_LEQ(c->seq, seq)) { /* we start inside c: compare the overlap */
+            uint32_t off = seq - c->seq;
+            uint32_t n = c->len - off < len ? c->len - off : len;
+            if (memcmp(c->data + off, data, n) != 0) {
+                h->overlaps_bad++;
+                STAT_INC(tcp_overlap_inconsistent);
+            }
+            seq += n;
+            data += n;
+            len -= n;
+            link = &c->next;
+            continue;
+        }
+        /* a hole before c (or the end): fill up to c's start with new chunks */
+        uint32_t room = c ? c->seq - seq : len;
+        uint32_t n = room < len ? room : len;
+        if (n > CHUNK_DATA)
+            n = CHUNK_DATA;
+        if (h->ooo_bytes + n > r->flow_cap) {
+            STAT_INC(tcp_flow_cap_hit);
+            return false;
+        }
+        uint32_t i = chunk_alloc(r);
+        if (i == FLOW_NONE) {
+            STAT_INC(tcp_memcap_hit);
+            return false;
+        }
+        struct chunk *nc = &r->pool[i];
+        nc->seq = seq;
+        nc->len = (uint16_t)n;
+        memcpy(nc->data, data, n);
+        nc->next = *link;
+        *link = i;
+        h->ooo_bytes += n;
+        link = &nc->next;
+        seq += n;
+        data += n;
+        len -= n;
+    }
+    return true;
+}
+
+static void
+add_data(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_t *data,
+         uint32_t len)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    if (SEQ_LT(seq, h->next_seq)) {
+        uint32_t old = h->next_seq - seq;
+        if (old >= len) {
+            h->retrans++;
+            STAT_INC(tcp_retransmitted_segments);
+            STAT_ADD(tcp_retransmitted_bytes, len);
+            return;
+        }
+        STAT_ADD(tcp_retransmitted_bytes, old);
+    } else if (seq - h->next_seq > SEQ_WINDOW) {
+        STAT_INC(tcp_seq_out_of_window);
+        return;
+    } else if (seq != h->next_seq) {
+        STAT_INC(tcp_ooo_segments);
+    }
+    /* Each pass delivers, queues, or moves next_seq forward, so the loop ends. */
+    for (;;) {
+        if (SEQ_LT(seq, h->next_seq)) {
+            uint32_t old = h->next_seq - seq;
+            if (old >= len)
+                return;
+            seq += old;
+            data += old;
+            len -= old;
+        }
+        if (!len)
+            return;
+        if (seq == h->next_seq) {
+            /* In order: deliver up to the first held chunk (held data came first and wins). */
+            uint32_t n = len;
+            if (h->ooo_head != FLOW_NONE && r->pool[h->ooo_head].seq - seq < n)
+                n = r->pool[h->ooo_head].seq - seq;
+            deliver(r, f, dir, data, n);
+            seq += n;
+            data += n;
+            len -= n;
+            bool queued = !len || enqueue(r, f, dir, seq, data, len);
+            drain(r, f, dir);
+            if (queued)
+                return;
+            continue;
+        }
+        if (enqueue(r, f, dir, seq, data, len))
+            return;
+        /* No room to hold it: give up on the oldest hole and try again. */
+        if (h->ooo_head == FLOW_NONE || SEQ_LEQ(seq, r->pool[h->ooo_head].seq))
+            gap(r, f, dir, seq - h->next_seq);
+        else
+            skip_first_hole(r, f, dir);
+    }
+}
+
+bool
+tcp_reasm_closed(const struct flow *f)
+{
+    const struct tcp_half *a = &f->tcp[0], *b = &f->tcp[1];
+    return a->rst_seen || b->rst_seen || (a->fin_seen && b->fin_seen);
+}
+
+void
+tcp_reasm_packet(struct tcp_reasm *r, struct flow *f, int dir, const struct packet *p)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    struct tcp_half *peer = &f->tcp[dir ^ 1];
+    uint8_t fl = p->tcp_flags;
+
+    if (fl & TCP_SYN) {
+        if (fl & TCP_ACK) {
+            f->flags |= FLOW_F_SYNACK;
+            if (!(f->flags & FLOW_F_HANDSHAKE) || (f->flags & FLOW_F_ROLES_GUESSED))
+                f->client_dir = (uint8_t)(dir ^ 1);
+        } else {
+            f->client_dir = (uint8_t)dir;
+        }
+        f->flags |= FLOW_F_HANDSHAKE;
+        f->flags &= (uint8_t)~FLOW_F_ROLES_GUESSED;
+        if (!h->syn_seen && (!h->seq_known || (h->delivered == 0 && h->ooo_head == FLOW_NONE))) {
+            h->isn = p->seq;
+            h->next_seq = p->seq + 1;
+            h->seq_known = 1;
+        } else if (p->seq != h->isn) {
+            STAT_INC(tcp_syn_seq_changed);
+            if (h->delivered == 0 && h->ooo_head == FLOW_NONE && h->gap_bytes == 0) {
+                h->isn = p->seq;
+                h->next_seq = p->seq + 1;
+            }
+        }
+        h->syn_seen = 1;
+    }
+    if (fl & TCP_ACK) {
+        if (!h->ack_seen || SEQ_GT(p->ack, h->max_ack))
+            h->max_ack = p->ack;
+        h->ack_seen = 1;
+    }
+    if (fl & TCP_RST) {
+        h->rst_seen = 1;
+        return; /* data on a RST is diagnostic text, not stream content */
+    }
+    uint32_t seq = (fl & TCP_SYN) ? p->seq + 1 : p->seq;
+    uint32_t len = p->payload_len;
+    if (!h->seq_known) {
+        /* No SYN from this side: start where the peer's SYN-ACK said we would, if it is close. */
+        h->next_seq = seq;
+        if (peer->syn_seen && peer->ack_seen && SEQ_LEQ(peer->max_ack, seq) &&
+            seq - peer->max_ack < r->flow_cap)
+            h->next_seq = peer->max_ack;
+        h->isn = h->next_seq;
+        h->seq_known = 1;
+    }
+    if (len)
+        add_data(r, f, dir, seq, p->payload, len);
+    if (fl & TCP_FIN) {
+        uint32_t end = seq + len + p->payload_lost;
+        if (!h->fin_seen || SEQ_GT(end, h->fin_seq))
+            h->fin_seq = end;
+        h->fin_seen = 1;
+    }
+    /* The peer acknowledged bytes past our first held chunk: the hole before it was lost. */
+    if ((fl & TCP_ACK) && peer->ooo_head != FLOW_NONE) {
+        const struct chunk *c = &r->pool[peer->ooo_head];
+        if (SEQ_GEQ(p->ack, c->seq + c->len))
+            skip_first_hole(r, f, dir ^ 1);
+    }
+}
+
+static void
+finish_half(struct tcp_reasm *r, struct flow *f, int dir)
+{
+    struct tcp_half *h = &f->tcp[dir];
+    const struct tcp_half *peer = &f->tcp[dir ^ 1];
+    while (h->ooo_head != FLOW_NONE)
+        skip_first_hole(r, f, dir);
+    if (!h->seq_known)
+        return;
+    /* Bytes at the end that were sent (FIN, or the peer's ACK) but never captured. */
+    uint32_t end = h->next_seq;
+    if (h->fin_seen && SEQ_GT(h->fin_seq, end) && h->fin_seq - end < SEQ_WINDOW)
+        end = h->fin_seq;
+    if (peer->ack_seen && SEQ_GT(peer->max_ack, end) && peer->max_ack - end < SEQ_WINDOW) {
+        uint32_t a = peer->max_ack;
+        if (h->fin_seen && SEQ_GT(a, h->fin_seq))
+            a = h->fin_seq; /* the FIN itself takes one sequence number */
+        else if (!h->fin_seen && a - end == 1)
+            a = end; /* one byte past the data: an uncaptured FIN, not lost data */
+        if (SEQ_GT(a, end))
+            end = a;
+    }
+    gap(r, f, dir, end - h->next_seq);
+}
+
+void
+tcp_reasm_finish(struct tcp_reasm *r, struct flow *f)
+{
+    if (f->key.proto != IPPROTO_NUM_TCP)
+        return;
+    finish_half(r, f, 0);
+    finish_half(r, f, 1);
+}

@@ -1,0 +1,46 @@
+/* tcp_reasm.h - per-direction TCP reassembly: ordered bytes and explicit gap notices. */
+#ifndef ZS_TCP_REASM_H
+#define ZS_TCP_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+struct packet;
+struct tcp_reasm;
+
+/*
+ * The consumer sees each direction of a connection as one byte stream:
+ * on_data with the next bytes in order, or on_gap with the count of bytes
+ * that were never captured (the stream offset moves on by that much).
+ * `dir` is the flow direction (FLOW_DIR_FWD/REV); compare with f->client_dir.
+ */
+struct tcp_reasm_ops {
+    void *ctx;
+    void (*on_data)(void *ctx, struct flow *f, int dir, const uint8_t *data, size_t len);
+    void (*on_gap)(void *ctx, struct flow *f, int dir, uint64_t len);
+};
+
+/*
+ * `memcap`: bytes of out-of-order data held for all flows together;
+ * `flow_cap`: for one direction of one flow. Past either, the oldest hole is
+ * declared a gap and the held data is delivered.
+ */
+struct tcp_reasm *tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops,
+                                char *err);
+void tcp_reasm_free(struct tcp_reasm *r);
+
+/* Process one TCP segment of flow f in direction dir. */
+void tcp_reasm_packet(struct tcp_reasm *r, struct flow *f, int dir, const struct packet *p);
+
+/* The flow is ending: deliver what is held, announcing every remaining hole as a gap. */
+void tcp_reasm_finish(struct tcp_reasm *r, struct flow *f);
+
+/* True once both sides sent FIN or either sent RST. */
+bool tcp_reasm_closed(const struct flow *f);
+
+/* Bytes of out-of-order data held now (for tests and stats). */
+uint64_t tcp_reasm_held(const struct tcp_reasm *r);
+
+#endif

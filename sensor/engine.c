@@ -1,0 +1,154 @@
+/* engine.c - one packet in: decode, flow lookup, TCP reassembly, and the outputs they feed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../emit/json_writer.h"
+#include "../flowtable/tcp_reasm.h"
+#include "decode.h"
+#include "engine.h"
+#include "flow_log.h"
+#include "ipfrag.h"
+#include "stats.h"
+#include "stream_dump.h"
+
+struct engine {
+    struct engine_config cfg;
+    struct flow_table *flows;
+    struct tcp_reasm *reasm;
+    struct ipfrag *frag;
+    struct stream_dump *dump;
+    struct json_writer jw;
+    char err[ZS_ERRBUF];
+};
+
+static void
+note_error(struct engine *e, const char *what)
+{
+    if (!e->err[0])
+        snprintf(e->err, sizeof(e->err), "%s", what);
+}
+
+static void
+on_data(void *ctx, struct flow *f, int dir, const uint8_t *data, size_t len)
+{
+    struct engine *e = ctx;
+    if (e->dump)
+        stream_dump_data(e->dump, f, dir, data, len);
+}
+
+static void
+on_gap(void *ctx, struct flow *f, int dir, uint64_t len)
+{
+    struct engine *e = ctx;
+    if (e->dump)
+        stream_dump_gap(e->dump, f, dir, len);
+}
+
+/* Every flow ends here exactly once, whatever the reason. */
+static void
+on_end(void *ctx, struct flow *f)
+{
+    struct engine *e = ctx;
+    tcp_reasm_finish(e->reasm, f);
+    if (e->dump)
+        stream_dump_end(e->dump, f);
+    if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f) != 0)
+        note_error(e, "writing the --flows output failed");
+    if (e->cfg.flows_text && flow_log_text(e->cfg.flows_text, f) != 0)
+        note_error(e, "writing the flow lines failed");
+}
+
+struct engine *
+engine_new(const struct engine_config *cfg, char *err)
+{
+    struct engine *e = calloc(1, sizeof(*e));
+    if (!e) {
+        snprintf(err, ZS_ERRBUF, "out of memory");
+        return NULL;
+    }
+    e->cfg = *cfg;
+    jw_init(&e->jw);
+    struct flow_consumer fc = {.ctx = e, .on_end = on_end};
+    struct tcp_reasm_ops ro = {.ctx = e, .on_data = on_data, .on_gap = on_gap};
+    e->flows = flow_table_new(&cfg->flows, &fc, err);
+    if (!e->flows)
+        goto fail;
+    e->reasm = tcp_reasm_new(cfg->reasm_memcap, cfg->reasm_flow_cap, &ro, err);
+    if (!e->reasm)
+        goto fail;
+    e->frag = ipfrag_new(cfg->frag_slots, cfg->frag_timeout_us);
+    if (!e->frag) {
+        snprintf(err, ZS_ERRBUF, "out of memory for IP fragment reassembly");
+        goto fail;
+    }
+    if (cfg->dump_dir) {
+        e->dump = stream_dump_new(cfg->dump_dir, err);
+        if (!e->dump)
+            goto fail;
+    }
+    return e;
+fail:
+    engine_free(e);
+    return NULL;
+}
+
+void
+engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
+{
+    struct packet p;
+    STAT_INC(pkts_read);
+    STAT_ADD(bytes_read, fr->wire_len);
+    flow_table_expire(e->flows, fr->ts_us);
+    if (decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p) != DECODE_OK)
+        return;
+    int dir;
+    struct flow *f = flow_table_lookup(e->flows, &p, &dir);
+    if (!f)
+        return;
+    if (p.proto == IPPROTO_NUM_TCP && (p.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+        tcp_reasm_closed(f)) {
+        /* a new connection on the 5-tuple of a closed one: the old one ends first */
+        STAT_INC(flows_reused);
+        flow_table_end(e->flows, f, FLOW_END_REUSED);
+        f = flow_table_lookup(e->flows, &p, &dir);
+        if (!f)
+            return;
+    }
+    flow_table_touch(e->flows, f, dir, &p);
+    if (p.proto == IPPROTO_NUM_TCP) {
+        tcp_reasm_packet(e->reasm, f, dir, &p);
+        if (tcp_reasm_closed(f))
+            flow_table_mark_closed(e->flows, f);
+    }
+}
+
+void
+engine_finish(struct engine *e)
+{
+    flow_table_flush(e->flows);
+}
+
+int
+engine_output_error(const struct engine *e, char *err)
+{
+    if (e->err[0]) {
+        snprintf(err, ZS_ERRBUF, "%s", e->err);
+        return -1;
+    }
+    if (e->dump && stream_dump_error(e->dump, err) != 0)
+        return -1;
+    return 0;
+}
+
+void
+engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    flow_table_free(e->flows);
+    tcp_reasm_free(e->reasm);
+    ipfrag_free(e->frag);
+    stream_dump_free(e->dump);
+    jw_fini(&e->jw);
+    free(e);
+}

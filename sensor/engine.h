@@ -1,0 +1,35 @@
+/* engine.h - one packet in: decode, flow lookup, TCP reassembly, and the outputs they feed. */
+#ifndef ZS_ENGINE_H
+#define ZS_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../flowtable/flow_table.h"
+#include "capture.h"
+
+struct engine_config {
+    struct flow_table_config flows;
+    uint64_t reasm_memcap;      /* bytes of out-of-order TCP data held, all flows */
+    uint32_t reasm_flow_cap;    /* the same for one direction of one flow */
+    unsigned frag_slots;        /* IP datagrams in reassembly at once */
+    uint64_t frag_timeout_us;
+    const char *dump_dir;       /* --dump-streams: NULL for none */
+    FILE *flows_json;           /* --flows: NULL for none */
+    FILE *flows_text;           /* readable flow lines: NULL for none */
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_config *cfg, char *err);
+/* Process one frame of link type dlt. */
+void engine_packet(struct engine *e, int dlt, const struct capture_frame *fr);
+/* End of input: end every flow (end_of_capture) so nothing is lost. */
+void engine_finish(struct engine *e);
+void engine_free(struct engine *e);
+
+/* -1 once an output could not be written (disk full...); the message is in err. */
+int engine_output_error(const struct engine *e, char *err);
+
+#endif

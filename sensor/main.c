@@ -1,0 +1,277 @@
+/* main.c - command line, input loop and exit status of the zertsensor binary. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "engine.h"
+#include "log.h"
+#include "stats.h"
+
+#define ZS_VERSION "0.1.0"
+
+/* Exit status: 0 all input read; 1 nothing useful (usage, unreadable input, output failure);
+ * 2 the input was damaged part-way: everything before the damage was processed and output. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_DAMAGED = 2 };
+
+static void
+usage(FILE *out)
+{
+    fputs("usage: zertsensor -r FILE [options]\n"
+          "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
+          "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
+          "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
+          "  -q, --quiet          no readable flow lines or progress messages\n"
+          "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
+          "  --seed N             flow hash seed (default: fixed 0, for reproducible runs)\n"
+          "  --max-flows N        flow table size (default 524288)\n"
+          "  --memcap BYTES       out-of-order TCP data held, all flows (default 128M)\n"
+          "  --flow-memcap BYTES  the same, per direction of one flow (default 4M)\n"
+          "  --tcp-timeout S      idle TCP flows end after S seconds of packet time (600)\n"
+          "  --udp-timeout S      idle UDP/ESP/AH flows (120)\n"
+          "  --closed-timeout S   after FIN both ways or RST (5)\n"
+          "  -V, --version        print the version\n"
+          "  -h, --help           this text\n",
+          out);
+}
+
+/* "128M", "4k", "1G" or plain bytes. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return -1;
+    switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    default: break;
+    }
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+enum {
+    OPT_FLOWS = 256,
+    OPT_DUMP,
+    OPT_STATS,
+    OPT_SEED,
+    OPT_MAX_FLOWS,
+    OPT_MEMCAP,
+    OPT_FLOW_MEMCAP,
+    OPT_TCP_TO,
+    OPT_UDP_TO,
+    OPT_CLOSED_TO,
+};
+
+static const struct option long_opts[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"flows", required_argument, NULL, OPT_FLOWS},
+    {"dump-streams", required_argument, NULL, OPT_DUMP},
+    {"quiet", no_argument, NULL, 'q'},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"memcap", required_argument, NULL, OPT_MEMCAP},
+    {"flow-memcap", required_argument, NULL, OPT_FLOW_MEMCAP},
+    {"tcp-timeout", required_argument, NULL, OPT_TCP_TO},
+    {"udp-timeout", required_argument, NULL, OPT_UDP_TO},
+    {"closed-timeout", required_argument, NULL, OPT_CLOSED_TO},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int
+main(int argc, char **argv)
+{
+    const char *input = NULL, *flows_path = NULL;
+    bool quiet = false, want_stats = false;
+    uint64_t v;
+    struct engine_config cfg = {
+        .flows = {.max_flows = 1u << 19,
+                  .tcp_idle_us = 600ull * 1000000,
+                  .udp_idle_us = 120ull * 1000000,
+                  .closed_us = 5ull * 1000000,
+                  .seed = 0},
+        .reasm_memcap = 128ull << 20,
+        .reasm_flow_cap = 4u << 20,
+        .frag_slots = 256,
+        .frag_timeout_us = 30ull * 1000000,
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "r:qVh", long_opts, NULL)) != -1) {
+        const char *bad = NULL;
+        switch (c) {
+        case 'r':
+            input = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'V':
+            printf("zertsensor %s (%s)\n", ZS_VERSION, pcap_lib_version());
+            return EXIT_OK;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        case OPT_FLOWS:
+            flows_path = optarg;
+            break;
+        case OPT_DUMP:
+            cfg.dump_dir = optarg;
+            break;
+        case OPT_STATS:
+            want_stats = true;
+            break;
+        case OPT_SEED:
+            if (parse_uint(optarg, UINT64_MAX, &cfg.flows.seed))
+                bad = "--seed";
+            break;
+        case OPT_MAX_FLOWS:
+            if (parse_uint(optarg, 1u << 30, &v) || v == 0)
+                bad = "--max-flows";
+            else
+                cfg.flows.max_flows = (uint32_t)v;
+            break;
+        case OPT_MEMCAP:
+            if (parse_size(optarg, &cfg.reasm_memcap))
+                bad = "--memcap";
+            break;
+        case OPT_FLOW_MEMCAP:
+            if (parse_size(optarg, &v) || v > UINT32_MAX)
+                bad = "--flow-memcap";
+            else
+                cfg.reasm_flow_cap = (uint32_t)v;
+            break;
+        case OPT_TCP_TO:
+        case OPT_UDP_TO:
+        case OPT_CLOSED_TO:
+            if (parse_uint(optarg, 365ull * 86400, &v)) {
+                bad = c == OPT_TCP_TO ? "--tcp-timeout" : c == OPT_UDP_TO ? "--udp-timeout"
+                                                                          : "--closed-timeout";
+                break;
+            }
+            v *= 1000000;
+            if (c == OPT_TCP_TO)
+                cfg.flows.tcp_idle_us = v;
+            else if (c == OPT_UDP_TO)
+                cfg.flows.udp_idle_us = v;
+            else
+                cfg.flows.closed_us = v;
+            break;
+        default:
+            usage(stderr);
+            return EXIT_FAIL;
+        }
+        if (bad) {
+            log_err("bad value for %s: '%s'", bad, optarg);
+            return EXIT_FAIL;
+        }
+    }
+    if (!input || optind != argc) {
+        usage(stderr);
+        return EXIT_FAIL;
+    }
+    log_set_quiet(quiet);
+
+    char err[ZS_ERRBUF];
+    struct capture *cap = capture_file_open(input, err);
+    if (!cap) {
+        log_err("%s", err);
+        return EXIT_FAIL;
+    }
+    if (!decode_linktype_supported(cap->dlt)) {
+        const char *n = pcap_datalink_val_to_name(cap->dlt);
+        log_err("%s: unsupported link type %d (%s)", input, cap->dlt, n ? n : "unknown");
+        capture_close(cap);
+        return EXIT_FAIL;
+    }
+    log_info("reading from file %s, link-type %s", input, pcap_datalink_val_to_name(cap->dlt));
+
+    FILE *flows_out = NULL;
+    if (flows_path) {
+        if (strcmp(flows_path, "-") == 0) {
+            flows_out = stdout;
+        } else {
+            mode_t old = umask(027); /* output files are 0640 */
+            flows_out = fopen(flows_path, "w");
+            umask(old);
+            if (!flows_out) {
+                log_err("%s: %s", flows_path, strerror(errno));
+                capture_close(cap);
+                return EXIT_FAIL;
+            }
+        }
+    }
+    cfg.flows_json = flows_out;
+    cfg.flows_text = (!quiet && flows_out != stdout) ? stdout : NULL;
+
+    mode_t old = umask(027);
+    struct engine *eng = engine_new(&cfg, err);
+    umask(old);
+    if (!eng) {
+        log_err("%s", err);
+        if (flows_out && flows_out != stdout)
+            fclose(flows_out);
+        capture_close(cap);
+        return EXIT_FAIL;
+    }
+
+    int status = EXIT_OK;
+    struct capture_frame fr;
+    enum capture_status cs;
+    old = umask(027);
+    while ((cs = capture_next(cap, &fr)) == CAPTURE_FRAME)
+        engine_packet(eng, cap->dlt, &fr);
+    if (cs == CAPTURE_DAMAGED) {
+        log_err("%s: input damaged after %" PRIu64 " packets, the rest is not read: %s", input,
+                g_stats.pkts_read, cap->err);
+        status = EXIT_DAMAGED;
+    }
+    engine_finish(eng);
+    umask(old);
+
+    if (engine_output_error(eng, err) != 0) {
+        log_err("%s", err);
+        status = EXIT_FAIL;
+    }
+    if (flows_out && fflush(flows_out) != 0) {
+        log_err("%s: %s", flows_path, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    if (flows_out && flows_out != stdout && fclose(flows_out) != 0) {
+        log_err("%s: %s", flows_path, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    log_info("%" PRIu64 " packets, %" PRIu64 " flows", g_stats.pkts_read, g_stats.flows_ended);
+    if (want_stats)
+        stats_print_json(stderr);
+    engine_free(eng);
+    capture_close(cap);
+    return status;
+}
