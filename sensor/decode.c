@@ -184,7 +184,7 @@ decode_transport(struct decoder *d, uint8_t proto, struct cursor c, uint32_t los
     }
     case IPPROTO_NUM_ESP: {
         p->spi = cur_get_be32(&c);
-        cur_skip(&c, 4); /* sequence number */
+        p->esp_seq = cur_get_be32(&c);
         if (!cur_ok(&c)) {
             STAT_INC(esp_bad_header);
             return DECODE_BAD;
@@ -213,8 +213,9 @@ skip_ah(struct decoder *d, struct cursor *c, uint8_t *next)
     uint8_t plen = cur_get_u8(&h);
     cur_skip(&h, 2);
     uint32_t spi = cur_get_be32(&h);
+    uint32_t seq = cur_get_be32(&h);
     size_t total = ((size_t)plen + 2) * 4;
-    if (!cur_ok(&h) || total < 12) {
+    if (!cur_ok(&h) || total < 12 || total - 12 > UINT8_MAX) {
         STAT_INC(ah_bad_header);
         return false;
     }
@@ -225,6 +226,8 @@ skip_ah(struct decoder *d, struct cursor *c, uint8_t *next)
     }
     d->pkt->has_ah = true;
     d->pkt->ah_spi = spi;
+    d->pkt->ah_seq = seq;
+    d->pkt->ah_icv_len = (uint8_t)(total - 12);
     STAT_INC(pkts_ah);
     return true;
 }

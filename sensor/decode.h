@@ -43,6 +43,9 @@ struct packet {
     uint16_t sport, dport; /* TCP/UDP ports */
     uint32_t spi;          /* ESP or AH (when proto is 50/51) */
     uint32_t ah_spi;       /* AH SPI when has_ah */
+    uint32_t ah_seq;       /* AH sequence number when has_ah */
+    uint8_t ah_icv_len;    /* AH ICV bytes when has_ah */
+    uint32_t esp_seq;      /* ESP sequence number (proto 50); payload starts after it */
     uint32_t seq, ack;     /* TCP */
     uint32_t ip_len;       /* bytes of the IP datagram (header + payload), as claimed */
     const uint8_t *payload;

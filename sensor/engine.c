@@ -4,6 +4,7 @@
 
 #include "../emit/json_writer.h"
 #include "../flowtable/tcp_reasm.h"
+#include "app.h"
 #include "decode.h"
 #include "engine.h"
 #include "flow_log.h"
@@ -17,6 +18,8 @@ struct engine {
     struct tcp_reasm *reasm;
     struct ipfrag *frag;
     struct stream_dump *dump;
+    struct app_layer *app;
+    uint64_t now_ts; /* time of the packet being processed */
     struct json_writer jw;
     char err[ZS_ERRBUF];
 };
@@ -34,6 +37,8 @@ on_data(void *ctx, struct flow *f, int dir, const uint8_t *data, size_t len)
     struct engine *e = ctx;
     if (e->dump)
         stream_dump_data(e->dump, f, dir, data, len);
+    if (e->app)
+        app_stream_data(e->app, f, dir, data, len, e->now_ts);
 }
 
 static void
@@ -42,6 +47,8 @@ on_gap(void *ctx, struct flow *f, int dir, uint64_t len)
     struct engine *e = ctx;
     if (e->dump)
         stream_dump_gap(e->dump, f, dir, len);
+    if (e->app)
+        app_stream_gap(e->app, f, dir, len);
 }
 
 /* Every flow ends here exactly once, whatever the reason. */
@@ -52,6 +59,8 @@ on_end(void *ctx, struct flow *f)
     tcp_reasm_finish(e->reasm, f);
     if (e->dump)
         stream_dump_end(e->dump, f);
+    if (e->app && app_flow_end(e->app, f) != 0)
+        note_error(e, "writing the --observations output failed");
     if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f) != 0)
         note_error(e, "writing the --flows output failed");
     if (e->cfg.flows_text && flow_log_text(e->cfg.flows_text, f) != 0)
@@ -81,6 +90,13 @@ engine_new(const struct engine_config *cfg, char *err)
         snprintf(err, ZS_ERRBUF, "out of memory for IP fragment reassembly");
         goto fail;
     }
+    if (cfg->observations) {
+        e->app = app_new(cfg->observations);
+        if (!e->app) {
+            snprintf(err, ZS_ERRBUF, "out of memory");
+            goto fail;
+        }
+    }
     if (cfg->dump_dir) {
         e->dump = stream_dump_new(cfg->dump_dir, err);
         if (!e->dump)
@@ -97,6 +113,7 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
 {
     struct packet p;
     STAT_INC(pkts_read);
+    e->now_ts = fr->ts_us;
     STAT_ADD(bytes_read, fr->wire_len);
     flow_table_expire(e->flows, fr->ts_us);
     if (decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p) != DECODE_OK)
@@ -119,6 +136,8 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
         tcp_reasm_packet(e->reasm, f, dir, &p);
         if (tcp_reasm_closed(f))
             flow_table_mark_closed(e->flows, f);
+    } else if (e->app) {
+        app_datagram(e->app, f, dir, &p);
     }
 }
 
@@ -149,6 +168,7 @@ engine_free(struct engine *e)
     tcp_reasm_free(e->reasm);
     ipfrag_free(e->frag);
     stream_dump_free(e->dump);
+    app_free(e->app);
     jw_fini(&e->jw);
     free(e);
 }

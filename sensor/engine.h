@@ -18,6 +18,7 @@ struct engine_config {
     const char *dump_dir;       /* --dump-streams: NULL for none */
     FILE *flows_json;           /* --flows: NULL for none */
     FILE *flows_text;           /* readable flow lines: NULL for none */
+    FILE *observations;         /* --observations: one JSON line per observed connection */
 };
 
 struct engine;

@@ -27,6 +27,7 @@ usage(FILE *out)
     fputs("usage: zertsensor -r FILE [options]\n"
           "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
           "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
+          "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
           "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
           "  -q, --quiet          no readable flow lines or progress messages\n"
           "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
@@ -75,8 +76,37 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* An output file, created 0640; "-" is stdout. NULL (and a message) on failure. */
+static FILE *
+output_open(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return stdout;
+    mode_t old = umask(027);
+    FILE *f = fopen(path, "w");
+    umask(old);
+    if (!f)
+        log_err("%s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Flush and close; -1 (and a message) when buffered output could not be written. */
+static int
+output_close(FILE *f, const char *path)
+{
+    if (!f)
+        return 0;
+    int rc = fflush(f);
+    if (f != stdout && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        log_err("%s: %s", path, strerror(errno));
+    return rc;
+}
+
 enum {
     OPT_FLOWS = 256,
+    OPT_OBS,
     OPT_DUMP,
     OPT_STATS,
     OPT_SEED,
@@ -91,6 +121,7 @@ enum {
 static const struct option long_opts[] = {
     {"read", required_argument, NULL, 'r'},
     {"flows", required_argument, NULL, OPT_FLOWS},
+    {"observations", required_argument, NULL, OPT_OBS},
     {"dump-streams", required_argument, NULL, OPT_DUMP},
     {"quiet", no_argument, NULL, 'q'},
     {"stats", no_argument, NULL, OPT_STATS},
@@ -109,7 +140,7 @@ static const struct option long_opts[] = {
 int
 main(int argc, char **argv)
 {
-    const char *input = NULL, *flows_path = NULL;
+    const char *input = NULL, *flows_path = NULL, *obs_path = NULL;
     bool quiet = false, want_stats = false;
     uint64_t v;
     struct engine_config cfg = {
@@ -141,6 +172,9 @@ main(int argc, char **argv)
             return EXIT_OK;
         case OPT_FLOWS:
             flows_path = optarg;
+            break;
+        case OPT_OBS:
+            obs_path = optarg;
             break;
         case OPT_DUMP:
             cfg.dump_dir = optarg;
@@ -213,31 +247,24 @@ main(int argc, char **argv)
     }
     log_info("reading from file %s, link-type %s", input, pcap_datalink_val_to_name(cap->dlt));
 
-    FILE *flows_out = NULL;
-    if (flows_path) {
-        if (strcmp(flows_path, "-") == 0) {
-            flows_out = stdout;
-        } else {
-            mode_t old = umask(027); /* output files are 0640 */
-            flows_out = fopen(flows_path, "w");
-            umask(old);
-            if (!flows_out) {
-                log_err("%s: %s", flows_path, strerror(errno));
-                capture_close(cap);
-                return EXIT_FAIL;
-            }
-        }
+    FILE *flows_out = NULL, *obs_out = NULL;
+    if ((flows_path && !(flows_out = output_open(flows_path))) ||
+        (obs_path && !(obs_out = output_open(obs_path)))) {
+        output_close(flows_out, flows_path);
+        capture_close(cap);
+        return EXIT_FAIL;
     }
     cfg.flows_json = flows_out;
-    cfg.flows_text = (!quiet && flows_out != stdout) ? stdout : NULL;
+    cfg.observations = obs_out;
+    cfg.flows_text = (!quiet && flows_out != stdout && obs_out != stdout) ? stdout : NULL;
 
     mode_t old = umask(027);
     struct engine *eng = engine_new(&cfg, err);
     umask(old);
     if (!eng) {
         log_err("%s", err);
-        if (flows_out && flows_out != stdout)
-            fclose(flows_out);
+        output_close(flows_out, flows_path);
+        output_close(obs_out, obs_path);
         capture_close(cap);
         return EXIT_FAIL;
     }
@@ -260,14 +287,8 @@ main(int argc, char **argv)
         log_err("%s", err);
         status = EXIT_FAIL;
     }
-    if (flows_out && fflush(flows_out) != 0) {
-        log_err("%s: %s", flows_path, strerror(errno));
+    if (output_close(flows_out, flows_path) != 0 || output_close(obs_out, obs_path) != 0)
         status = EXIT_FAIL;
-    }
-    if (flows_out && flows_out != stdout && fclose(flows_out) != 0) {
-        log_err("%s: %s", flows_path, strerror(errno));
-        status = EXIT_FAIL;
-    }
     log_info("%" PRIu64 " packets, %" PRIu64 " flows", g_stats.pkts_read, g_stats.flows_ended);
     if (want_stats)
         stats_print_json(stderr);

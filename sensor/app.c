@@ -1,0 +1,403 @@
+/* app.c - the application layer: picks a dissector per flow and drives it (dissector.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dissectors/registry.h"
+#include "../emit/json_writer.h"
+#include "../flowtable/flow.h"
+#include "app.h"
+#include "decode.h"
+#include "stats.h"
+
+/* Bytes a stream may show before we stop waiting for a probe to make up its mind. */
+#define PROBE_LIMIT 512
+
+struct app_buf {
+    uint8_t *p;
+    uint32_t len, cap;
+    uint32_t need;   /* wait until len reaches this before calling again */
+    bool detached;   /* the dissector said DONE for this direction */
+};
+
+/* Per-flow state, owned by the flow (f->app) and freed in app_flow_end. */
+struct app_flow {
+    const struct stream_dissector *sd;
+    const struct datagram_dissector *dd;
+    void *st;
+    bool decided;    /* a dissector was chosen, or none will be */
+    bool bad;        /* the dissector rejected the stream */
+    bool overflow;   /* buffered bytes passed DISSECT_BUFFER_MAX */
+    uint64_t last_ts;
+    struct app_buf buf[2]; /* DIR_C2S, DIR_S2C */
+};
+
+struct app_layer {
+    FILE *obs;
+    struct json_writer jw;
+};
+
+struct app_layer *
+app_new(FILE *observations)
+{
+    struct app_layer *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    a->obs = observations;
+    jw_init(&a->jw);
+    registry_init();
+    return a;
+}
+
+void
+app_free(struct app_layer *a)
+{
+    if (!a)
+        return;
+    jw_fini(&a->jw);
+    free(a);
+}
+
+static struct app_flow *
+app_flow_get(struct flow *f)
+{
+    if (!f->app)
+        f->app = calloc(1, sizeof(struct app_flow));
+    return f->app;
+}
+
+static int
+role_dir(const struct flow *f, int dir)
+{
+    return dir == f->client_dir ? DIR_C2S : DIR_S2C;
+}
+
+static void
+buf_drop(struct app_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = b->need = 0;
+}
+
+/* Append, keeping at most DISSECT_BUFFER_MAX; false when that would be exceeded. */
+static bool
+buf_append(struct app_buf *b, const uint8_t *data, size_t len)
+{
+    if ((size_t)b->len + len > DISSECT_BUFFER_MAX)
+        return false;
+    if (b->len + len > b->cap) {
+        uint32_t cap = b->cap ? b->cap : 2048;
+        while (cap < b->len + len)
+            cap *= 2;
+        uint8_t *p = realloc(b->p, cap);
+        if (!p)
+            return false;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += (uint32_t)len;
+    return true;
+}
+
+static void
+buf_consume(struct app_buf *b, size_t n)
+{
+    if (n >= b->len) {
+        b->len = 0;
+        return;
+    }
+    memmove(b->p, b->p + n, b->len - n);
+    b->len -= (uint32_t)n;
+}
+
+/*
+ * Hand the dissector what is buffered for one direction (and `data`, when the
+ * buffer is empty, without copying it first). Returns the bytes of `data` used.
+ */
+static void
+feed(struct app_flow *af, int rd, const uint8_t *data, size_t len, uint64_t ts)
+{
+    struct app_buf *b = &af->buf[rd];
+    if (af->bad || b->detached)
+        return;
+    if (b->len == 0 && len) {
+        struct dissect_result r = af->sd->on_data(af->st, rd, data, len, ts);
+        if (r.consumed > len)
+            r.consumed = len;
+        switch (r.status) {
+        case DISSECT_BAD:
+            af->bad = true;
+            return;
+        case DISSECT_DONE:
+            b->detached = true;
+            return;
+        case DISSECT_NEED:
+            b->need = (uint32_t)(len - r.consumed + r.needed);
+            break;
+        case DISSECT_OK:
+            b->need = r.consumed == 0 ? (uint32_t)len + 1 : 0;
+            break;
+        }
+        data += r.consumed;
+        len -= r.consumed;
+        if (!len)
+            return;
+    }
+    if (len && !buf_append(b, data, len)) {
+        af->overflow = true;
+        uint64_t lost = (uint64_t)b->len + len;
+        buf_drop(b);
+        af->sd->on_gap(af->st, rd, lost);
+        return;
+    }
+    while (b->len && b->len >= b->need && !af->bad && !b->detached) {
+        struct dissect_result r = af->sd->on_data(af->st, rd, b->p, b->len, ts);
+        if (r.consumed > b->len)
+            r.consumed = b->len;
+        switch (r.status) {
+        case DISSECT_BAD:
+            af->bad = true;
+            buf_drop(&af->buf[0]);
+            buf_drop(&af->buf[1]);
+            return;
+        case DISSECT_DONE:
+            b->detached = true;
+            buf_drop(b);
+            return;
+        case DISSECT_NEED:
+            buf_consume(b, r.consumed);
+            b->need = (uint32_t)(b->len + r.needed);
+            break;
+        case DISSECT_OK: {
+            uint32_t before = b->len;
+            buf_consume(b, r.consumed);
+            b->need = r.consumed == 0 ? before + 1 : 0;
+            break;
+        }
+        }
+        if (r.consumed == 0)
+            break;
+    }
+    if (b->len == 0 && b->cap > 16384)
+        buf_drop(b); /* do not keep a large buffer around for an idle stream */
+}
+
+/* Choose the stream dissector from what both directions showed so far. */
+static void
+decide(struct app_flow *af)
+{
+    bool maybe = false;
+    for (size_t i = 0; registry_streams[i] && !af->sd; i++) {
+        for (int rd = 0; rd < 2; rd++) {
+            const struct app_buf *b = &af->buf[rd];
+            if (!b->len)
+                continue;
+            enum probe_verdict v = registry_streams[i]->probe(b->p, b->len, rd);
+            if (v == PROBE_YES) {
+                af->sd = registry_streams[i];
+                break;
+            }
+            if (v == PROBE_MAYBE && b->len < PROBE_LIMIT)
+                maybe = true;
+        }
+    }
+    if (!af->sd) {
+        if (maybe)
+            return;
+        af->sd = registry_stream_fallback;
+    }
+    af->decided = true;
+    if (!af->sd)
+        return;
+    af->st = af->sd->state_new();
+    if (!af->st) {
+        af->sd = NULL;
+        return;
+    }
+    /* Replay what was buffered while probing: client side first. */
+    for (int rd = 0; rd < 2; rd++) {
+        struct app_buf *b = &af->buf[rd];
+        b->need = 0;
+        feed(af, rd, NULL, 0, af->last_ts);
+    }
+}
+
+void
+app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t *data, size_t len,
+                uint64_t ts_us)
+{
+    (void)a;
+    struct app_flow *af = app_flow_get(f);
+    if (!af)
+        return;
+    af->last_ts = ts_us;
+    int rd = role_dir(f, dir);
+    if (!af->decided) {
+        if (!buf_append(&af->buf[rd], data, len)) {
+            af->decided = true; /* cannot buffer: give up on this flow */
+            af->overflow = true;
+            return;
+        }
+        decide(af);
+        return;
+    }
+    if (af->sd && af->st)
+        feed(af, rd, data, len, ts_us);
+}
+
+void
+app_stream_gap(struct app_layer *a, struct flow *f, int dir, uint64_t len)
+{
+    (void)a;
+    struct app_flow *af = app_flow_get(f);
+    if (!af)
+        return;
+    int rd = role_dir(f, dir);
+    struct app_buf *b = &af->buf[rd];
+    uint64_t lost = len + (af->decided ? b->len : 0);
+    if (af->decided)
+        buf_drop(b);
+    if (af->sd && af->st && !af->bad && !b->detached)
+        af->sd->on_gap(af->st, rd, lost);
+}
+
+void
+app_datagram(struct app_layer *a, struct flow *f, int dir, const struct packet *p)
+{
+    (void)a;
+    if (!p->payload_len)
+        return;
+    struct app_flow *af = f->app;
+    if (!af) {
+        /* the first datagram decides: probe with the ports of this packet */
+        const struct datagram_dissector *dd = NULL;
+        for (size_t i = 0; registry_datagrams[i] && !dd; i++)
+            if (registry_datagrams[i]->probe(p->payload, p->payload_len, p->sport, p->dport) ==
+                PROBE_YES)
+                dd = registry_datagrams[i];
+        if (!dd)
+            return;
+        af = app_flow_get(f);
+        if (!af)
+            return;
+        af->dd = dd;
+        af->decided = true;
+        af->st = dd->state_new();
+        if (!af->st)
+            return;
+    }
+    af->last_ts = p->ts_us;
+    if (af->dd && af->st)
+        af->dd->on_packet(af->st, role_dir(f, dir), p->payload, p->payload_len, p->ts_us);
+}
+
+static void
+endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
+{
+    char a[64];
+    jw_key(w, key);
+    jw_obj_open(w);
+    jw_key(w, "ip");
+    jw_str(w, decode_addr_str(f->key.family, f->addr[side], a, sizeof(a)));
+    jw_key(w, "port");
+    jw_uint(w, f->port[side]);
+    jw_obj_close(w);
+}
+
+static int
+write_observation(struct app_layer *a, const struct flow *f, const struct app_flow *af)
+{
+    struct json_writer *w = &a->jw;
+    int c = f->client_dir, s = c ^ 1;
+    bool tcp = f->key.proto == IPPROTO_NUM_TCP;
+    struct observation_facts o = {.handshake_first = true};
+    if (af && af->sd && af->st && af->sd->get_observation)
+        af->sd->get_observation(af->st, &o);
+    jw_reset(w);
+    jw_obj_open(w);
+    jw_key(w, "conn_id");
+    jw_uint(w, f->id);
+    jw_key(w, "ip_proto");
+    jw_str(w, tcp ? "tcp" : "udp");
+    endpoint(w, "client", f, c);
+    endpoint(w, "server", f, s);
+    jw_key(w, "start");
+    jw_time(w, f->first_ts);
+    jw_key(w, "end");
+    jw_time(w, f->last_ts);
+    jw_key(w, "dissector");
+    jw_str(w, af && af->sd ? af->sd->name : af && af->dd ? af->dd->name : NULL);
+    if (af && af->st) {
+        if (af->sd && af->sd->write_json)
+            af->sd->write_json(af->st, w);
+        else if (af->dd && af->dd->write_json)
+            af->dd->write_json(af->st, w);
+    }
+    jw_key(w, "observation");
+    jw_obj_open(w);
+    jw_key(w, "source");
+    jw_str(w, "observation");
+    if (tcp) {
+        jw_key(w, "established");
+        jw_bool(w, o.established);
+        jw_key(w, "failed");
+        jw_bool(w, o.failed);
+        jw_key(w, "handshake_first");
+        jw_bool(w, o.handshake_first && !(f->flags & FLOW_F_MIDSTREAM));
+        jw_key(w, "starttls");
+        jw_str(w, o.starttls);
+        jw_key(w, "midstream");
+        jw_bool(w, (f->flags & FLOW_F_MIDSTREAM) != 0);
+        jw_key(w, "rehandshake_suspected");
+        jw_bool(w, o.rehandshake_suspected);
+        jw_key(w, "encrypted_handshake_records");
+        jw_uint(w, o.encrypted_handshake_records);
+        jw_key(w, "early_close");
+        jw_bool(w, o.early_close);
+        jw_key(w, "gaps");
+        jw_uint(w, f->tcp[0].gap_bytes + f->tcp[1].gap_bytes);
+        bool incomplete = o.incomplete || (af && (af->bad || af->overflow));
+        jw_key(w, "incomplete");
+        jw_bool(w, incomplete);
+        jw_key(w, "incomplete_why");
+        jw_str(w, o.incomplete_why ? o.incomplete_why
+                  : af && af->overflow ? "stream buffer limit reached"
+                  : af && af->bad      ? "dissector rejected the stream"
+                                       : NULL);
+    }
+    jw_obj_close(w);
+    jw_obj_close(w);
+    return jw_write_line(w, a->obs);
+}
+
+int
+app_flow_end(struct app_layer *a, struct flow *f)
+{
+    struct app_flow *af = f->app;
+    int rc = 0;
+    if (af && af->st) {
+        if (af->sd && af->sd->on_end)
+            af->sd->on_end(af->st, f->last_ts);
+        else if (af->dd && af->dd->on_end)
+            af->dd->on_end(af->st, f->last_ts);
+    }
+    bool worth = af && (af->sd || af->dd);
+    if (f->key.proto == IPPROTO_NUM_TCP && (f->payload[0] || f->payload[1]))
+        worth = true;
+    if (a->obs && worth)
+        rc = write_observation(a, f, af);
+    if (af) {
+        if (af->st) {
+            if (af->sd)
+                af->sd->state_free(af->st);
+            else if (af->dd)
+                af->dd->state_free(af->st);
+        }
+        buf_drop(&af->buf[0]);
+        buf_drop(&af->buf[1]);
+        free(af);
+        f->app = NULL;
+    }
+    return rc;
+}
