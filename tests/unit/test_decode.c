@@ -1,0 +1,363 @@
+/* test_decode.c - link/IP/transport decoding, tunnels, fragments, and every truncation of a frame. */
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/decode.h"
+#include "sensor/ipfrag.h"
+#include "sensor/stats.h"
+#include "check.h"
+
+/* A frame under construction. */
+struct frame {
+    uint8_t b[2048];
+    size_t n;
+};
+
+static void
+put(struct frame *f, const void *p, size_t n)
+{
+    memcpy(f->b + f->n, p, n);
+    f->n += n;
+}
+
+static void
+put8(struct frame *f, uint8_t v)
+{
+    put(f, &v, 1);
+}
+
+static void
+put16(struct frame *f, uint16_t v)
+{
+    put8(f, (uint8_t)(v >> 8));
+    put8(f, (uint8_t)v);
+}
+
+static void
+put32(struct frame *f, uint32_t v)
+{
+    put16(f, (uint16_t)(v >> 16));
+    put16(f, (uint16_t)v);
+}
+
+static void
+eth(struct frame *f, uint16_t type)
+{
+    static const uint8_t macs[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    put(f, macs, 12);
+    put16(f, type);
+}
+
+/* IPv4 header with total length covering `payload` bytes; returns nothing, appends 20 bytes. */
+static void
+ipv4(struct frame *f, uint8_t proto, size_t payload, uint16_t id, uint16_t frag)
+{
+    put8(f, 0x45);
+    put8(f, 0);
+    put16(f, (uint16_t)(20 + payload));
+    put16(f, id);
+    put16(f, frag);
+    put8(f, 64);
+    put8(f, proto);
+    put16(f, 0);
+    put32(f, 0x0a000001); /* 10.0.0.1 */
+    put32(f, 0x0a000002); /* 10.0.0.2 */
+}
+
+static void
+ipv6(struct frame *f, uint8_t nh, size_t payload)
+{
+    put32(f, 0x60000000);
+    put16(f, (uint16_t)payload);
+    put8(f, nh);
+    put8(f, 64);
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8};
+    a[15] = 1;
+    put(f, a, 16);
+    a[15] = 2;
+    put(f, a, 16);
+}
+
+static void
+tcp(struct frame *f, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags, const char *data)
+{
+    put16(f, sport);
+    put16(f, dport);
+    put32(f, seq);
+    put32(f, 0);
+    put8(f, 0x50);
+    put8(f, flags);
+    put16(f, 65535);
+    put32(f, 0);
+    put(f, data, strlen(data));
+}
+
+static enum decode_result
+dec(int dlt, const struct frame *f, struct packet *p)
+{
+    return decode_packet(dlt, f->b, f->n, (uint32_t)f->n, 1000000, NULL, p);
+}
+
+static void
+test_ethernet_vlan_qinq_ipv4_tcp(void)
+{
+    struct frame f = {0};
+    eth(&f, 0x88a8); /* QinQ outer */
+    put16(&f, 100);
+    put16(&f, 0x8100);
+    put16(&f, 200);
+    put16(&f, 0x8100); /* a third tag: any depth is allowed */
+    put16(&f, 300);
+    put16(&f, 0x0800);
+    ipv4(&f, 6, 20 + 5, 1, 0x4000);
+    tcp(&f, 40000, 443, 12345, TCP_SYN, "hello");
+    put(&f, "\0\0\0\0", 4); /* Ethernet padding must not become payload */
+    struct packet p;
+    CHECK_EQ_INT(dec(DLT_EN10MB, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.vlan_depth, 3);
+    CHECK_EQ_INT(p.vlan[0], 100);
+    CHECK_EQ_INT(p.vlan[2], 300);
+    CHECK_EQ_INT(p.family, 4);
+    CHECK_EQ_INT(p.proto, 6);
+    CHECK_EQ_INT(p.sport, 40000);
+    CHECK_EQ_INT(p.dport, 443);
+    CHECK_EQ_INT(p.seq, 12345);
+    CHECK_EQ_INT(p.tcp_flags, TCP_SYN);
+    CHECK_EQ_INT(p.payload_len, 5);
+    CHECK_MEM(p.payload, "hello", 5);
+    CHECK_EQ_INT(p.ip_len, 45);
+    CHECK(p.src[0] == 10 && p.src[3] == 1 && p.src[4] == 0);
+}
+
+static void
+test_mpls_ipv6_ext_headers(void)
+{
+    struct frame f = {0};
+    eth(&f, 0x8847);
+    put32(&f, (16u << 12) | 0x40); /* label 16, not bottom */
+    put32(&f, (17u << 12) | 0x140); /* label 17, bottom of stack */
+    /* IPv6 → hop-by-hop (8 bytes) → destination options (16 bytes) → TCP */
+    ipv6(&f, 0, 8 + 16 + 20 + 2);
+    put8(&f, 60);
+    put8(&f, 0);
+    put(&f, "\1\4\0\0\0\0", 6);
+    put8(&f, 6);
+    put8(&f, 1);
+    put(&f, "\1\14\0\0\0\0\0\0\0\0\0\0\0\0", 14);
+    tcp(&f, 22, 50000, 1, TCP_ACK, "ok");
+    struct packet p;
+    CHECK_EQ_INT(dec(DLT_EN10MB, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.mpls_depth, 2);
+    CHECK_EQ_INT(p.family, 6);
+    CHECK_EQ_INT(p.proto, 6);
+    CHECK_EQ_INT(p.sport, 22);
+    CHECK_EQ_INT(p.payload_len, 2);
+    CHECK(p.src[0] == 0x20 && p.src[15] == 1 && p.dst[15] == 2);
+}
+
+static void
+test_sll_sll2_null_raw(void)
+{
+    struct frame ip = {0};
+    ipv4(&ip, 17, 8 + 3, 7, 0);
+    put16(&ip, 500);
+    put16(&ip, 500);
+    put16(&ip, 11);
+    put16(&ip, 0);
+    put(&ip, "ike", 3);
+    struct packet p;
+
+    struct frame sll = {0};
+    put(&sll, "\0\0\0\1\0\6\0\1\2\3\4\5\0\0", 14);
+    put16(&sll, 0x0800);
+    put(&sll, ip.b, ip.n);
+    CHECK_EQ_INT(dec(DLT_LINUX_SLL, &sll, &p), DECODE_OK);
+    CHECK_EQ_INT(p.proto, 17);
+    CHECK_EQ_INT(p.payload_len, 3);
+
+    struct frame sll2 = {0};
+    put16(&sll2, 0x0800);
+    put(&sll2, "\0\0\0\0\0\2\0\1\0\6\0\1\2\3\4\5\0\0", 18);
+    put(&sll2, ip.b, ip.n);
+    CHECK_EQ_INT(dec(276, &sll2, &p), DECODE_OK);
+    CHECK_EQ_INT(p.sport, 500);
+
+    struct frame null_le = {0}, null_be = {0}, loop = {0};
+    put(&null_le, "\2\0\0\0", 4);
+    put(&null_le, ip.b, ip.n);
+    put(&null_be, "\0\0\0\2", 4);
+    put(&null_be, ip.b, ip.n);
+    put(&loop, "\0\0\0\2", 4);
+    put(&loop, ip.b, ip.n);
+    CHECK_EQ_INT(dec(DLT_NULL, &null_le, &p), DECODE_OK);
+    CHECK_EQ_INT(dec(DLT_NULL, &null_be, &p), DECODE_OK);
+    CHECK_EQ_INT(dec(DLT_LOOP, &loop, &p), DECODE_OK);
+    CHECK_EQ_INT(dec(DLT_RAW, &ip, &p), DECODE_OK);
+    CHECK_EQ_INT(p.dport, 500);
+}
+
+static void
+test_esp_ah(void)
+{
+    struct frame f = {0};
+    ipv4(&f, 50, 8 + 4, 1, 0);
+    put32(&f, 0xc0ffee01);
+    put32(&f, 42);
+    put32(&f, 0xdeadbeef);
+    struct packet p;
+    CHECK_EQ_INT(dec(DLT_RAW, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.proto, 50);
+    CHECK(p.spi == 0xc0ffee01u);
+    CHECK_EQ_INT(p.esp_seq, 42);
+    CHECK_EQ_INT(p.payload_len, 4);
+
+    /* AH (ICV 12 bytes) protecting TCP: decoding continues into the TCP segment */
+    struct frame g = {0};
+    ipv4(&g, 51, 24 + 20, 1, 0);
+    put8(&g, 6);
+    put8(&g, 4); /* (4 + 2) * 4 = 24 bytes */
+    put16(&g, 0);
+    put32(&g, 0x1000);
+    put32(&g, 9);
+    put(&g, "ICVICVICVICV", 12);
+    tcp(&g, 1, 2, 3, TCP_ACK, "");
+    CHECK_EQ_INT(dec(DLT_RAW, &g, &p), DECODE_OK);
+    CHECK_EQ_INT(p.proto, 6);
+    CHECK(p.has_ah);
+    CHECK_EQ_INT(p.ah_spi, 0x1000);
+    CHECK_EQ_INT(p.ah_seq, 9);
+    CHECK_EQ_INT(p.ah_icv_len, 12);
+}
+
+static void
+test_tunnels(void)
+{
+    struct frame inner = {0};
+    ipv4(&inner, 6, 20, 1, 0);
+    tcp(&inner, 1111, 80, 1, TCP_SYN, "");
+    struct packet p;
+
+    struct frame gre = {0};
+    ipv4(&gre, 47, 4 + inner.n, 1, 0);
+    put16(&gre, 0);
+    put16(&gre, 0x0800);
+    put(&gre, inner.b, inner.n);
+    CHECK_EQ_INT(dec(DLT_RAW, &gre, &p), DECODE_OK);
+    CHECK_EQ_INT(p.encap_depth, 1);
+    CHECK_EQ_INT(p.dport, 80);
+
+    struct frame vx = {0};
+    ipv4(&vx, 17, 8 + 8 + 14 + inner.n, 1, 0);
+    put16(&vx, 5555);
+    put16(&vx, 4789);
+    put16(&vx, (uint16_t)(8 + 8 + 14 + inner.n));
+    put16(&vx, 0);
+    put32(&vx, 0x08000000);
+    put32(&vx, 0x00000100);
+    eth(&vx, 0x0800);
+    put(&vx, inner.b, inner.n);
+    CHECK_EQ_INT(dec(DLT_RAW, &vx, &p), DECODE_OK);
+    CHECK_EQ_INT(p.proto, 6);
+    CHECK_EQ_INT(p.sport, 1111);
+
+    struct frame ipip = {0};
+    ipv4(&ipip, 4, inner.n, 1, 0);
+    put(&ipip, inner.b, inner.n);
+    CHECK_EQ_INT(dec(DLT_RAW, &ipip, &p), DECODE_OK);
+    CHECK_EQ_INT(p.dport, 80);
+}
+
+static void
+test_snaplen_cut(void)
+{
+    struct frame f = {0};
+    ipv4(&f, 6, 20 + 100, 1, 0);
+    tcp(&f, 1, 2, 3, TCP_ACK, "0123456789"); /* 10 of the 100 payload bytes captured */
+    struct packet p;
+    CHECK_EQ_INT(dec(DLT_RAW, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.payload_len, 10);
+    CHECK_EQ_INT(p.payload_lost, 90);
+}
+
+/* Every prefix of valid frames decodes without reading past its end (ASan watches). */
+static void
+test_every_truncation(void)
+{
+    struct frame f = {0};
+    eth(&f, 0x8100);
+    put16(&f, 5);
+    put16(&f, 0x86dd);
+    ipv6(&f, 44, 8 + 20 + 4);
+    put8(&f, 6);
+    put8(&f, 0);
+    put16(&f, 0); /* offset 0, M=0: an atomic fragment */
+    put32(&f, 77);
+    tcp(&f, 5, 6, 7, TCP_ACK, "data");
+    struct packet p;
+    CHECK_EQ_INT(dec(DLT_EN10MB, &f, &p), DECODE_OK);
+    CHECK_EQ_INT(p.payload_len, 4);
+    int bad = 0;
+    for (size_t n = 0; n < f.n; n++) {
+        /* an exact-size heap copy, so AddressSanitizer sees any read past the end */
+        uint8_t *copy = malloc(n ? n : 1);
+        memcpy(copy, f.b, n);
+        enum decode_result r = decode_packet(DLT_EN10MB, copy, n, (uint32_t)f.n, 0, NULL, &p);
+        free(copy);
+        if (r == DECODE_OK && n < 14 + 4 + 40 + 8 + 20)
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+static void
+test_fragments(void)
+{
+    struct ipfrag *fr = ipfrag_new(4, 30000000);
+    /* A UDP datagram of 8 + 24 bytes in two fragments, the second first. */
+    uint8_t udp[32];
+    memset(udp, 'x', sizeof(udp));
+    udp[0] = 0x01;
+    udp[1] = 0xf4; /* 500 */
+    udp[2] = 0x01;
+    udp[3] = 0xf4;
+    udp[4] = 0;
+    udp[5] = 32;
+    udp[6] = udp[7] = 0;
+    struct frame a = {0}, b = {0};
+    ipv4(&a, 17, 16, 99, 0x2000); /* MF, offset 0: 16 bytes */
+    put(&a, udp, 16);
+    ipv4(&b, 17, 16, 99, 2); /* offset 2*8 = 16, last */
+    put(&b, udp + 16, 16);
+    struct packet p;
+    CHECK_EQ_INT(decode_packet(DLT_RAW, b.b, b.n, (uint32_t)b.n, 1, fr, &p), DECODE_HELD);
+    CHECK_EQ_INT(ipfrag_pending(fr), 1);
+    CHECK_EQ_INT(decode_packet(DLT_RAW, a.b, a.n, (uint32_t)a.n, 2, fr, &p), DECODE_OK);
+    CHECK(p.reassembled);
+    CHECK_EQ_INT(p.proto, 17);
+    CHECK_EQ_INT(p.dport, 500);
+    CHECK_EQ_INT(p.payload_len, 24);
+    CHECK_EQ_INT(p.ip_len, 52);
+    CHECK_EQ_INT(ipfrag_pending(fr), 0);
+    /* A lone fragment times out by packet time and frees its slot. */
+    CHECK_EQ_INT(decode_packet(DLT_RAW, a.b, a.n, (uint32_t)a.n, 10, fr, &p), DECODE_HELD);
+    uint64_t before = g_stats.frag_timeout;
+    CHECK_EQ_INT(decode_packet(DLT_RAW, b.b, b.n, (uint32_t)b.n, 10 + 31000000, fr, &p),
+                 DECODE_HELD);
+    CHECK_EQ_INT(g_stats.frag_timeout, before + 1);
+    ipfrag_free(fr);
+}
+
+int
+main(void)
+{
+    test_ethernet_vlan_qinq_ipv4_tcp();
+    test_mpls_ipv6_ext_headers();
+    test_sll_sll2_null_raw();
+    test_esp_ah();
+    test_tunnels();
+    test_snaplen_cut();
+    test_every_truncation();
+    test_fragments();
+    return check_report();
+}
