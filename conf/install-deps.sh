@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# install-deps.sh - installs what zertsensor needs from Debian (12 or later): build and runtime
+# libraries, and with --test the independent tools the test suite compares against.
+set -eu
+pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev libssl-dev libevent-dev libndpi-dev"
+if [ "${1:-}" = "--test" ]; then
+    # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets.
+    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time"
+fi
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+    echo "install-deps: everything is installed"
+    exit 0
+fi
+run=""
+[ "$(id -u)" -ne 0 ] && run="sudo"
+echo "install-deps: installing$missing"
+$run env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086 # a list of package names
+$run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
