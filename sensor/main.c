@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 
+#include "../conf/conf.h"
 #include "capture.h"
 #include "decode.h"
 #include "engine.h"
@@ -26,6 +27,7 @@ usage(FILE *out)
 {
     fputs("usage: zertsensor -r FILE [options]\n"
           "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
+          "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
           "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
           "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
           "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
@@ -41,27 +43,6 @@ usage(FILE *out)
           "  -V, --version        print the version\n"
           "  -h, --help           this text\n",
           out);
-}
-
-/* "128M", "4k", "1G" or plain bytes. */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-')
-        return -1;
-    switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
-    }
-    if (*end)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int
@@ -118,8 +99,11 @@ enum {
     OPT_CLOSED_TO,
 };
 
+#define OPTSTRING "r:c:qVh"
+
 static const struct option long_opts[] = {
     {"read", required_argument, NULL, 'r'},
+    {"config", required_argument, NULL, 'c'},
     {"flows", required_argument, NULL, OPT_FLOWS},
     {"observations", required_argument, NULL, OPT_OBS},
     {"dump-streams", required_argument, NULL, OPT_DUMP},
@@ -137,27 +121,44 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Options that are also configuration keys: the command line overrides the file. */
+static const struct {
+    int opt;
+    const char *key;
+} conf_opts[] = {
+    {OPT_MAX_FLOWS, "max_flows"},   {OPT_MEMCAP, "memcap"},           {OPT_FLOW_MEMCAP, "flow_memcap"},
+    {OPT_TCP_TO, "tcp_timeout"},    {OPT_UDP_TO, "udp_timeout"},      {OPT_CLOSED_TO, "closed_timeout"},
+    {0, NULL},
+};
+
 int
 main(int argc, char **argv)
 {
-    const char *input = NULL, *flows_path = NULL, *obs_path = NULL;
+    const char *input = NULL, *flows_path = NULL, *obs_path = NULL, *conf_path = NULL;
     bool quiet = false, want_stats = false;
-    uint64_t v;
+    struct conf conf;
+    char cerr[CONF_ERRBUF];
+    conf_init(&conf);
     struct engine_config cfg = {
-        .flows = {.max_flows = 1u << 19,
-                  .tcp_idle_us = 600ull * 1000000,
-                  .udp_idle_us = 120ull * 1000000,
-                  .closed_us = 5ull * 1000000,
-                  .seed = 0},
-        .reasm_memcap = 128ull << 20,
-        .reasm_flow_cap = 4u << 20,
         .frag_slots = 256,
         .frag_timeout_us = 30ull * 1000000,
     };
     int c;
-    while ((c = getopt_long(argc, argv, "r:qVh", long_opts, NULL)) != -1) {
-        const char *bad = NULL;
+    /* First pass: only -c, so the file gives the defaults that later options override. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1)
+        if (c == 'c')
+            conf_path = optarg;
+    if (conf_path && conf_load_file(&conf, conf_path, cerr) != 0) {
+        log_err("%s", cerr);
+        return EXIT_FAIL;
+    }
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
         switch (c) {
+        case 'c':
+            break;
         case 'r':
             input = optarg;
             break;
@@ -183,54 +184,41 @@ main(int argc, char **argv)
             want_stats = true;
             break;
         case OPT_SEED:
-            if (parse_uint(optarg, UINT64_MAX, &cfg.flows.seed))
-                bad = "--seed";
-            break;
-        case OPT_MAX_FLOWS:
-            if (parse_uint(optarg, 1u << 30, &v) || v == 0)
-                bad = "--max-flows";
-            else
-                cfg.flows.max_flows = (uint32_t)v;
-            break;
-        case OPT_MEMCAP:
-            if (parse_size(optarg, &cfg.reasm_memcap))
-                bad = "--memcap";
-            break;
-        case OPT_FLOW_MEMCAP:
-            if (parse_size(optarg, &v) || v > UINT32_MAX)
-                bad = "--flow-memcap";
-            else
-                cfg.reasm_flow_cap = (uint32_t)v;
-            break;
-        case OPT_TCP_TO:
-        case OPT_UDP_TO:
-        case OPT_CLOSED_TO:
-            if (parse_uint(optarg, 365ull * 86400, &v)) {
-                bad = c == OPT_TCP_TO ? "--tcp-timeout" : c == OPT_UDP_TO ? "--udp-timeout"
-                                                                          : "--closed-timeout";
-                break;
+            if (parse_uint(optarg, UINT64_MAX, &cfg.flows.seed)) {
+                log_err("bad value for --seed: '%s'", optarg);
+                return EXIT_FAIL;
             }
-            v *= 1000000;
-            if (c == OPT_TCP_TO)
-                cfg.flows.tcp_idle_us = v;
-            else if (c == OPT_UDP_TO)
-                cfg.flows.udp_idle_us = v;
-            else
-                cfg.flows.closed_us = v;
             break;
-        default:
-            usage(stderr);
-            return EXIT_FAIL;
+        default: {
+            size_t i = 0;
+            while (conf_opts[i].key && conf_opts[i].opt != c)
+                i++;
+            if (!conf_opts[i].key) {
+                usage(stderr);
+                return EXIT_FAIL;
+            }
+            char where[64];
+            const struct option *o = long_opts;
+            while (o->name && o->val != c)
+                o++;
+            snprintf(where, sizeof(where), "option --%s", o->name ? o->name : "?");
+            if (conf_set(&conf, conf_opts[i].key, optarg, where, cerr) != 0) {
+                log_err("%s", cerr);
+                return EXIT_FAIL;
+            }
         }
-        if (bad) {
-            log_err("bad value for %s: '%s'", bad, optarg);
-            return EXIT_FAIL;
         }
     }
     if (!input || optind != argc) {
         usage(stderr);
         return EXIT_FAIL;
     }
+    cfg.flows.max_flows = conf.max_flows;
+    cfg.flows.tcp_idle_us = (uint64_t)conf.tcp_timeout_s * 1000000;
+    cfg.flows.udp_idle_us = (uint64_t)conf.udp_timeout_s * 1000000;
+    cfg.flows.closed_us = (uint64_t)conf.closed_timeout_s * 1000000;
+    cfg.reasm_memcap = conf.memcap;
+    cfg.reasm_flow_cap = conf.flow_memcap;
     log_set_quiet(quiet);
 
     char err[ZS_ERRBUF];

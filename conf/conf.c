@@ -1,0 +1,328 @@
+/* conf.c - the configuration file: identity, local networks, intervals, limits, outputs. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+void
+conf_init(struct conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->system, sizeof(c->system), "ZSENSOR");
+    snprintf(c->sysplex, sizeof(c->sysplex), "ZSPLEX");
+    snprintf(c->stack, sizeof(c->stack), "TCPIP");
+    c->interval_s = 900;
+    c->short_conn_s = 10;
+    c->ee_base_port = 12000;
+    snprintf(c->output_dir, sizeof(c->output_dir), ".");
+    snprintf(c->timezone, sizeof(c->timezone), "UTC");
+    c->detail = true;
+    c->summary = true;
+    c->smf_format = CONF_SMF_RDW;
+    c->vbs_block_size = 27998;
+    c->max_flows = 1u << 19;
+    c->memcap = 128ull << 20;
+    c->flow_memcap = 4u << 20;
+    c->tcp_timeout_s = 600;
+    c->udp_timeout_s = 120;
+    c->closed_timeout_s = 5;
+}
+
+static int fail(char *err, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "WHERE: message": always returns -1 */
+static int
+fail(char *err, const char *where, const char *fmt, ...)
+{
+    char msg[CONF_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(err, CONF_ERRBUF, "%s: %s", where, msg);
+    return -1;
+}
+
+static int
+parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)v[0]))
+        return -1;
+    unsigned long long n = strtoull(v, &end, 10);
+    uint64_t mult = 1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1ull << 10;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1ull << 20;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1ull << 30;
+    if (mult != 1)
+        end++;
+    if (errno || *end || n > max / mult || n * mult < min || n * mult > max)
+        return -1;
+    *out = n * mult;
+    return 0;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false")) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+/* A z/OS name: 1-8 of A-Z 0-9 @ # $, not starting with a digit. Lower case is folded up. */
+static int
+parse_name(const char *v, char out[CONF_NAME_LEN + 1])
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > CONF_NAME_LEN || isdigit((unsigned char)v[0]))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int ch = toupper((unsigned char)v[i]);
+        if (!isalnum(ch) && ch != '@' && ch != '#' && ch != '$')
+            return -1;
+        out[i] = (char)ch;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+static int
+parse_net(const char *v, struct conf_net *net)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s", v);
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash++ = '\0';
+    memset(net, 0, sizeof(*net));
+    unsigned max;
+    if (inet_pton(AF_INET, buf, net->addr) == 1) {
+        net->family = 4;
+        max = 32;
+    } else if (inet_pton(AF_INET6, buf, net->addr) == 1) {
+        net->family = 6;
+        max = 128;
+    } else {
+        return -1;
+    }
+    uint64_t p = max;
+    if (slash && parse_u64(slash, 0, max, &p))
+        return -1;
+    net->prefix = (uint8_t)p;
+    /* keep only the network part, so a host address with a prefix still matches its network */
+    for (unsigned bit = net->prefix; bit < max; bit++)
+        net->addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
+    return 0;
+}
+
+/* "1414" or "5000-5100" after "job." */
+static int
+parse_port_range(const char *v, uint16_t *lo, uint16_t *hi)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%s", v);
+    char *dash = strchr(buf, '-');
+    if (dash)
+        *dash++ = '\0';
+    uint64_t a, b;
+    if (parse_u64(buf, 1, 65535, &a) || (dash && parse_u64(dash, a, 65535, &b)))
+        return -1;
+    *lo = (uint16_t)a;
+    *hi = dash ? (uint16_t)b : (uint16_t)a;
+    return 0;
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err)
+{
+    uint64_t n;
+    if (!strcmp(key, "system") || !strcmp(key, "sysplex") || !strcmp(key, "stack")) {
+        char *dst = !strcmp(key, "system") ? c->system : !strcmp(key, "sysplex") ? c->sysplex
+                                                                                 : c->stack;
+        if (parse_name(value, dst))
+            return fail(err, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value, key);
+    } else if (!strcmp(key, "local_networks")) {
+        /* a comma- or space-separated list; the key may repeat to add more */
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "%s", value);
+        for (char *save, *tok = strtok_r(buf, ", \t", &save); tok;
+             tok = strtok_r(NULL, ", \t", &save)) {
+            if (c->nnets >= CONF_MAX_NETS)
+                return fail(err, where, "too many local networks (at most %d)", CONF_MAX_NETS);
+            if (parse_net(tok, &c->nets[c->nnets]))
+                return fail(err, where, "bad network '%s' in %s", tok, key);
+            c->nnets++;
+        }
+    } else if (!strncmp(key, "job.", 4)) {
+        if (c->njobs >= CONF_MAX_JOBS)
+            return fail(err, where, "too many job entries (at most %d)", CONF_MAX_JOBS);
+        struct conf_job *j = &c->jobs[c->njobs];
+        if (parse_port_range(key + 4, &j->port_lo, &j->port_hi))
+            return fail(err, where, "bad port or port range in '%s'", key);
+        char buf[64], *save;
+        snprintf(buf, sizeof(buf), "%s", value);
+        char *job = strtok_r(buf, " \t", &save), *user = strtok_r(NULL, " \t", &save);
+        if (!job || parse_name(job, j->job) || (user && parse_name(user, j->user)) ||
+            strtok_r(NULL, " \t", &save))
+            return fail(err, where, "bad value '%s' for %s (JOBNAME [USERID])", value, key);
+        c->njobs++;
+    } else if (!strcmp(key, "report_routed")) {
+        if (parse_bool(value, &c->report_routed))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+    } else if (!strcmp(key, "detail") || !strcmp(key, "summary")) {
+        if (parse_bool(value, !strcmp(key, "detail") ? &c->detail : &c->summary))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+    } else if (!strcmp(key, "interval")) {
+        /* must divide a day so intervals align to the clock */
+        if (parse_u64(value, 60, 86400, &n) || 86400 % n)
+            return fail(err, where, "bad value '%s' for %s (seconds, 60-86400, dividing a day)",
+                        value, key);
+        c->interval_s = (uint32_t)n;
+    } else if (!strcmp(key, "short_connection")) {
+        if (parse_u64(value, 1, 3600, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->short_conn_s = (uint32_t)n;
+    } else if (!strcmp(key, "ee_base_port")) {
+        if (parse_u64(value, 1, 65531, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->ee_base_port = (uint16_t)n;
+    } else if (!strcmp(key, "output_dir")) {
+        if (!value[0] || strlen(value) >= sizeof(c->output_dir))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        snprintf(c->output_dir, sizeof(c->output_dir), "%s", value);
+    } else if (!strcmp(key, "timezone")) {
+        if (!value[0] || strlen(value) >= sizeof(c->timezone) || strstr(value, ".."))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        snprintf(c->timezone, sizeof(c->timezone), "%s", value);
+    } else if (!strcmp(key, "smf_format")) {
+        if (!strcmp(value, "rdw"))
+            c->smf_format = CONF_SMF_RDW;
+        else if (!strcmp(value, "vbs"))
+            c->smf_format = CONF_SMF_VBS;
+        else
+            return fail(err, where, "bad value '%s' for %s (rdw or vbs)", value, key);
+    } else if (!strcmp(key, "vbs_block_size")) {
+        if (parse_u64(value, 64, 32760, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->vbs_block_size = (uint32_t)n;
+    } else if (!strcmp(key, "max_flows")) {
+        if (parse_u64(value, 1, 1u << 30, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->max_flows = (uint32_t)n;
+    } else if (!strcmp(key, "memcap")) {
+        if (parse_u64(value, 0, 1ull << 40, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->memcap = n;
+    } else if (!strcmp(key, "flow_memcap")) {
+        if (parse_u64(value, 0, UINT32_MAX, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        c->flow_memcap = (uint32_t)n;
+    } else if (!strcmp(key, "tcp_timeout") || !strcmp(key, "udp_timeout") ||
+               !strcmp(key, "closed_timeout")) {
+        if (parse_u64(value, 1, 365ull * 86400, &n))
+            return fail(err, where, "bad value '%s' for %s", value, key);
+        uint32_t *dst = key[0] == 't' ? &c->tcp_timeout_s
+                        : key[0] == 'u' ? &c->udp_timeout_s
+                                        : &c->closed_timeout_s;
+        *dst = (uint32_t)n;
+    } else {
+        return fail(err, where, "unknown key '%s'", key);
+    }
+    return 0;
+}
+
+static char *
+trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int
+conf_load_file(struct conf *c, const char *path, char *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, CONF_ERRBUF, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[2048], where[CONF_PATH_LEN + 32];
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        snprintf(where, sizeof(where), "%s:%u", path, lineno);
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, CONF_ERRBUF, "%s: line too long", where);
+            rc = -1;
+            break;
+        }
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, CONF_ERRBUF, "%s: expected 'key = value'", where);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        rc = conf_set(c, trim(s), trim(eq + 1), where, err);
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, CONF_ERRBUF, "%s: read error", path);
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+bool
+conf_is_local(const struct conf *c, int family, const uint8_t addr[16])
+{
+    for (unsigned i = 0; i < c->nnets; i++) {
+        const struct conf_net *n = &c->nets[i];
+        if (n->family != family)
+            continue;
+        unsigned full = n->prefix / 8, rest = n->prefix % 8;
+        if (memcmp(n->addr, addr, full) != 0)
+            continue;
+        if (rest && ((addr[full] ^ n->addr[full]) & (uint8_t)(0xff00u >> rest)))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+const struct conf_job *
+conf_job_for_port(const struct conf *c, uint16_t port)
+{
+    for (unsigned i = 0; i < c->njobs; i++)
+        if (port >= c->jobs[i].port_lo && port <= c->jobs[i].port_hi)
+            return &c->jobs[i];
+    return NULL;
+}

@@ -1,0 +1,74 @@
+/* conf.h - the configuration file: identity, local networks, intervals, limits, outputs. */
+#ifndef ZS_CONF_H
+#define ZS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_ERRBUF        512
+#define CONF_MAX_NETS      64
+#define CONF_MAX_JOBS      64
+#define CONF_NAME_LEN      8   /* z/OS names: system, sysplex, stack, job, user */
+#define CONF_PATH_LEN      1024
+#define CONF_TZ_LEN        64
+
+/* A CIDR block; IPv4 uses the first 4 bytes of addr with family 4. */
+struct conf_net {
+    uint8_t family;
+    uint8_t prefix;
+    uint8_t addr[16];
+};
+
+/* The job and user that own a local port range (the wire cannot know them). */
+struct conf_job {
+    uint16_t port_lo, port_hi;
+    char job[CONF_NAME_LEN + 1];
+    char user[CONF_NAME_LEN + 1];
+};
+
+enum conf_smf_format { CONF_SMF_RDW, CONF_SMF_VBS };
+
+struct conf {
+    char system[CONF_NAME_LEN + 1];
+    char sysplex[CONF_NAME_LEN + 1];
+    char stack[CONF_NAME_LEN + 1];
+    struct conf_net nets[CONF_MAX_NETS];
+    unsigned nnets;
+    bool report_routed;        /* also report traffic between two non-local hosts */
+    struct conf_job jobs[CONF_MAX_JOBS];
+    unsigned njobs;
+    uint32_t interval_s;       /* summary interval, aligned to the clock of packet time */
+    uint32_t short_conn_s;     /* TCP connections shorter than this are short_term */
+    uint16_t ee_base_port;     /* Enterprise Extender: base .. base+4 */
+    char output_dir[CONF_PATH_LEN];
+    char timezone[CONF_TZ_LEN]; /* for the SMF header's local time, e.g. "Europe/Berlin" */
+    bool detail;               /* write subtype 11 records (SMFCONFIG ZERTDETAIL) */
+    bool summary;              /* write subtype 12 records (SMFCONFIG ZERTSUMMARY) */
+    enum conf_smf_format smf_format;
+    uint32_t vbs_block_size;
+    uint32_t max_flows;
+    uint64_t memcap;
+    uint32_t flow_memcap;
+    uint32_t tcp_timeout_s, udp_timeout_s, closed_timeout_s;
+};
+
+/* The defaults: what a run without -c uses. */
+void conf_init(struct conf *c);
+
+/*
+ * Read a configuration file over `c` (which holds defaults). Unknown keys and
+ * bad values are errors: -1 with "FILE:LINE: message" in err.
+ */
+int conf_load_file(struct conf *c, const char *path, char *err);
+
+/* Parse one "key = value" setting (also used for tests); `where` prefixes errors. */
+int conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err);
+
+/* Is this address (16 bytes, family 4 or 6) inside a configured local network? */
+bool conf_is_local(const struct conf *c, int family, const uint8_t addr[16]);
+
+/* Job for a local port, or NULL. */
+const struct conf_job *conf_job_for_port(const struct conf *c, uint16_t port);
+
+#endif
