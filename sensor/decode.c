@@ -39,6 +39,7 @@
 struct decoder {
     struct packet *pkt;
     struct ipfrag *frag;
+    bool snap_cut; /* the capture kept fewer bytes than the frame had on the wire */
 };
 
 static enum decode_result decode_ether(struct decoder *d, struct cursor c);
@@ -137,7 +138,8 @@ decode_transport(struct decoder *d, uint8_t proto, struct cursor c, uint32_t los
             return DECODE_BAD;
         }
         size_t optlen = (size_t)(off - 5) * 4;
-        if (cur_left(&c) < optlen && lost == 0) {
+        if (cur_left(&c) < optlen && (lost == 0 || !d->snap_cut)) {
+            /* options missing from a whole frame were never sent: the header is bad */
             STAT_INC(tcp_bad_header);
             return DECODE_BAD;
         }
@@ -562,7 +564,7 @@ decode_packet(int dlt, const uint8_t *data, size_t caplen, uint32_t wire_len, ui
     memset(pkt, 0, sizeof(*pkt));
     pkt->ts_us = ts_us;
     pkt->wire_len = wire_len;
-    struct decoder d = {pkt, frag};
+    struct decoder d = {pkt, frag, caplen < wire_len};
     struct cursor c = cur_init(data, caplen);
     switch (dlt) {
     case DLT_EN10MB:

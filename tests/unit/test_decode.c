@@ -280,6 +280,27 @@ test_snaplen_cut(void)
     CHECK_EQ_INT(p.payload_lost, 90);
 }
 
+/*
+ * A whole frame (caplen == wire length) whose IP length claims more than it has and whose TCP
+ * header claims options that are not there is malformed, not cut by the snap length
+ * (ndpi/reasm_crash_anon.pcapng frame 87; tshark drops it too).
+ */
+static void
+test_whole_frame_lies(void)
+{
+    struct frame f = {0};
+    ipv4(&f, 6, 32, 1, 0); /* IP claims 20 + 32 */
+    tcp(&f, 1, 2, 3, TCP_ACK, "");
+    f.b[20 + 12] = 0x80;   /* data offset 8: 12 bytes of options that are not in the frame */
+    struct packet p;
+    uint64_t before = g_stats.tcp_bad_header;
+    CHECK_EQ_INT(decode_packet(DLT_RAW, f.b, f.n, (uint32_t)f.n, 0, NULL, &p), DECODE_BAD);
+    CHECK_EQ_INT(g_stats.tcp_bad_header, before + 1);
+    /* the same bytes as the first 40 of a 52-byte frame cut by the snap length: accepted */
+    CHECK_EQ_INT(decode_packet(DLT_RAW, f.b, f.n, 52, 0, NULL, &p), DECODE_OK);
+    CHECK_EQ_INT(p.payload_len, 0);
+}
+
 /* Every prefix of valid frames decodes without reading past its end (ASan watches). */
 static void
 test_every_truncation(void)
@@ -357,6 +378,7 @@ main(void)
     test_esp_ah();
     test_tunnels();
     test_snaplen_cut();
+    test_whole_frame_lies();
     test_every_truncation();
     test_fragments();
     return check_report();
