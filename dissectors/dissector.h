@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct json_writer;
+struct zert_detail;
 
 /* Direction of bytes relative to the connection's roles. */
 #define DIR_C2S 0 /* client to server */
@@ -104,6 +105,8 @@ struct stream_dissector {
     /* Write the protocol's key and object into the open JSON object: "tls": {...}. */
     void (*write_json)(const void *st, struct json_writer *w);
     void (*get_observation)(const void *st, struct observation_facts *o);
+    /* Put the observed facts into the record's protocol block (rec->tls or rec->ssh). */
+    void (*fill_record)(const void *st, struct zert_detail *rec);
 };
 
 /*
@@ -132,6 +135,8 @@ struct datagram_dissector {
     void (*on_packet)(void *st, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
     void (*on_end)(void *st, uint64_t ts_us);
     void (*write_json)(const void *st, struct json_writer *w);
+    /* Put the observed facts into the record's protocol block (rec->ipsec or rec->ee). */
+    void (*fill_record)(const void *st, struct zert_detail *rec);
 };
 
 #endif
