@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""report.py - the result table of bench/run.sh, from its *.runs files.
+
+usage: report.py WORK_DIR KEY=VALUE...
+
+Keys: pkts (packets in the large capture), idle_flows (connections in the
+idle capture), created/evicted/timed_out (zertsensor counters on it),
+sz_flow/sz_key/sz_half (sizeof probes). WORK_DIR holds NAME.runs files with
+one line per run: "wall_us cpu_us maxrss_kb". Standard library only.
+"""
+import statistics
+import sys
+
+
+def runs(work, name):
+    rows = [tuple(map(int, l.split())) for l in open("%s/%s.runs" % (work, name)) if l.strip()]
+    wall = [r[0] / 1e6 for r in rows]
+    cpu = [r[1] / 1e6 for r in rows]
+    rss = [r[2] for r in rows]
+    return {
+        "wall_med": statistics.median(wall),
+        "wall_best": min(wall),
+        "cpu_med": statistics.median(cpu),
+        "rss_max": max(rss),
+        "rss_med": statistics.median(rss),
+        "n": len(rows),
+    }
+
+
+def main():
+    work = sys.argv[1]
+    kv = dict(a.split("=", 1) for a in sys.argv[2:])
+    pkts = int(kv["pkts"])
+    tools = (("zertsensor", "zertsensor"), ("tcpdump -r", "tcpdump"), ("ndpiReader", "ndpiReader"))
+    res = {label: runs(work, name) for label, name in tools}
+
+    print("%-11s %8s | %7s %7s %7s | %9s %9s %9s | %8s" % ("", "", "wall s", "wall s", "cpu s",
+          "Mpkt/s", "Mpkt/s", "Mpkt/s", "peak RSS"))
+    print("%-11s %8s | %7s %7s %7s | %9s %9s %9s | %8s" % ("tool", "packets", "median", "best",
+          "median", "wall med", "wall best", "per cpu", "MiB"))
+    rate = {}
+    for label, _ in tools:
+        r = res[label]
+        rate[label] = (pkts / r["wall_med"], pkts / r["wall_best"], pkts / r["cpu_med"])
+        print("%-11s %8d | %7.3f %7.3f %7.3f | %9.3f %9.3f %9.3f | %8.1f" % (
+            label, pkts, r["wall_med"], r["wall_best"], r["cpu_med"], rate[label][0] / 1e6,
+            rate[label][1] / 1e6, rate[label][2] / 1e6, r["rss_max"] / 1024))
+    print()
+    for other, test, label in (("tcpdump -r", lambda x: x >= 1 / 3, ">= 0.333"),
+                               ("ndpiReader", lambda x: x > 1, "> 1")):
+        q = [rate["zertsensor"][i] / rate[other][i] for i in range(3)]
+        verdict = "MET" if all(map(test, q)) else (
+            "NOT MET" if not any(map(test, q)) else "MET on some measures only")
+        print("zertsensor / %-10s: %.3f wall median, %.3f wall best, %.3f cpu   (target %s: %s)"
+              % (other, q[0], q[1], q[2], label, verdict))
+
+    tiny, idle = runs(work, "idle-tiny"), runs(work, "idle")
+    created = int(kv["created"])
+    per_flow = (idle["rss_med"] - tiny["rss_med"]) * 1024 / created if created else float("nan")
+    n_idle = int(kv["idle_flows"])
+    print()
+    print("idle flows: %d TCP connections (handshake only), flows created %d, evicted %s, timed out %s"
+          % (n_idle, created, kv["evicted"], kv["timed_out"]))
+    print("  peak RSS %.1f MiB, baseline on a 100-flow capture with the same options %.1f MiB "
+          "(medians of %d runs)" % (idle["rss_med"] / 1024, tiny["rss_med"] / 1024, idle["n"]))
+    print("  bytes per idle flow: %.1f   (target < 512: %s)"
+          % (per_flow, "MET" if per_flow < 512 else "NOT MET"))
+    print("  sizeof(struct flow) = %s (struct flow_key %s, struct tcp_half %s)"
+          % (kv["sz_flow"], kv["sz_key"], kv["sz_half"]))
+    print("  zertsensor on this capture (%d packets, every flow still open at the end and logged): "
+          "%.3f Mpkt/s wall median, %.3f Mpkt/s per cpu"
+          % (3 * n_idle, 3 * n_idle / idle["wall_med"] / 1e6, 3 * n_idle / idle["cpu_med"] / 1e6))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
