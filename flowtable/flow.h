@@ -50,6 +50,7 @@ struct tcp_half {
     uint32_t fin_seq;    /* sequence number of the FIN (end of data) */
     uint32_t max_ack;    /* highest ACK this side sent, acknowledging the other side */
     uint32_t ooo_head;   /* first queued out-of-order chunk (pool index) or FLOW_NONE */
+    uint32_t ooo_tail;   /* last queued chunk: appending after a loss is the common case */
     uint32_t ooo_bytes;  /* bytes queued out of order */
     uint64_t delivered;  /* bytes handed to the consumer */
     uint64_t gap_bytes;  /* bytes announced missing */
@@ -86,12 +87,21 @@ struct flow {
     uint64_t bytes[2];   /* IP bytes per direction */
     uint64_t payload[2]; /* transport payload bytes per direction (as claimed by headers) */
     struct tcp_half tcp[2];
-    void *app;           /* consumer-owned state; freed through the consumer's end callback */
+    void *app;           /* application layer state (sensor/app.c); freed when the flow ends */
+    void *zert;          /* zERT connection state (sensor/zert.c); freed when the flow ends */
     uint64_t user[2];    /* consumer scratch (e.g. dump file offsets) */
 };
 
+/* Both halves of a new TCP flow: no sequence known, nothing held. */
+static inline void
+flow_tcp_init(struct flow *f)
+{
+    for (int d = 0; d < 2; d++)
+        f->tcp[d].ooo_head = f->tcp[d].ooo_tail = FLOW_NONE;
+}
+
 /* Size budget: flow state per idle flow stays under 512 bytes (reassembly buffers aside). */
-_Static_assert(sizeof(struct flow) <= 320, "struct flow grew past its size budget");
+_Static_assert(sizeof(struct flow) <= 336, "struct flow grew past its size budget");
 
 static inline uint8_t
 flow_server_dir(const struct flow *f)

@@ -255,8 +255,7 @@ flow_table_lookup(struct flow_table *t, const struct packet *p, int *dir)
     f->first_ts = f->last_ts = p->ts_us;
     f->list = LIST_NONE;
     f->lprev = f->lnext = FLOW_NONE;
-    for (int d = 0; d < 2; d++)
-        f->tcp[d].ooo_head = FLOW_NONE;
+    flow_tcp_init(f);
     if (p->proto == IPPROTO_NUM_TCP) {
         if (p->tcp_flags & TCP_SYN) {
             /* SYN: sender is the client; SYN-ACK: receiver is */

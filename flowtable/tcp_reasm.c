@@ -142,6 +142,8 @@ drain(struct tcp_reasm *r, struct flow *f, int dir)
             deliver(r, f, dir, c->data + skip, c->len - skip);
         uint32_t i = h->ooo_head;
         h->ooo_head = c->next;
+        if (h->ooo_head == FLOW_NONE)
+            h->ooo_tail = FLOW_NONE;
         h->ooo_bytes -= c->len;
         chunk_release(r, i);
     }
@@ -169,6 +171,11 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
 {
     struct tcp_half *h = &f->tcp[dir];
     uint32_t *link = &h->ooo_head;
+    if (h->ooo_tail != FLOW_NONE) {
+        const struct chunk *t = &r->pool[h->ooo_tail];
+        if (SEQ_GEQ(seq, t->seq + t->len))
+            link = &r->pool[h->ooo_tail].next; /* beyond everything held: append */
+    }
     while (len) {
         struct chunk *c = *link != FLOW_NONE ? &r->pool[*link] : NULL;
         if (c && SEQ_LEQ(c->seq + c->len, seq)) { /* chunk entirely before us */
@@ -208,6 +215,8 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
         memcpy(nc->data, data, n);
         nc->next = *link;
         *link = i;
+        if (nc->next == FLOW_NONE)
+            h->ooo_tail = i;
         h->ooo_bytes += n;
         link = &nc->next;
         seq += n;

@@ -81,6 +81,14 @@ static const struct reasm_case cases[] = {
      {{0, S, 0, 0, ""}, {0, A, 3, 0, "cd"}, {0, A, 2, 0, "bcde"}, {0, A, 5, 0, "eQg"},
       {0, A, 1, 0, "a"}, END},
      "abcdeQg", NULL, "", 0, 0},
+    {"appending after a hole, then filling it", 1000, 0,
+     {{0, S, 0, 0, ""}, {0, A, 5, 0, "e"}, {0, A, 6, 0, "f"}, {0, A, 7, 0, "g"},
+      {0, A, 1, 0, "abcd"}, END},
+     "abcdefg", "abcdefg", "", 0, 0},
+    {"inserting before the last held segment", 1000, 0,
+     {{0, S, 0, 0, ""}, {0, A, 9, 0, "i"}, {0, A, 5, 0, "e"}, {0, A, 7, 0, "gh"},
+      {0, A, 6, 0, "f"}, {0, A, 1, 0, "abcd"}, END},
+     "abcdefghi", "abcdefghi", "", 0, 0},
     {"sequence wrap", 0xfffffffeu, 0,
      {{0, S, 0, 0, ""}, {0, A, 1, 0, "abc"}, {0, A, 4, 0, "def"}, {0, A, 7, 0, "ghi"}, END},
      "abcdefghi", NULL, "", 0, 0},
@@ -142,7 +150,7 @@ run_case(const struct reasm_case *tc)
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
-    f.tcp[0].ooo_head = f.tcp[1].ooo_head = FLOW_NONE;
+    flow_tcp_init(&f);
     uint32_t base[2] = {tc->isn, tc->isn + 100000u};
     for (const struct step *s = tc->steps; s->dir >= 0; s++) {
         struct packet p;
@@ -185,7 +193,7 @@ test_roles(void)
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
-    f.tcp[0].ooo_head = f.tcp[1].ooo_head = FLOW_NONE;
+    flow_tcp_init(&f);
     f.client_dir = FLOW_DIR_FWD;
     f.flags = FLOW_F_ROLES_GUESSED;
     struct packet p;
@@ -214,7 +222,7 @@ test_memcap(void)
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
-    f.tcp[0].ooo_head = f.tcp[1].ooo_head = FLOW_NONE;
+    flow_tcp_init(&f);
     struct packet p;
     memset(&p, 0, sizeof(p));
     p.tcp_flags = TCP_SYN;
