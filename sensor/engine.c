@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dissectors/ipsec.h" /* IPsec hook */
 #include "../emit/json_writer.h"
 #include "../flowtable/tcp_reasm.h"
 #include "app.h"
@@ -19,6 +20,7 @@ struct engine {
     struct ipfrag *frag;
     struct stream_dump *dump;
     struct app_layer *app;
+    struct ipsec_table *ipsec; /* IPsec hook: ESP/AH/IKE per peer pair (with --observations) */
     uint64_t now_ts; /* time of the packet being processed */
     struct json_writer jw;
     char err[ZS_ERRBUF];
@@ -96,6 +98,12 @@ engine_new(const struct engine_config *cfg, char *err)
             snprintf(err, ZS_ERRBUF, "out of memory");
             goto fail;
         }
+        /* IPsec hook: the peer-pair table, written at the end of the run */
+        e->ipsec = ipsec_table_new(0);
+        if (!e->ipsec) {
+            snprintf(err, ZS_ERRBUF, "out of memory");
+            goto fail;
+        }
     }
     if (cfg->dump_dir) {
         e->dump = stream_dump_new(cfg->dump_dir, err);
@@ -116,7 +124,12 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
     e->now_ts = fr->ts_us;
     STAT_ADD(bytes_read, fr->wire_len);
     flow_table_expire(e->flows, fr->ts_us);
-    if (decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p) != DECODE_OK)
+    enum decode_result dr =
+        decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p);
+    /* IPsec hook: ESP, AH (also over protocols decode skips), IKE; true: ESP-in-UDP/keepalive */
+    bool ipsec_only = e->ipsec && (dr == DECODE_OK || (dr == DECODE_SKIP && p.has_ah)) &&
+                      ipsec_table_packet(e->ipsec, &p);
+    if (dr != DECODE_OK)
         return;
     int dir;
     struct flow *f = flow_table_lookup(e->flows, &p, &dir);
@@ -136,7 +149,7 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
         tcp_reasm_packet(e->reasm, f, dir, &p);
         if (tcp_reasm_closed(f))
             flow_table_mark_closed(e->flows, f);
-    } else if (e->app) {
+    } else if (e->app && !ipsec_only) { /* IPsec hook: ESP-in-UDP is not a datagram */
         app_datagram(e->app, f, dir, &p);
     }
 }
@@ -145,6 +158,10 @@ void
 engine_finish(struct engine *e)
 {
     flow_table_flush(e->flows);
+    /* IPsec hook: one observation line per peer pair, after every flow ended */
+    if (e->ipsec && e->cfg.observations &&
+        ipsec_table_write_observations(e->ipsec, e->cfg.observations, &e->jw) != 0)
+        note_error(e, "writing the --observations output failed");
 }
 
 int
@@ -169,6 +186,7 @@ engine_free(struct engine *e)
     ipfrag_free(e->frag);
     stream_dump_free(e->dump);
     app_free(e->app);
+    ipsec_table_free(e->ipsec); /* IPsec hook */
     jw_fini(&e->jw);
     free(e);
 }

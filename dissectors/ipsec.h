@@ -1,0 +1,48 @@
+/* ipsec.h - the per-run IPsec peer-pair table: ESP/AH SPIs and counters merged with IKE facts. */
+#ifndef ZS_IPSEC_H
+#define ZS_IPSEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_writer;
+struct packet;
+struct ipsec_table;
+
+/* Bounds: a fixed number of peer pairs and of SAs (SPIs) per pair; more are counted. */
+#define IPSEC_MAX_PAIRS_DEFAULT 4096
+#define IPSEC_MAX_SPIS          32 /* ESP SPIs per pair (both directions) */
+#define IPSEC_MAX_AH_SPIS       16
+
+struct ipsec_table *ipsec_table_new(unsigned max_pairs);
+void ipsec_table_free(struct ipsec_table *t);
+
+/*
+ * The engine's one hook, for every decoded packet (and for packets decode skipped after
+ * an AH header, so AH over ICMP/OSPF is counted): ESP (proto 50), AH (has_ah), UDP
+ * 500/4500 IKE, UDP 4500 ESP-in-UDP and NAT-T keepalives. Returns true when the UDP
+ * payload was ESP-in-UDP or a keepalive: it is not for the datagram dissectors.
+ */
+bool ipsec_table_packet(struct ipsec_table *t, const struct packet *p);
+
+/* The parts, for tests: an ESP packet (udp_encap: the SPI starts the UDP payload). */
+void ipsec_table_esp(struct ipsec_table *t, const struct packet *p, bool udp_encap);
+void ipsec_table_ah(struct ipsec_table *t, const struct packet *p);
+/* An IKE datagram (UDP 500, or 4500 after the non-ESP marker) between the pair. */
+void ipsec_table_ike(struct ipsec_table *t, const struct packet *p);
+
+/* One JSON line per peer pair (records-json.md `ipsec`); 0, or -1 on a write error. */
+int ipsec_table_write_observations(struct ipsec_table *t, FILE *out, struct json_writer *w);
+
+/* Counters (the run's totals): pairs not tracked because the table was full, and so on. */
+struct ipsec_table_stats {
+    uint64_t pairs;
+    uint64_t pairs_overflow; /* packets of pairs that did not fit */
+    uint64_t spis_overflow;  /* packets of SPIs that did not fit in their pair */
+    uint64_t esp_packets, ah_packets, ike_packets, natt_esp_packets, natt_keepalives;
+    uint64_t esp_short; /* ESP-in-UDP payloads too short for SPI and sequence */
+};
+void ipsec_table_get_stats(const struct ipsec_table *t, struct ipsec_table_stats *s);
+
+#endif
