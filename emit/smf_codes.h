@@ -1,0 +1,138 @@
+/* smf_codes.h - the one mapping between protocol values/names and IBM zERT (SMF 119) codes. */
+#ifndef ZS_SMF_CODES_H
+#define ZS_SMF_CODES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * IBM's code lists (smf119-zert.md §3.8) are truncated in our sources. Where
+ * IBM's value is unknown we use a provisional value >= SMF_CODE_PROVISIONAL
+ * so that no IBM tool mistakes it for a real one; every such value is listed
+ * in docs/smf-provisional-codes.md (the unit test checks the list).
+ */
+#define SMF_CODE_PROVISIONAL 0x8000
+
+/* One name and its IBM code. Tables end with {0, NULL}. The first entry of a code is
+ * its canonical name (used when reading back); later entries are aliases. */
+struct smf_code {
+    uint16_t code;
+    const char *name;
+};
+
+/* IKE encryption: transform name plus key length -> IBM symmetric cipher code. */
+struct smf_ike_encr {
+    uint16_t code;
+    const char *name;
+    uint16_t key_bits; /* 0: no key length attribute */
+};
+
+/* Shared IBM code spaces (the "same codes as ..." fields). */
+enum smf_enc_code {
+    SMF_ENC_UNKNOWN = 0,
+    SMF_ENC_NONE = 1,
+    SMF_ENC_DES = 2,
+    SMF_ENC_DES40 = 3,
+    SMF_ENC_3DES = 4,
+    SMF_ENC_RC2_40 = 5,
+    SMF_ENC_RC2_128 = 6,
+    SMF_ENC_RC2 = 7,
+    SMF_ENC_RC4_40 = 8,
+    SMF_ENC_RC4_128 = 9,
+    SMF_ENC_RC4_256 = 0x0A,
+    SMF_ENC_AES128_CBC = 0x8001, /* provisional from here on */
+    SMF_ENC_AES256_CBC,
+    SMF_ENC_AES128_GCM,
+    SMF_ENC_AES256_GCM,
+    SMF_ENC_AES128_CCM,
+    SMF_ENC_AES256_CCM,
+    SMF_ENC_AES128_CCM8,
+    SMF_ENC_AES256_CCM8,
+    SMF_ENC_CHACHA20_POLY1305,
+    SMF_ENC_AES128_CTR,
+    SMF_ENC_AES192_CTR,
+    SMF_ENC_AES256_CTR,
+    SMF_ENC_AES192_CBC,
+    SMF_ENC_CAMELLIA128_CBC,
+    SMF_ENC_CAMELLIA256_CBC,
+    SMF_ENC_IDEA_CBC,
+    SMF_ENC_SEED_CBC,
+    SMF_ENC_ARIA128_GCM,
+    SMF_ENC_ARIA256_GCM,
+    SMF_ENC_AES192_GCM,
+    SMF_ENC_BLOWFISH_CBC,
+    SMF_ENC_CAST128_CBC,
+    SMF_ENC_CAMELLIA192_CBC,
+    SMF_ENC_CAMELLIA128_GCM,
+    SMF_ENC_CAMELLIA256_GCM,
+};
+
+enum smf_mac_code {
+    SMF_MAC_UNKNOWN = 0,
+    SMF_MAC_NONE = 1, /* none, or implicit in an AEAD cipher */
+    SMF_MAC_MD2 = 2,
+    SMF_MAC_HMAC_MD5 = 3,
+    SMF_MAC_HMAC_SHA1 = 4,
+    SMF_MAC_HMAC_SHA256 = 5, /* inferred: "5 HMAC-SHA2..." is cut in our copy */
+    SMF_MAC_HMAC_SHA384 = 0x8001,
+    SMF_MAC_HMAC_SHA512,
+    SMF_MAC_AES_XCBC,
+    SMF_MAC_AES_CMAC,
+    SMF_MAC_UMAC64,
+    SMF_MAC_UMAC128,
+    SMF_MAC_AES_GMAC,
+};
+
+/* TLS protocol version names and the wire code (0x7fNN: TLS 1.3 draft NN). */
+const char *smf_codes_tls_version_name(uint16_t code, char *buf, size_t len);
+uint16_t smf_codes_tls_version_code(const char *name);
+
+/* Name -> code (case-insensitive; NULL, "" or unknown names give 0, IBM's "unknown"). */
+uint16_t smf_codes_find(const struct smf_code *tab, const char *name);
+/* Code -> canonical name; NULL when the code is 0 or not in the table. */
+const char *smf_codes_name(const struct smf_code *tab, uint16_t code);
+
+uint16_t smf_codes_ike_encr_find(const char *name, uint64_t key_bits, bool bits_known);
+/* Code -> IKE transform name and key length (0: none); false when unknown. */
+bool smf_codes_ike_encr_name(uint16_t code, const char **name, uint16_t *key_bits);
+
+/*
+ * SSH MAC names: "<mac>-etm@openssh.com" maps to the code of <mac> plus the
+ * Encrypt-then-MAC flag. Returns the code; *etm tells whether the suffix was there.
+ */
+uint16_t smf_codes_ssh_mac_find(const char *name, bool *etm);
+/* Code + EtM flag -> name in buf; NULL when the code is unknown. */
+const char *smf_codes_ssh_mac_name(uint16_t code, bool etm, char *buf, size_t len);
+
+/* SSH host key algorithm -> key type name (RSA, EC, Ed25519, ...); NULL if unknown. */
+const char *smf_codes_ssh_hostkey_type(const char *hostkey);
+
+/* IANA DH / key-exchange group number <-> IBM DHGroup code (the same number). */
+uint16_t smf_codes_dh_group(uint64_t iana);
+
+extern const struct smf_code smf_tls_enc_codes[];      /* TLS_CS_Enc_Alg */
+extern const struct smf_code smf_tls_mac_codes[];      /* TLS_CS_Msg_Auth */
+extern const struct smf_code smf_tls_kex_codes[];      /* TLS_CS_Kex_Alg */
+extern const struct smf_code smf_cert_sig_codes[];     /* *Cert_Signature_Method */
+extern const struct smf_code smf_cert_enc_codes[];     /* *Cert_Enc_Method, by key type */
+extern const struct smf_code smf_cert_digest_codes[];  /* *Cert_Digest_Alg */
+extern const struct smf_code smf_cert_key_codes[];     /* *Cert_Key_Type */
+extern const struct smf_code smf_ssh_enc_codes[];      /* SSH_In/Out_Enc_Alg */
+extern const struct smf_code smf_ssh_mac_codes[];      /* SSH_In/Out_Msg_Auth (no -etm) */
+extern const struct smf_code smf_ssh_kex_codes[];      /* SSH_Kex_Method */
+extern const struct smf_code smf_ssh_hostkey_codes[];  /* host key algorithm -> SKey_Type */
+extern const struct smf_code smf_ssh_key_type_codes[]; /* SKey_Type -> key type name */
+extern const struct smf_code smf_ike_auth_codes[];     /* IKETunLcl/RmtAuthMeth */
+extern const struct smf_code smf_ike_prf_codes[];      /* IKETunPseudoRandFunc */
+extern const struct smf_code smf_ike_integ_codes[];    /* IKETunAuthAlg (IBM MAC codes) */
+extern const struct smf_ike_encr smf_ike_encr_codes[]; /* IKETunEncAlg (IBM cipher codes) */
+
+/* Every name table, for documentation and tests. Ends with {NULL, NULL}. */
+struct smf_code_table {
+    const char *field;
+    const struct smf_code *codes;
+};
+extern const struct smf_code_table smf_code_tables[];
+
+#endif

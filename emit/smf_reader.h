@@ -1,0 +1,96 @@
+/* smf_reader.h - reads SMF dump files (RDW stream or VBS blocks) and decodes zERT records. */
+#ifndef ZS_SMF_READER_H
+#define ZS_SMF_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "emit/emit_smf.h"
+#include "emit/zert_record.h"
+
+enum smf_format {
+    SMF_FMT_AUTO,
+    SMF_FMT_RDW, /* logical records, each starting with its RDW (FTP SITE RDW) */
+    SMF_FMT_VBS, /* BDW blocks of SDW segments, records may span blocks */
+};
+
+#define SMF_READER_ERRLEN 256
+
+/*
+ * Reads logical records one at a time from a stream (nothing else is kept
+ * in memory). Every length is checked through the cursor; a record that
+ * does not add up stops the reader with an error naming the byte offset.
+ */
+struct smf_reader {
+    FILE *in;
+    enum smf_format fmt;
+    uint64_t pos;     /* bytes consumed from the input */
+    uint8_t look[16]; /* first bytes, kept for format detection */
+    size_t look_len, look_pos;
+    bool eof;
+    uint8_t block[65536]; /* current VBS block (BDW excluded) */
+    size_t blk_len, blk_pos;
+    uint64_t blk_off;   /* file offset of the block's first byte after the BDW */
+    uint8_t rec[65540]; /* current logical record, RDW first */
+    size_t rec_len;
+    uint64_t rec_off; /* file offset where the record (or its first segment) started */
+    uint64_t records;
+    char err[SMF_READER_ERRLEN];
+};
+
+struct smf_reader *smf_reader_new(FILE *in, enum smf_format fmt);
+void smf_reader_free(struct smf_reader *r);
+
+/*
+ * The next logical record: 1 (r->rec, r->rec_len, r->rec_off), 0 at a clean
+ * end of input, -1 on malformed input (r->err says what and where).
+ */
+int smf_reader_next(struct smf_reader *r);
+
+/* What one logical record decoded to. */
+enum smf_kind {
+    SMF_KIND_OTHER_TYPE,    /* not type 119: skipped */
+    SMF_KIND_OTHER_SUBTYPE, /* type 119, not subtype 11 or 12: skipped */
+    SMF_KIND_DETAIL,
+    SMF_KIND_SUMMARY,
+    SMF_KIND_BAD, /* err filled */
+};
+
+struct smf_decoded {
+    enum smf_kind kind;
+    uint8_t type;
+    uint16_t subtype;
+    uint16_t triplets;         /* SMF119SD_TRN */
+    uint16_t unknown_triplets; /* triplets past the ones this reader knows (skipped) */
+    union {
+        struct zert_detail detail;
+        struct zert_summary summary;
+    } u;
+};
+
+/* Decode one record (RDW first) through its triplets; header times use `tz`. */
+enum smf_kind smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz,
+                                struct smf_decoded *out, char *err, size_t errlen);
+
+/* zertdump: read a whole dump and print JSON Lines (or text). */
+struct smf_dump_opts {
+    bool text;
+    enum smf_format fmt;
+    struct smf_tz tz;
+};
+
+struct smf_dump_stats {
+    uint64_t records, detail, summary, other_type, other_subtype, bad;
+};
+
+/*
+ * Print every zERT record of `in` to `out`; problems go to `errout` as
+ * "zertdump: offset N: ...". Returns 0 when the input was clean, 1 when it
+ * was not (records before the problem are still printed), 2 on an output error.
+ */
+int smf_reader_dump(FILE *in, FILE *out, FILE *errout, const struct smf_dump_opts *o,
+                    struct smf_dump_stats *st);
+
+#endif
