@@ -130,7 +130,8 @@ struct stream_dissector {
 struct datagram_dissector {
     const char *name;
     enum probe_verdict (*probe)(const uint8_t *data, size_t len, uint16_t sport, uint16_t dport);
-    void *(*state_new)(void);
+    /* The ports of the flow's first datagram (its sender is DIR_C2S); 0, 0 when unknown. */
+    void *(*state_new)(uint16_t sport, uint16_t dport);
     void (*state_free)(void *st);
     void (*on_packet)(void *st, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
     void (*on_end)(void *st, uint64_t ts_us);

@@ -9,16 +9,6 @@
 /* The one place the EE base port lives; configuration changes it through ee_set_base_port(). */
 static uint16_t ee_base = EE_BASE_PORT_DEFAULT;
 
-/*
- * The ports of the datagram that probe() accepted, handed to the state_new()
- * call that app_datagram() makes right after (the contract gives state_new no
- * arguments). Consumed once; see docs/ee.md "flow ports".
- */
-static _Thread_local struct {
-    bool set;
-    uint16_t sport, dport;
-} ee_pending;
-
 struct name_tab {
     unsigned val;
     const char *name;
@@ -591,22 +581,18 @@ ee_probe(const uint8_t *data, size_t len, uint16_t sport, uint16_t dport)
     struct ee_llc l;
     if (!ee_parse_llc(&c, &l) || !ee_name_of(ee_llc_controls, l.control & (uint8_t)~EE_LLC_PF))
         return PROBE_NO;
-    ee_pending.set = true;
-    ee_pending.sport = sport;
-    ee_pending.dport = dport;
     return PROBE_YES;
 }
 
 static void *
-ee_state_new(void)
+ee_state_new(uint16_t sport, uint16_t dport)
 {
     struct ee_state *st = calloc(1, sizeof(*st));
-    if (st && ee_pending.set) {
+    if (st && (sport || dport)) {
         st->ports_known = true;
-        st->port[DIR_C2S] = ee_pending.sport;
-        st->port[DIR_S2C] = ee_pending.dport;
+        st->port[DIR_C2S] = sport;
+        st->port[DIR_S2C] = dport;
     }
-    ee_pending.set = false;
     return st;
 }
 

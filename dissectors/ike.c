@@ -874,8 +874,10 @@ ike_probe(const uint8_t *data, size_t len, uint16_t sport, uint16_t dport)
 }
 
 static void *
-ike_state_new(void)
+ike_state_new(uint16_t sport, uint16_t dport)
 {
+    (void)sport; /* IKE learns NAT-T from the marker, not the port */
+    (void)dport;
     struct ike_state *st = malloc(sizeof(*st));
     if (st)
         ike_state_init(st);

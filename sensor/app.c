@@ -283,7 +283,7 @@ app_datagram(struct app_layer *a, struct flow *f, int dir, const struct packet *
             return;
         af->dd = dd;
         af->decided = true;
-        af->st = dd->state_new();
+        af->st = dd->state_new(p->sport, p->dport);
         if (!af->st)
             return;
     }

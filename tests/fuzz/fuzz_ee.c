@@ -17,7 +17,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cursor c = cur_init(data, size);
-    struct ee_state *st = NULL, *other = ee_dissector.state_new();
+    struct ee_state *st = NULL, *other = ee_dissector.state_new(0, 0);
     int k = 0;
     while (cur_left(&c) && k++ < 256) {
         uint8_t hdr = cur_get_u8(&c);
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!st) {
             uint16_t port = (uint16_t)(12000 + (hdr >> 4) % 6);
             (void)ee_dissector.probe(copy, len, port, port);
-            st = ee_dissector.state_new();
+            st = ee_dissector.state_new(port, port);
         }
         if (st)
             ee_dissector.on_packet((hdr & 1) ? st : other, (hdr >> 1) & 1, copy, len, k);

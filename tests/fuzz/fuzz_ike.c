@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!devnull)
         devnull = fopen("/dev/null", "w");
     struct cursor c = cur_init(data, size);
-    void *st = ike_dissector.state_new();
+    void *st = ike_dissector.state_new(500, 500);
     struct ipsec_table *t = ipsec_table_new(4);
     if (!st || !t) {
         ike_dissector.state_free(st);

@@ -241,7 +241,7 @@ static struct ee_state *
 new_state(uint16_t sport, uint16_t dport)
 {
     CHECK_EQ_INT(ee_dissector.probe(test_cmd, sizeof(test_cmd), sport, dport), PROBE_YES);
-    return ee_dissector.state_new();
+    return ee_dissector.state_new(sport, dport);
 }
 
 /* An ANR NLP into `buf`: THDR with tcid tail byte `t`, flags, optional 0x10 peer, data bytes. */
@@ -354,7 +354,7 @@ static void
 test_bounds(void)
 {
     uint8_t b[128];
-    struct ee_state *st = ee_dissector.state_new(); /* no probe: ports unknown */
+    struct ee_state *st = ee_dissector.state_new(0, 0); /* ports unknown */
     CHECK(!st->ports_known);
     for (int i = 0; i < EE_MAX_TCIDS + 6; i++) {
         size_t n = mk_nlp(b, 1, (uint8_t)i, 0x30, -1, 0, 1);
