@@ -19,7 +19,7 @@ conf_init(struct conf *c)
     c->interval_s = 900;
     c->short_conn_s = 10;
     c->ee_base_port = 12000;
-    snprintf(c->output_dir, sizeof(c->output_dir), ".");
+    /* output_dir stays empty: records are written only when it (or -o) is given */
     snprintf(c->timezone, sizeof(c->timezone), "UTC");
     c->detail = true;
     c->summary = true;

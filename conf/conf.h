@@ -41,7 +41,7 @@ struct conf {
     uint32_t interval_s;       /* summary interval, aligned to the clock of packet time */
     uint32_t short_conn_s;     /* TCP connections shorter than this are short_term */
     uint16_t ee_base_port;     /* Enterprise Extender: base .. base+4 */
-    char output_dir[CONF_PATH_LEN];
+    char output_dir[CONF_PATH_LEN]; /* "": no zERT records unless -o DIR */
     char timezone[CONF_TZ_LEN]; /* for the SMF header's local time, e.g. "Europe/Berlin" */
     bool detail;               /* write subtype 11 records (SMFCONFIG ZERTDETAIL) */
     bool summary;              /* write subtype 12 records (SMFCONFIG ZERTSUMMARY) */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "ee.h"
 
 /* The one place the EE base port lives; configuration changes it through ee_set_base_port(). */
@@ -805,6 +806,27 @@ ee_write_json(const void *vst, struct json_writer *w)
     jw_obj_close(w);
 }
 
+/* The zERT record's EE block: ports, SAP pairs, pipes, link activation. */
+static void
+ee_fill_record(const void *stp, struct zert_detail *rec)
+{
+    const struct ee_state *st = stp;
+    struct zert_ee *e = &rec->ee;
+    e->present = true;
+    if (st->ports_known)
+        for (int d = 0; d < 2 && e->port_count < ZERT_EE_MAX; d++)
+            if (ee_port_in_range(st->port[d]) && (d == 0 || st->port[1] != st->port[0]))
+                e->ports[e->port_count++] = st->port[d];
+    for (unsigned i = 0; i < st->nsaps && e->sap_count < ZERT_EE_MAX; i++) {
+        e->saps[e->sap_count][0] = st->saps[i].c_sap;
+        e->saps[e->sap_count][1] = st->saps[i].s_sap;
+        e->sap_count++;
+    }
+    unsigned setup = 0, teardown = 0;
+    zert_num_set(&e->rtp_pipes, ee_state_pipes(st, &setup, &teardown));
+    e->xid_seen = zert_tri_from_bool(st->xid_seen);
+}
+
 const struct datagram_dissector ee_dissector = {
     .name = "ee",
     .probe = ee_probe,
@@ -813,4 +835,5 @@ const struct datagram_dissector ee_dissector = {
     .on_packet = ee_on_packet,
     .on_end = ee_on_end,
     .write_json = ee_write_json,
+    .fill_record = ee_fill_record,
 };

@@ -4,6 +4,7 @@
 
 #include "../dissectors/registry.h"
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
 #include "app.h"
 #include "decode.h"
@@ -27,6 +28,7 @@ struct app_flow {
     bool decided;    /* a dissector was chosen, or none will be */
     bool bad;        /* the dissector rejected the stream */
     bool overflow;   /* buffered bytes passed DISSECT_BUFFER_MAX */
+    bool closed;     /* the dissector's on_end was called */
     uint64_t last_ts;
     struct app_buf buf[2]; /* DIR_C2S, DIR_S2C */
 };
@@ -371,17 +373,79 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
     return jw_write_line(w, a->obs);
 }
 
+void
+app_flow_close(struct app_layer *a, struct flow *f)
+{
+    (void)a;
+    struct app_flow *af = f->app;
+    if (!af || !af->st || af->closed)
+        return;
+    af->closed = true;
+    if (af->sd && af->sd->on_end)
+        af->sd->on_end(af->st, f->last_ts);
+    else if (af->dd && af->dd->on_end)
+        af->dd->on_end(af->st, f->last_ts);
+}
+
+/* Which zERT protection a dissector stands for. */
+static uint8_t
+protection_bit(const struct app_flow *af)
+{
+    const char *n = af->sd ? af->sd->name : af->dd ? af->dd->name : "";
+    if (!strcmp(n, "tls"))
+        return ZERT_PROT_TLS;
+    if (!strcmp(n, "ssh"))
+        return ZERT_PROT_SSH;
+    return 0; /* EE in clear is unprotected; IKE alone protects no connection */
+}
+
+uint8_t
+app_protection(const struct flow *f, bool *clear_first, bool *ended_early)
+{
+    const struct app_flow *af = f->app;
+    *clear_first = *ended_early = false;
+    if (!af || !af->st || !af->sd || !af->sd->get_observation)
+        return 0;
+    struct observation_facts o = {.handshake_first = true};
+    af->sd->get_observation(af->st, &o);
+    if (!o.established || o.failed)
+        return 0;
+    *clear_first = !o.handshake_first || o.starttls != NULL;
+    *ended_early = o.early_close;
+    return protection_bit(af);
+}
+
+void
+app_fill_record(const struct flow *f, struct zert_detail *rec)
+{
+    const struct app_flow *af = f->app;
+    if (!af || !af->st)
+        return;
+    if (af->sd && af->sd->fill_record)
+        af->sd->fill_record(af->st, rec);
+    else if (af->dd && af->dd->fill_record)
+        af->dd->fill_record(af->st, rec);
+    if (!af->sd || !af->sd->get_observation)
+        return;
+    struct observation_facts o = {.handshake_first = true};
+    af->sd->get_observation(af->st, &o);
+    struct zert_observation *ob = &rec->obs;
+    ob->present = true;
+    ob->handshake_first = zert_tri_from_bool(o.handshake_first);
+    if (o.starttls)
+        ZERT_STR_SET(rec, ob->starttls, o.starttls);
+    ob->rehandshake_suspected = zert_tri_from_bool(o.rehandshake_suspected);
+    zert_num_set(&ob->encrypted_handshake_records, o.encrypted_handshake_records);
+    ob->early_close = zert_tri_from_bool(o.early_close);
+    ob->incomplete = zert_tri_from_bool(o.incomplete || af->bad || af->overflow);
+}
+
 int
 app_flow_end(struct app_layer *a, struct flow *f)
 {
     struct app_flow *af = f->app;
     int rc = 0;
-    if (af && af->st) {
-        if (af->sd && af->sd->on_end)
-            af->sd->on_end(af->st, f->last_ts);
-        else if (af->dd && af->dd->on_end)
-            af->dd->on_end(af->st, f->last_ts);
-    }
+    app_flow_close(a, f);
     bool worth = af && (af->sd || af->dd);
     if (f->key.proto == IPPROTO_NUM_TCP && (f->payload[0] || f->payload[1]))
         worth = true;

@@ -2,6 +2,7 @@
 #ifndef ZS_APP_H
 #define ZS_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +19,19 @@ void app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t
                      uint64_t ts_us);
 void app_stream_gap(struct app_layer *a, struct flow *f, int dir, uint64_t len);
 void app_datagram(struct app_layer *a, struct flow *f, int dir, const struct packet *p);
-/* The flow ended: final dissector call, the observation line, state freed. 0 or -1 (write error). */
+/* The flow ended: the dissector's final call (once; app_flow_end makes it too if needed). */
+void app_flow_close(struct app_layer *a, struct flow *f);
+/* The observation line, then the state is freed. 0 or -1 (write error). */
 int app_flow_end(struct app_layer *a, struct flow *f);
+
+struct zert_detail;
+/*
+ * For the zERT layer: ZERT_PROT_* bits of the security sessions established
+ * on the flow; *clear_first when application data flowed in clear before the
+ * handshake; *ended_early when the session ended before the connection.
+ */
+uint8_t app_protection(const struct flow *f, bool *clear_first, bool *ended_early);
+/* The dissector's facts and observation into a record's protocol blocks. */
+void app_fill_record(const struct flow *f, struct zert_detail *rec);
 
 #endif

@@ -12,6 +12,7 @@
 #include "ipfrag.h"
 #include "stats.h"
 #include "stream_dump.h"
+#include "zert.h"
 
 struct engine {
     struct engine_config cfg;
@@ -20,8 +21,10 @@ struct engine {
     struct ipfrag *frag;
     struct stream_dump *dump;
     struct app_layer *app;
+    struct zert_layer *zert;
     struct ipsec_table *ipsec; /* IPsec hook: ESP/AH/IKE per peer pair (with --observations) */
     uint64_t now_ts; /* time of the packet being processed */
+    uint64_t clock;  /* packet time of what is being processed: expiry runs at boundaries too */
     struct json_writer jw;
     char err[ZS_ERRBUF];
 };
@@ -61,6 +64,10 @@ on_end(void *ctx, struct flow *f)
     tcp_reasm_finish(e->reasm, f);
     if (e->dump)
         stream_dump_end(e->dump, f);
+    if (e->app)
+        app_flow_close(e->app, f); /* the dissector finishes before the records are cut */
+    if (e->zert)
+        zert_flow_end(e->zert, f, e->clock);
     if (e->app && app_flow_end(e->app, f) != 0)
         note_error(e, "writing the --observations output failed");
     if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f) != 0)
@@ -92,7 +99,7 @@ engine_new(const struct engine_config *cfg, char *err)
         snprintf(err, ZS_ERRBUF, "out of memory for IP fragment reassembly");
         goto fail;
     }
-    if (cfg->observations) {
+    if (cfg->observations || cfg->zert_sink) {
         e->app = app_new(cfg->observations);
         if (!e->app) {
             snprintf(err, ZS_ERRBUF, "out of memory");
@@ -101,6 +108,14 @@ engine_new(const struct engine_config *cfg, char *err)
         /* IPsec hook: the peer-pair table, written at the end of the run */
         e->ipsec = ipsec_table_new(0);
         if (!e->ipsec) {
+            snprintf(err, ZS_ERRBUF, "out of memory");
+            goto fail;
+        }
+    }
+    if (cfg->zert_sink) {
+        struct zert_probe probe = {.protection = app_protection, .fill = app_fill_record};
+        e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe);
+        if (!e->zert) {
             snprintf(err, ZS_ERRBUF, "out of memory");
             goto fail;
         }
@@ -123,6 +138,16 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
     STAT_INC(pkts_read);
     e->now_ts = fr->ts_us;
     STAT_ADD(bytes_read, fr->wire_len);
+    if (e->zert) {
+        /* interval boundaries in time order with expiry: what ended before a boundary is in it */
+        for (uint64_t b; (b = zert_next_boundary(e->zert)) <= fr->ts_us;) {
+            e->clock = b;
+            flow_table_expire(e->flows, b);
+            zert_boundary(e->zert, b);
+        }
+    }
+    if (fr->ts_us > e->clock)
+        e->clock = fr->ts_us;
     flow_table_expire(e->flows, fr->ts_us);
     enum decode_result dr =
         decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p);
@@ -152,12 +177,16 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
     } else if (e->app && !ipsec_only) { /* IPsec hook: ESP-in-UDP is not a datagram */
         app_datagram(e->app, f, dir, &p);
     }
+    if (e->zert)
+        zert_packet(e->zert, f, &p);
 }
 
 void
 engine_finish(struct engine *e)
 {
     flow_table_flush(e->flows);
+    if (e->zert)
+        zert_finish(e->zert, e->clock);
     /* IPsec hook: one observation line per peer pair, after every flow ended */
     if (e->ipsec && e->cfg.observations &&
         ipsec_table_write_observations(e->ipsec, e->cfg.observations, &e->jw) != 0)
@@ -173,6 +202,10 @@ engine_output_error(const struct engine *e, char *err)
     }
     if (e->dump && stream_dump_error(e->dump, err) != 0)
         return -1;
+    if (e->zert && zert_sink_failed(e->zert) != 0) {
+        snprintf(err, ZS_ERRBUF, "writing zERT records failed");
+        return -1;
+    }
     return 0;
 }
 
@@ -185,6 +218,7 @@ engine_free(struct engine *e)
     tcp_reasm_free(e->reasm);
     ipfrag_free(e->frag);
     stream_dump_free(e->dump);
+    zert_free(e->zert);
     app_free(e->app);
     ipsec_table_free(e->ipsec); /* IPsec hook */
     jw_fini(&e->jw);

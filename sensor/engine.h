@@ -8,6 +8,9 @@
 
 #include "../flowtable/flow_table.h"
 #include "capture.h"
+#include "zert.h"
+
+struct conf;
 
 struct engine_config {
     struct flow_table_config flows;
@@ -19,6 +22,8 @@ struct engine_config {
     FILE *flows_json;           /* --flows: NULL for none */
     FILE *flows_text;           /* readable flow lines: NULL for none */
     FILE *observations;         /* --observations: one JSON line per observed connection */
+    const struct conf *conf;    /* with zert_sink: the zERT record layer */
+    const struct zert_sink *zert_sink; /* NULL: no zERT records */
 };
 
 struct engine;

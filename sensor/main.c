@@ -10,10 +10,12 @@
 #include <pcap/pcap.h>
 
 #include "../conf/conf.h"
+#include "../dissectors/ee.h"
 #include "capture.h"
 #include "decode.h"
 #include "engine.h"
 #include "log.h"
+#include "records.h"
 #include "stats.h"
 
 #define ZS_VERSION "0.1.0"
@@ -29,6 +31,7 @@ usage(FILE *out)
           "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
           "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
           "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
+          "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
           "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
           "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
           "  -q, --quiet          no readable flow lines or progress messages\n"
@@ -99,11 +102,12 @@ enum {
     OPT_CLOSED_TO,
 };
 
-#define OPTSTRING "r:c:qVh"
+#define OPTSTRING "r:c:o:qVh"
 
 static const struct option long_opts[] = {
     {"read", required_argument, NULL, 'r'},
     {"config", required_argument, NULL, 'c'},
+    {"output", required_argument, NULL, 'o'},
     {"flows", required_argument, NULL, OPT_FLOWS},
     {"observations", required_argument, NULL, OPT_OBS},
     {"dump-streams", required_argument, NULL, OPT_DUMP},
@@ -162,6 +166,12 @@ main(int argc, char **argv)
         case 'r':
             input = optarg;
             break;
+        case 'o':
+            if (conf_set(&conf, "output_dir", optarg, "option -o", cerr) != 0) {
+                log_err("%s", cerr);
+                return EXIT_FAIL;
+            }
+            break;
         case 'q':
             quiet = true;
             break;
@@ -219,6 +229,8 @@ main(int argc, char **argv)
     cfg.flows.closed_us = (uint64_t)conf.closed_timeout_s * 1000000;
     cfg.reasm_memcap = conf.memcap;
     cfg.reasm_flow_cap = conf.flow_memcap;
+    cfg.conf = &conf;
+    ee_set_base_port(conf.ee_base_port);
     log_set_quiet(quiet);
 
     char err[ZS_ERRBUF];
@@ -242,6 +254,20 @@ main(int argc, char **argv)
         capture_close(cap);
         return EXIT_FAIL;
     }
+    struct records *records = NULL;
+    struct zert_sink sink;
+    if (conf.output_dir[0]) {
+        records = records_open(conf.output_dir, &conf, cerr, sizeof(cerr));
+        if (!records) {
+            log_err("%s", cerr);
+            output_close(flows_out, flows_path);
+            output_close(obs_out, obs_path);
+            capture_close(cap);
+            return EXIT_FAIL;
+        }
+        sink = records_sink(records);
+        cfg.zert_sink = &sink;
+    }
     cfg.flows_json = flows_out;
     cfg.observations = obs_out;
     cfg.flows_text = (!quiet && flows_out != stdout && obs_out != stdout) ? stdout : NULL;
@@ -253,6 +279,7 @@ main(int argc, char **argv)
         log_err("%s", err);
         output_close(flows_out, flows_path);
         output_close(obs_out, obs_path);
+        records_close(records, cerr, sizeof(cerr));
         capture_close(cap);
         return EXIT_FAIL;
     }
@@ -277,6 +304,13 @@ main(int argc, char **argv)
     }
     if (output_close(flows_out, flows_path) != 0 || output_close(obs_out, obs_path) != 0)
         status = EXIT_FAIL;
+    int rrc = records_close(records, cerr, sizeof(cerr));
+    if (rrc < 0) {
+        log_err("%s", cerr);
+        status = EXIT_FAIL;
+    } else if (rrc > 0) {
+        log_warn("%s", cerr);
+    }
     log_info("%" PRIu64 " packets, %" PRIu64 " flows", g_stats.pkts_read, g_stats.flows_ended);
     if (want_stats)
         stats_print_json(stderr);

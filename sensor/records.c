@@ -1,0 +1,162 @@
+/* records.c - -o DIR: zERT records to DIR/records.jsonl and DIR/zert.smf (RDW or VBS). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../conf/conf.h"
+#include "../emit/emit_json.h"
+#include "../emit/emit_smf.h"
+#include "../emit/json_writer.h"
+#include "records.h"
+
+struct records {
+    const struct conf *conf;
+    FILE *jsonl;
+    FILE *smf_file;
+    struct emit_smf_writer smf;
+    struct emit_smf_conf smf_conf;
+    struct json_writer jw;
+    uint8_t buf[SMF_MAX_RECORD];
+    uint64_t smf_lossy;   /* records whose text had to be cut for the binary form */
+    uint64_t smf_too_big; /* records that did not fit in 32760 bytes */
+};
+
+/* Create DIR/NAME with mode 0640 whatever the umask, for writing. */
+static FILE *
+create_0640(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0 || fchmod(fd, 0640) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+struct records *
+records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 && mkdir(dir, 0750) != 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    struct records *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->conf = conf;
+    jw_init(&r->jw);
+    emit_smf_conf_init(&r->smf_conf);
+    if (emit_smf_tz_parse(&r->smf_conf.tz, conf->timezone, err, errlen) != 0)
+        goto fail;
+    r->jsonl = create_0640(dir, "records.jsonl", err, errlen);
+    if (!r->jsonl)
+        goto fail;
+    r->smf_file = create_0640(dir, "zert.smf", err, errlen);
+    if (!r->smf_file)
+        goto fail;
+    if (emit_smf_writer_init(&r->smf, r->smf_file,
+                             conf->smf_format == CONF_SMF_VBS ? EMIT_SMF_VBS : EMIT_SMF_RDW,
+                             conf->vbs_block_size, err, errlen) != 0)
+        goto fail;
+    return r;
+fail:
+    if (r->jsonl)
+        fclose(r->jsonl);
+    if (r->smf_file)
+        fclose(r->smf_file);
+    jw_fini(&r->jw);
+    free(r);
+    return NULL;
+}
+
+static int
+put_smf(struct records *r, size_t len, bool lossy)
+{
+    if (len == 0) {
+        r->smf_too_big++;
+        return 0; /* counted; the JSON line still carries the record */
+    }
+    if (lossy)
+        r->smf_lossy++;
+    return emit_smf_writer_put(&r->smf, r->buf, len);
+}
+
+static int
+sink_detail(void *ctx, const struct zert_detail *d)
+{
+    struct records *r = ctx;
+    bool lossy = false;
+    int rc = emit_json_write_detail(&r->jw, r->jsonl, d);
+    size_t n = emit_smf_build_detail(&r->smf_conf, d, r->buf, sizeof(r->buf), &lossy);
+    if (put_smf(r, n, lossy) != 0)
+        rc = -1;
+    return rc;
+}
+
+static int
+sink_summary(void *ctx, const struct zert_summary *s)
+{
+    struct records *r = ctx;
+    bool lossy = false;
+    int rc = emit_json_write_summary(&r->jw, r->jsonl, s);
+    size_t n = emit_smf_build_summary(&r->smf_conf, s, r->buf, sizeof(r->buf), &lossy);
+    if (put_smf(r, n, lossy) != 0)
+        rc = -1;
+    return rc;
+}
+
+struct zert_sink
+records_sink(struct records *r)
+{
+    struct zert_sink s = {
+        .ctx = r,
+        .detail = r->conf->detail ? sink_detail : NULL,
+        .summary = r->conf->summary ? sink_summary : NULL,
+    };
+    return s;
+}
+
+int
+records_close(struct records *r, char *err, size_t errlen)
+{
+    if (!r)
+        return 0;
+    int rc = 0;
+    if (emit_smf_writer_flush(&r->smf) != 0) {
+        snprintf(err, errlen, "writing zert.smf: %s", strerror(errno));
+        rc = -1;
+    }
+    emit_smf_writer_fini(&r->smf);
+    if (fclose(r->smf_file) != 0 && rc == 0) {
+        snprintf(err, errlen, "closing zert.smf: %s", strerror(errno));
+        rc = -1;
+    }
+    if (fclose(r->jsonl) != 0 && rc == 0) {
+        snprintf(err, errlen, "closing records.jsonl: %s", strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && r->smf_too_big) {
+        snprintf(err, errlen, "%llu records did not fit an SMF record and are only in JSON",
+                 (unsigned long long)r->smf_too_big);
+        rc = 1; /* a warning, not a failure */
+    }
+    jw_fini(&r->jw);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* zert.h - the zERT model: connections, security sessions, detail events and interval summaries. */
+#ifndef ZS_ZERT_H
+#define ZS_ZERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct conf;
+struct flow;
+struct packet;
+struct zert_detail;
+struct zert_summary;
+struct zert_layer;
+
+/*
+ * Where records go. Either callback may be NULL (the record kind is off, as
+ * SMFCONFIG ZERTDETAIL / ZERTSUMMARY switch them). Return -1 on a write error.
+ */
+struct zert_sink {
+    void *ctx;
+    int (*detail)(void *ctx, const struct zert_detail *d);
+    int (*summary)(void *ctx, const struct zert_summary *s);
+};
+
+/*
+ * What the application layer knows about a connection's protection now:
+ * ZERT_PROT_* bits of established sessions, and the record facts.
+ */
+struct zert_probe {
+    uint8_t (*protection)(const struct flow *f, bool *clear_first, bool *ended_early);
+    void (*fill)(const struct flow *f, struct zert_detail *rec);
+};
+
+struct zert_layer *zert_new(const struct conf *conf, const struct zert_sink *sink,
+                            const struct zert_probe *probe);
+void zert_free(struct zert_layer *z);
+
+/* The next summary interval boundary after the last one processed (UINT64_MAX before traffic). */
+uint64_t zert_next_boundary(const struct zert_layer *z);
+/* Close the interval ending at `boundary`: byte accounting, due init records, summary records. */
+void zert_boundary(struct zert_layer *z, uint64_t boundary);
+
+/* A packet of flow f (after reassembly and dissectors saw it). */
+void zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p);
+/* Flow f ended at packet time `now` (its dissector state is still there). */
+void zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now);
+/* End of input at packet time `now`: the final summary set. */
+void zert_finish(struct zert_layer *z, uint64_t now);
+
+/* Records written, and -1 once a sink failed. */
+uint64_t zert_details_written(const struct zert_layer *z);
+uint64_t zert_summaries_written(const struct zert_layer *z);
+int zert_sink_failed(const struct zert_layer *z);
+
+#endif
