@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""zert_events.py - the zERT event and aggregation rules on real captures.
+
+usage: zert_events.py ZERTSENSOR SOURCE_DIR CORPUS_DIR
+
+1. pcaps/zert-events.pcap (made by pcaps/make-zert-events.sh): a 2 s connection gives one
+   short_term record and no init; a 30 s connection gives init (at start + 10 s) and term;
+   each session's summary counts exactly its connections.
+2. A long capture made here from corpus traffic with editcap time shifts (never kept): the
+   same connections repeated in 12 consecutive 15-minute intervals give one summary per
+   session per interval, each interval's start counters equal to the previous end counters.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+
+sensor, src, corpus = sys.argv[1:4]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(capture, outdir, *opts):
+    subprocess.run([sensor, "-r", capture, "-q", "-o", outdir, *opts], check=True)
+    with open(os.path.join(outdir, "records.jsonl")) as f:
+        return [json.loads(line) for line in f]
+
+
+def ts(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    # 1. short_term vs init + term
+    recs = run(os.path.join(src, "pcaps/zert-events.pcap"), os.path.join(tmp, "ev"))
+    details = [r for r in recs if r["record"] == "detail"]
+    by_port = {}
+    for r in details:
+        by_port.setdefault(r["local"]["port"], []).append(r)
+    short = [r["event"] for r in by_port.get(44401, [])]
+    long_ = [r["event"] for r in by_port.get(44402, [])]
+    check(short == ["short_term"], f"2 s connection: events {short}, want ['short_term']")
+    check(long_ == ["init", "term"], f"30 s connection: events {long_}, want ['init', 'term']")
+    if long_ == ["init", "term"]:
+        init, term = by_port[44402]
+        check(abs(ts(init["time"]) - ts(init["start"]) - 10.0) < 1e-6,
+              f"init cut at start + 10 s: {init['start']} -> {init['time']}")
+        check(init["end"] is None, "init has no end time")
+        check(ts(term["end"]) - ts(term["start"]) > 29.9, "term end 30 s after start")
+        check(term["role"] == "server" and term["local"]["port"] == 44402, "local is the server")
+        check(term["protection"] == [], "clear text: protection []")
+    if short == ["short_term"]:
+        s = by_port[44401][0]
+        check(s["end"] is not None and ts(s["end"]) - ts(s["start"]) < 10, "short_term has its end")
+    summaries = [r for r in recs if r["record"] == "summary"]
+    check(len(summaries) == 2, f"{len(summaries)} summaries, want one per session (2)")
+    for s in summaries:
+        port = s["server"]["port"]
+        want_short = 1 if port == 44401 else 0
+        check(s["protocol"] == "none", f"session {port}: protocol none")
+        check(s["conns"] == {"start": 0, "end": 1}, f"session {port}: conns {s['conns']}")
+        check(s["short_conns"]["end"] == want_short, f"session {port}: short {s['short_conns']}")
+        check(s["active_conns"]["end"] == 0, f"session {port}: active at end {s['active_conns']}")
+        seg = sum(r["segs_in"] for r in details if r["local"]["port"] == port and
+                  r["event"] in ("term", "short_term"))
+        check(s["segs_in"]["end"] == seg, f"session {port}: segs_in {s['segs_in']} vs records {seg}")
+
+    # 2. many intervals: one corpus connection repeated every 15 minutes, 12 times
+    base = os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz")
+    if not os.path.exists(base):
+        base = os.path.join(corpus, "arkime/CVE-2018-6794.pcap")
+    parts = []
+    for i in range(12):
+        part = os.path.join(tmp, f"part{i}.pcap")
+        subprocess.run(["editcap", "-F", "pcap", "-t", str(900 * i), base, part], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        parts.append(part)
+    longcap = os.path.join(tmp, "long.pcap")
+    subprocess.run(["mergecap", "-F", "pcap", "-w", longcap, *parts], check=True)
+    recs = run(longcap, os.path.join(tmp, "long"))
+    summaries = [r for r in recs if r["record"] == "summary"]
+    sessions = {}
+    for s in summaries:
+        sessions.setdefault(s["session_key"], []).append(s)
+    check(len(sessions) >= 1, "long capture: at least one session")
+    for key, lst in sessions.items():
+        check(len(lst) == 12, f"{key}: {len(lst)} interval records, want 12")
+        starts = [ts(s["interval_start"]) for s in lst]
+        check(len(set(starts)) == len(starts), f"{key}: one record per interval")
+        for a, b in zip(lst, lst[1:]):
+            check(ts(a["interval_end"]) == ts(b["interval_start"]) or
+                  ts(b["interval_start"]) > ts(a["interval_end"]),
+                  f"{key}: intervals in order")
+            for c in ("conns", "partial_conns", "short_conns", "bytes_in", "bytes_out",
+                      "segs_in", "segs_out"):
+                check(b[c]["start"] == a[c]["end"],
+                      f"{key}: {c} start {b[c]['start']} != previous end {a[c]['end']}")
+        for s in lst[:-1]:
+            check(ts(s["interval_end"]) % 900 == 0, f"{key}: boundary on the 15-minute clock")
+        conns = [s["conns"]["end"] for s in lst]
+        check(conns == sorted(conns) and conns[-1] == 12,
+              f"{key}: cumulative connections {conns}, want rising to 12")
+
+print(f"zert events: {'0 failed' if not failures else str(len(failures)) + ' failed'}")
+sys.exit(1 if failures else 0)
