@@ -1,0 +1,1546 @@
+/* tls.c - TLS/SSL stream dissector: records, handshake messages, STARTTLS discovery, limits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../emit/json_writer.h"
+#include "cursor.h"
+#include "tls.h"
+#include "tls_tables.h"
+#include "x509.h"
+
+#define TLS_CT_CCS       20
+#define TLS_CT_ALERT     21
+#define TLS_CT_HANDSHAKE 22
+#define TLS_CT_APPDATA   23
+#define TLS_CT_HEARTBEAT 24
+
+#define TLS_HS_CLIENT_HELLO 1
+#define TLS_HS_SERVER_HELLO 2
+#define TLS_HS_NEW_TICKET   4
+#define TLS_HS_HRR          6
+#define TLS_HS_CERTIFICATE  11
+#define TLS_HS_SERVER_KEYX  12
+#define TLS_HS_CERT_REQUEST 13
+#define TLS_HS_SERVER_DONE  14
+#define TLS_HS_CLIENT_KEYX  16
+#define TLS_HS_CERT_STATUS  22
+
+#define TLS_EXT_SERVER_NAME    0
+#define TLS_EXT_STATUS_REQUEST 5
+#define TLS_EXT_GROUPS         10
+#define TLS_EXT_SIG_ALGS       13
+#define TLS_EXT_ALPN           16
+#define TLS_EXT_ETM            22
+#define TLS_EXT_EMS            23
+#define TLS_EXT_TICKET         35
+#define TLS_EXT_KEY_SHARE_OLD  40 /* key_share in TLS 1.3 drafts before 23 */
+#define TLS_EXT_PSK            41
+#define TLS_EXT_EARLY_DATA     42
+#define TLS_EXT_VERSIONS       43
+#define TLS_EXT_PSK_MODES      45
+#define TLS_EXT_KEY_SHARE      51
+#define TLS_EXT_ECH            0xfe0d
+#define TLS_EXT_RENEGOTIATION  0xff01
+
+#define SSL2_MT_ERROR         0
+#define SSL2_MT_CLIENT_HELLO  1
+#define SSL2_MT_CLIENT_MASTER 2
+#define SSL2_MT_SERVER_HELLO  4
+
+/* Bytes of one handshake message kept for parsing (a Certificate's first certificate fits). */
+#define TLS_HS_MAX (X509_DER_MAX + 64u)
+/* Clear-text bytes looked at around each position (longest keyword, ClientHello signature). */
+#define TLS_SCAN_WINDOW 24
+
+#define TLS_MAX_SUITES   64
+#define TLS_MAX_GROUPS   32
+#define TLS_MAX_KS       8
+#define TLS_MAX_SIGS     32
+#define TLS_MAX_VERSIONS 16
+#define TLS_MAX_ALERTS   8
+
+/* Clear-text hints seen before the handshake: they name the STARTTLS protocol. */
+#define TLS_H_STARTTLS 0x0001u
+#define TLS_H_STLS     0x0002u
+#define TLS_H_FTP      0x0004u
+#define TLS_H_XMPP     0x0008u
+#define TLS_H_LDAP     0x0010u
+#define TLS_H_SMTP     0x0020u /* EHLO / HELO */
+#define TLS_H_IRC      0x0040u /* NICK / CAP LS */
+#define TLS_H_POP3     0x0080u /* +OK greeting */
+#define TLS_H_IMAP     0x0100u /* * OK greeting */
+#define TLS_H_220      0x0200u /* 220 greeting (SMTP, FTP) */
+#define TLS_H_PGSQL    0x0400u /* SSLRequest */
+#define TLS_H_MYSQL    0x0800u /* server greeting, protocol 10 */
+#define TLS_H_RDP      0x1000u /* TPKT / X.224 */
+#define TLS_H_IMAP_TAG 0x2000u /* "<tag> STARTTLS" */
+
+enum tls_mode {
+    TLS_MODE_START,   /* nothing seen yet in this direction */
+    TLS_MODE_CLEAR,   /* clear text: looking for a TLS handshake */
+    TLS_MODE_RECORDS, /* TLS (or SSLv2) records */
+    TLS_MODE_DONE,    /* detached */
+};
+
+enum tls_step {
+    TLS_STEP_AGAIN,
+    TLS_STEP_NEED,
+    TLS_STEP_DONE,
+};
+
+struct tls_keyword {
+    const char *text;
+    uint32_t hint;
+    bool line_start; /* only at the start of a line */
+};
+
+static const struct tls_keyword tls_keywords[] = {
+    {"<starttls", TLS_H_XMPP, false},
+    {"<stream:stream", TLS_H_XMPP, false},
+    {"STARTTLS", TLS_H_STARTTLS, false},
+    {"STLS", TLS_H_STLS, true},
+    {"AUTH TLS", TLS_H_FTP, true},
+    {"AUTH SSL", TLS_H_FTP, true},
+    {"1.3.6.1.4.1.1466.20037", TLS_H_LDAP, false},
+    {"EHLO ", TLS_H_SMTP, true},
+    {"HELO ", TLS_H_SMTP, true},
+    {"NICK ", TLS_H_IRC, true},
+    {"CAP LS", TLS_H_IRC, true},
+    {"+OK", TLS_H_POP3, true},
+    {"* OK", TLS_H_IMAP, true},
+    {"220", TLS_H_220, true},
+    {NULL, 0, false},
+};
+
+/* The HelloRetryRequest marker in ServerHello.random (RFC 8446 4.1.3). */
+static const uint8_t tls_hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+/* PostgreSQL SSLRequest: length 8, code 80877103. */
+static const uint8_t tls_pg_sslrequest[8] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
+
+struct tls_dir {
+    uint8_t mode;
+    bool started; /* TLS found in this direction */
+    bool enc;     /* records are protected from here on */
+    bool fin;     /* the first protected handshake record (Finished) was seen */
+    bool in_record;
+    bool v2_record; /* the current record is SSLv2-format */
+    uint8_t rec_type;
+    uint32_t rec_left;  /* body bytes of the current record still to come */
+    uint64_t bytes;     /* bytes delivered */
+    uint64_t start_off; /* where TLS started (clear text before it) */
+    uint32_t records;
+    uint32_t enc_records;
+    uint32_t hints;
+    uint8_t prev; /* last clear-text byte scanned (line starts) */
+    /* the handshake message being reassembled */
+    uint8_t hs_hdr[4];
+    uint8_t hs_hdr_len;
+    uint32_t hs_len, hs_have, hs_cap;
+    uint8_t *hs_buf;
+    uint8_t alert[2];
+    uint8_t alert_len;
+};
+
+struct tls_client_hello {
+    bool seen;
+    bool sslv2;    /* SSLv2-format ClientHello */
+    uint8_t count; /* ClientHellos seen (2 after a HelloRetryRequest) */
+    uint16_t version;
+    uint16_t versions[TLS_MAX_VERSIONS];
+    uint8_t n_versions;
+    uint16_t n_suites; /* offered; the first TLS_MAX_SUITES are kept */
+    uint16_t suites[TLS_MAX_SUITES];
+    uint8_t n_groups, n_ks, n_sigs, n_psk_modes;
+    uint16_t groups[TLS_MAX_GROUPS];
+    uint16_t ks_groups[TLS_MAX_KS];
+    uint16_t sigs[TLS_MAX_SIGS];
+    uint8_t psk_modes[4];
+    uint8_t sid_len;
+    uint8_t sid[32];
+    bool ticket_ext, ticket_sent, psk, early_data, ems, etm, reneg, ech, status_request;
+    char sni[256];
+    char alpn[128];
+};
+
+/* Extensions of a ServerHello or HelloRetryRequest. */
+struct tls_server_ext {
+    bool versions_seen, ks_seen, psk, ems, etm, reneg, ticket, early_data, status;
+    uint16_t version;
+    uint16_t ks_group;
+    char alpn[64];
+};
+
+struct tls_alert {
+    uint8_t dir, level, desc;
+    bool encrypted;
+};
+
+struct tls_state {
+    struct tls_dir dir[2];
+    struct tls_client_hello ch;
+    /* the server's choice */
+    bool sh_seen, tls13, ssl2;
+    uint16_t version;    /* negotiated */
+    uint16_t sh_version; /* ServerHello.(legacy_)version */
+    bool suite_known;
+    uint32_t suite;
+    uint8_t sid_len;
+    uint8_t sid[32];
+    bool resumed, psk_accepted, sid_resumed;
+    struct tls_server_ext sx;
+    bool group_known;
+    uint16_t group;
+    uint32_t dh_bits;
+    bool hrr, hrr_group_known;
+    uint16_t hrr_group;
+    bool server_done, client_keyx, cert_request, ticket_issued, ocsp;
+    bool client_cert_msg, client_cert_empty;
+    struct x509_facts *cert[2];
+    uint32_t cert_len[2];
+    const char *cert_err[2];
+    struct tls_alert alerts[TLS_MAX_ALERTS];
+    uint8_t n_alerts;
+    uint32_t alerts_total;
+    bool fatal_alert;
+    bool
+        srv_after_cli; /* TLS 1.3: the server sent records after the client's first protected one */
+    bool established;
+    uint32_t enc_hs_records;
+    const char *label; /* STARTTLS protocol */
+    const char *incomplete_why;
+    bool gap_during_handshake;
+    bool malformed;
+    uint32_t hs_errors;
+};
+
+_Static_assert(sizeof(struct tls_state) <= 4096, "TLS state must stay a few KB");
+
+static bool
+tls_state_seen(const struct tls_state *st)
+{
+    return st->ch.seen || st->sh_seen || st->hrr;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static uint8_t
+tls_upper(uint8_t b)
+{
+    return (b >= 'a' && b <= 'z') ? (uint8_t)(b - 32) : b;
+}
+
+/* Copy a length-delimited name into a C string, replacing control bytes. */
+static void
+tls_copy_text(char *dst, size_t cap, struct cursor *c, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = cur_get_u8(c);
+        if (k + 1 < cap)
+            dst[k++] = (char)(b < 0x20 || b == 0x7f ? '?' : b);
+    }
+    dst[k] = '\0';
+}
+
+static void
+tls_incomplete(struct tls_state *st, const char *why)
+{
+    if (!st->incomplete_why)
+        st->incomplete_why = why;
+}
+
+static void
+tls_dir_free_hs(struct tls_dir *d)
+{
+    free(d->hs_buf);
+    d->hs_buf = NULL;
+    d->hs_hdr_len = 0;
+    d->hs_len = d->hs_have = d->hs_cap = 0;
+}
+
+static void
+tls_add_alert(struct tls_state *st, int dir, uint8_t level, uint8_t desc, bool encrypted)
+{
+    st->alerts_total++;
+    if (!encrypted && level == 2 && !st->established)
+        st->fatal_alert = true;
+    if (st->n_alerts >= TLS_MAX_ALERTS)
+        return;
+    struct tls_alert *a = &st->alerts[st->n_alerts++];
+    a->dir = (uint8_t)dir;
+    a->level = level;
+    a->desc = desc;
+    a->encrypted = encrypted;
+}
+
+static void
+tls_update_established(struct tls_state *st)
+{
+    if (st->established || !st->sh_seen)
+        return;
+    if (st->ssl2)
+        st->established = st->dir[DIR_C2S].enc_records > 0 && st->dir[DIR_S2C].enc_records > 0;
+    else if (st->tls13)
+        st->established = st->dir[DIR_C2S].enc_records >= 2 || st->srv_after_cli;
+    else
+        st->established = st->dir[DIR_C2S].fin && st->dir[DIR_S2C].fin;
+}
+
+/* ------------------------------------------------------------------ STARTTLS naming */
+
+static const char *
+tls_label_starttls(const struct tls_state *st)
+{
+    uint32_t h = st->dir[DIR_C2S].hints | st->dir[DIR_S2C].hints;
+    if (h & TLS_H_PGSQL)
+        return "postgres";
+    if (h & TLS_H_MYSQL)
+        return "mysql";
+    if (h & TLS_H_RDP)
+        return "rdp";
+    if (h & TLS_H_LDAP)
+        return "ldap";
+    if (h & TLS_H_XMPP)
+        return "xmpp";
+    if (h & TLS_H_FTP)
+        return "ftp";
+    if (h & TLS_H_STLS)
+        return "pop3";
+    if (h & TLS_H_IMAP)
+        return "imap";
+    if (h & TLS_H_POP3)
+        return "pop3";
+    if (h & TLS_H_STARTTLS) {
+        if (h & TLS_H_IRC)
+            return "irc";
+        if (h & (TLS_H_SMTP | TLS_H_220))
+            return "smtp";
+        if (h & TLS_H_IMAP_TAG)
+            return "imap";
+    }
+    return "unknown";
+}
+
+/* Keywords at offset `off` of the clear text (case-insensitive). */
+static void
+tls_scan_keywords(struct tls_dir *d, const struct cursor *c, size_t off)
+{
+    uint8_t first;
+    if (!cur_peek_at(c, off, &first))
+        return;
+    first = tls_upper(first);
+    bool line_start = d->bytes == 0 || d->prev == '\n';
+    for (const struct tls_keyword *k = tls_keywords; k->text; k++) {
+        if (tls_upper((uint8_t)k->text[0]) != first || (k->line_start && !line_start))
+            continue;
+        size_t i = 1;
+        for (; k->text[i]; i++) {
+            uint8_t b;
+            if (!cur_peek_at(c, off + i, &b) || tls_upper(b) != tls_upper((uint8_t)k->text[i]))
+                break;
+        }
+        if (k->text[i])
+            continue;
+        d->hints |= k->hint;
+        if (k->hint == TLS_H_STARTTLS && d->prev == ' ')
+            d->hints |= TLS_H_IMAP_TAG;
+    }
+}
+
+/*
+ * Does a TLS handshake start at `off`? 1 yes, 0 no, -1 not enough bytes to tell.
+ * Client: a handshake record holding (the start of) a ClientHello; server: a
+ * ServerHello, or an alert once the client started TLS.
+ */
+static int
+tls_match_start(const struct tls_state *st, int dir, const struct cursor *c, size_t off)
+{
+    uint8_t b[11];
+    for (size_t i = 0; i < sizeof(b); i++)
+        if (!cur_peek_at(c, off + i, &b[i]))
+            return -1;
+    uint32_t rlen = ((uint32_t)b[3] << 8) | b[4];
+    if (b[1] != 3 || b[2] > 4 || rlen > TLS_RECORD_MAX)
+        return 0;
+    if (b[0] == TLS_CT_ALERT)
+        return dir == DIR_S2C && st->dir[DIR_C2S].started && rlen == 2 && (b[5] == 1 || b[5] == 2);
+    if (b[0] != TLS_CT_HANDSHAKE || rlen < 6)
+        return 0;
+    uint32_t hlen = ((uint32_t)b[6] << 16) | ((uint32_t)b[7] << 8) | b[8];
+    if (dir == DIR_C2S)
+        return b[5] == TLS_HS_CLIENT_HELLO && hlen >= 38 && b[9] == 3 && b[10] <= 4;
+    return b[5] == TLS_HS_SERVER_HELLO && hlen >= 38 && (b[9] == 3 || b[9] == 0x7f || b[9] == 0x7e);
+}
+
+/* An SSLv2 record header holding a hello at the start of a direction. */
+static bool
+tls_match_ssl2_hello(const struct cursor *c, int dir)
+{
+    uint8_t b[5];
+    for (size_t i = 0; i < sizeof(b); i++)
+        if (!cur_peek_at(c, i, &b[i]))
+            return false;
+    uint32_t len = ((uint32_t)(b[0] & 0x7f) << 8) | b[1];
+    if (!(b[0] & 0x80) || len < 9)
+        return false;
+    if (dir == DIR_C2S)
+        return b[2] == SSL2_MT_CLIENT_HELLO && (b[3] == 0 || b[3] == 3) && b[4] <= 4;
+    return b[2] == SSL2_MT_SERVER_HELLO && b[3] <= 1;
+}
+
+/* A TLS record header of any type at the start of a direction. */
+static bool
+tls_match_record(const struct cursor *c)
+{
+    uint8_t b[5];
+    for (size_t i = 0; i < sizeof(b); i++)
+        if (!cur_peek_at(c, i, &b[i]))
+            return false;
+    uint32_t len = ((uint32_t)b[3] << 8) | b[4];
+    return b[0] >= TLS_CT_CCS && b[0] <= TLS_CT_HEARTBEAT && b[1] == 3 && b[2] <= 4 &&
+           len <= TLS_RECORD_MAX;
+}
+
+/* ------------------------------------------------------------------ ClientHello / ServerHello */
+
+static void
+tls_add_u16(uint16_t *arr, uint8_t *n, size_t max, uint16_t v)
+{
+    if (*n < max)
+        arr[(*n)++] = v;
+}
+
+static void
+tls_parse_alpn(struct cursor e, char *dst, size_t cap)
+{
+    struct cursor list = cur_take(&e, cur_get_be16(&e));
+    size_t k = 0;
+    dst[0] = '\0';
+    while (cur_left(&list) > 0 && cur_ok(&list)) {
+        uint8_t n = cur_get_u8(&list);
+        struct cursor name = cur_take(&list, n);
+        if (!cur_ok(&list))
+            break;
+        if (k && k + 1 < cap)
+            dst[k++] = ',';
+        if (k < cap)
+            tls_copy_text(dst + k, cap - k, &name, n);
+        k = strlen(dst);
+    }
+}
+
+static void
+tls_parse_client_ext(struct tls_client_hello *ch, uint16_t type, struct cursor e)
+{
+    switch (type) {
+    case TLS_EXT_SERVER_NAME: {
+        struct cursor list = cur_take(&e, cur_get_be16(&e));
+        while (cur_left(&list) >= 3) {
+            uint8_t kind = cur_get_u8(&list);
+            uint16_t n = cur_get_be16(&list);
+            struct cursor name = cur_take(&list, n);
+            if (!cur_ok(&list))
+                break;
+            if (kind == 0 && !ch->sni[0])
+                tls_copy_text(ch->sni, sizeof(ch->sni), &name, n);
+        }
+        break;
+    }
+    case TLS_EXT_GROUPS: {
+        struct cursor list = cur_take(&e, cur_get_be16(&e));
+        while (cur_left(&list) >= 2)
+            tls_add_u16(ch->groups, &ch->n_groups, TLS_MAX_GROUPS, cur_get_be16(&list));
+        break;
+    }
+    case TLS_EXT_SIG_ALGS: {
+        struct cursor list = cur_take(&e, cur_get_be16(&e));
+        while (cur_left(&list) >= 2)
+            tls_add_u16(ch->sigs, &ch->n_sigs, TLS_MAX_SIGS, cur_get_be16(&list));
+        break;
+    }
+    case TLS_EXT_ALPN:
+        tls_parse_alpn(e, ch->alpn, sizeof(ch->alpn));
+        break;
+    case TLS_EXT_ETM:
+        ch->etm = true;
+        break;
+    case TLS_EXT_EMS:
+        ch->ems = true;
+        break;
+    case TLS_EXT_STATUS_REQUEST:
+        ch->status_request = true;
+        break;
+    case TLS_EXT_TICKET:
+        ch->ticket_ext = true;
+        ch->ticket_sent = cur_left(&e) > 0;
+        break;
+    case TLS_EXT_PSK:
+        ch->psk = true;
+        break;
+    case TLS_EXT_EARLY_DATA:
+        ch->early_data = true;
+        break;
+    case TLS_EXT_VERSIONS: {
+        struct cursor list = cur_take(&e, cur_get_u8(&e));
+        while (cur_left(&list) >= 2)
+            tls_add_u16(ch->versions, &ch->n_versions, TLS_MAX_VERSIONS, cur_get_be16(&list));
+        break;
+    }
+    case TLS_EXT_PSK_MODES: {
+        struct cursor list = cur_take(&e, cur_get_u8(&e));
+        while (cur_left(&list) >= 1) {
+            uint8_t m = cur_get_u8(&list);
+            if (ch->n_psk_modes < sizeof(ch->psk_modes))
+                ch->psk_modes[ch->n_psk_modes++] = m;
+        }
+        break;
+    }
+    case TLS_EXT_KEY_SHARE_OLD:
+    case TLS_EXT_KEY_SHARE: {
+        struct cursor list = cur_take(&e, cur_get_be16(&e));
+        uint16_t groups[TLS_MAX_KS];
+        uint8_t n = 0;
+        while (cur_left(&list) >= 4) {
+            uint16_t g = cur_get_be16(&list);
+            cur_take(&list, cur_get_be16(&list));
+            tls_add_u16(groups, &n, TLS_MAX_KS, g);
+        }
+        if (cur_ok(&list) && cur_ok(&e) && cur_left(&e) == 0 && n) {
+            memcpy(ch->ks_groups, groups, sizeof(groups[0]) * n);
+            ch->n_ks = n;
+        }
+        break;
+    }
+    case TLS_EXT_ECH:
+        ch->ech = true;
+        break;
+    case TLS_EXT_RENEGOTIATION:
+        ch->reneg = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+tls_parse_client_hello(struct tls_state *st, struct cursor c)
+{
+    uint16_t version = cur_get_be16(&c);
+    cur_skip(&c, 32);
+    uint8_t sid_len = cur_get_u8(&c);
+    struct cursor sid = cur_take(&c, sid_len);
+    struct cursor suites = cur_take(&c, cur_get_be16(&c));
+    cur_take(&c, cur_get_u8(&c)); /* compression methods */
+    if (!cur_ok(&c) || sid_len > 32) {
+        st->hs_errors++;
+        return;
+    }
+    struct tls_client_hello *ch = &st->ch;
+    uint8_t count = ch->count;
+    memset(ch, 0, sizeof(*ch));
+    ch->seen = true;
+    ch->count = (uint8_t)(count < 255 ? count + 1 : count);
+    ch->version = version;
+    ch->sid_len = sid_len;
+    cur_copy(&sid, ch->sid, sid_len);
+    while (cur_left(&suites) >= 2) {
+        uint16_t s = cur_get_be16(&suites);
+        if (ch->n_suites < TLS_MAX_SUITES)
+            ch->suites[ch->n_suites] = s;
+        if (ch->n_suites < UINT16_MAX)
+            ch->n_suites++;
+    }
+    if (cur_left(&c) < 2)
+        return;
+    struct cursor exts = cur_take(&c, cur_get_be16(&c));
+    while (cur_left(&exts) >= 4) {
+        uint16_t type = cur_get_be16(&exts);
+        struct cursor e = cur_take(&exts, cur_get_be16(&exts));
+        if (!cur_ok(&exts))
+            break;
+        tls_parse_client_ext(ch, type, e);
+    }
+}
+
+static void
+tls_parse_server_ext(struct tls_server_ext *sx, uint16_t type, struct cursor e)
+{
+    switch (type) {
+    case TLS_EXT_VERSIONS:
+        sx->version = cur_get_be16(&e);
+        sx->versions_seen = cur_ok(&e);
+        break;
+    case TLS_EXT_KEY_SHARE_OLD:
+    case TLS_EXT_KEY_SHARE:
+        /* ServerHello: group + key; HelloRetryRequest: the group alone */
+        sx->ks_group = cur_get_be16(&e);
+        sx->ks_seen = cur_ok(&e);
+        break;
+    case TLS_EXT_PSK:
+        sx->psk = true;
+        break;
+    case TLS_EXT_EMS:
+        sx->ems = true;
+        break;
+    case TLS_EXT_ETM:
+        sx->etm = true;
+        break;
+    case TLS_EXT_RENEGOTIATION:
+        sx->reneg = true;
+        break;
+    case TLS_EXT_TICKET:
+        sx->ticket = true;
+        break;
+    case TLS_EXT_EARLY_DATA:
+        sx->early_data = true;
+        break;
+    case TLS_EXT_STATUS_REQUEST:
+        sx->status = true;
+        break;
+    case TLS_EXT_ALPN:
+        tls_parse_alpn(e, sx->alpn, sizeof(sx->alpn));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Extensions block: true when it parses exactly (the layout guess was right). */
+static bool
+tls_parse_server_exts(struct tls_server_ext *sx, struct cursor *c)
+{
+    memset(sx, 0, sizeof(*sx));
+    if (cur_left(c) == 0)
+        return true;
+    struct cursor exts = cur_take(c, cur_get_be16(c));
+    if (!cur_ok(c) || cur_left(c) != 0)
+        return false;
+    while (cur_left(&exts) >= 4) {
+        uint16_t type = cur_get_be16(&exts);
+        struct cursor e = cur_take(&exts, cur_get_be16(&exts));
+        if (!cur_ok(&exts))
+            return false;
+        tls_parse_server_ext(sx, type, e);
+    }
+    return cur_left(&exts) == 0;
+}
+
+/*
+ * ServerHello in one of two layouts: RFC (version, random, session id, suite,
+ * compression, extensions) or the TLS 1.3 drafts before 22 and Google's
+ * experiments (version, random, suite, extensions). The layout whose lengths
+ * add up wins.
+ */
+static bool
+tls_parse_sh_layout(struct cursor c, bool short_form, struct tls_state *st,
+                    struct tls_server_ext *sx, bool *is_hrr)
+{
+    uint16_t version = cur_get_be16(&c);
+    const uint8_t *random = cur_get_bytes(&c, 32);
+    uint8_t sid_len = 0;
+    struct cursor sid = cur_init(NULL, 0);
+    if (!short_form) {
+        sid_len = cur_get_u8(&c);
+        sid = cur_take(&c, sid_len);
+    }
+    uint16_t suite = cur_get_be16(&c);
+    if (!short_form)
+        cur_get_u8(&c); /* compression */
+    if (!cur_ok(&c) || sid_len > 32 || !random)
+        return false;
+    if (!tls_parse_server_exts(sx, &c))
+        return false;
+    *is_hrr = memcmp(random, tls_hrr_random, sizeof(tls_hrr_random)) == 0;
+    st->sh_version = version;
+    st->suite = suite;
+    st->sid_len = sid_len;
+    cur_copy(&sid, st->sid, sid_len);
+    return true;
+}
+
+static void
+tls_parse_server_hello(struct tls_state *st, struct cursor c)
+{
+    uint8_t hi = 0;
+    cur_peek_at(&c, 0, &hi);
+    bool draft_short = hi == 0x7e || hi == 0x7f;
+    struct tls_server_ext sx;
+    bool is_hrr = false;
+    if (!tls_parse_sh_layout(c, draft_short, st, &sx, &is_hrr) &&
+        !tls_parse_sh_layout(c, !draft_short, st, &sx, &is_hrr)) {
+        st->hs_errors++;
+        return;
+    }
+    uint16_t version = sx.versions_seen ? sx.version : st->sh_version;
+    if (is_hrr) {
+        st->hrr = true;
+        st->version = version;
+        st->tls13 = true;
+        st->hrr_group_known = sx.ks_seen;
+        st->hrr_group = sx.ks_group;
+        return;
+    }
+    st->sh_seen = true;
+    st->sx = sx;
+    st->version = version;
+    st->suite_known = true;
+    st->tls13 = tls_version_is_13(version);
+    if (st->tls13) {
+        st->group_known = sx.ks_seen;
+        st->group = sx.ks_group;
+        st->psk_accepted = sx.psk;
+        st->resumed = sx.psk;
+        /* everything after the ServerHello is protected, in both directions */
+        st->dir[DIR_S2C].enc = true;
+        st->dir[DIR_C2S].enc = true;
+    } else if (st->sid_len && st->ch.seen && st->ch.sid_len == st->sid_len &&
+               memcmp(st->ch.sid, st->sid, st->sid_len) == 0) {
+        st->sid_resumed = true;
+        st->resumed = true;
+    }
+}
+
+/* TLS 1.3 drafts before 22: HelloRetryRequest was its own message (version, [suite], extensions).
+ */
+static void
+tls_parse_hrr_draft(struct tls_state *st, struct cursor c)
+{
+    uint16_t version = cur_get_be16(&c);
+    struct tls_server_ext sx;
+    struct cursor alt = c;
+    if (!tls_parse_server_exts(&sx, &c)) {
+        cur_get_be16(&alt); /* drafts 19-21 carry the cipher suite */
+        if (!tls_parse_server_exts(&sx, &alt)) {
+            st->hs_errors++;
+            return;
+        }
+    }
+    st->hrr = true;
+    st->tls13 = true;
+    st->version = sx.versions_seen ? sx.version : version;
+    st->hrr_group_known = sx.ks_seen;
+    st->hrr_group = sx.ks_group;
+}
+
+/* ------------------------------------------------------------------ other handshake messages */
+
+static void
+tls_parse_certificate(struct tls_state *st, int dir, struct cursor c, bool truncated)
+{
+    uint32_t list_len = cur_get_be24(&c);
+    if (!cur_ok(&c))
+        return;
+    if (dir == DIR_C2S) {
+        st->client_cert_msg = true;
+        st->client_cert_empty = list_len == 0;
+    }
+    if (list_len == 0 || st->cert[dir])
+        return;
+    uint32_t len = cur_get_be24(&c);
+    if (!cur_ok(&c))
+        return;
+    st->cert_len[dir] = len;
+    if (len > X509_DER_MAX) {
+        st->cert_err[dir] = "certificate larger than the parsing limit";
+        return;
+    }
+    const uint8_t *der = cur_get_bytes(&c, len);
+    if (!der) {
+        st->cert_err[dir] = truncated ? "certificate message cut" : "certificate length error";
+        return;
+    }
+    st->cert[dir] = malloc(sizeof(struct x509_facts));
+    if (!st->cert[dir])
+        return;
+    if (x509_parse_facts(der, len, st->cert[dir]) != 0)
+        st->cert_err[dir] = "certificate not parsed by libcrypto";
+}
+
+static uint32_t
+tls_bignum_bits(struct cursor p)
+{
+    while (cur_left(&p) > 0 && cur_peek_u8(&p) == 0)
+        cur_get_u8(&p);
+    size_t n = cur_left(&p);
+    if (n == 0)
+        return 0;
+    uint8_t top = cur_get_u8(&p);
+    uint32_t bits = (uint32_t)(n - 1) * 8;
+    while (top) {
+        bits++;
+        top >>= 1;
+    }
+    return bits;
+}
+
+static void
+tls_parse_server_keyx(struct tls_state *st, struct cursor c)
+{
+    if (!st->suite_known || st->tls13)
+        return;
+    const struct tls_suite *s = tls_find_suite(st->suite);
+    if (!s || !s->kex)
+        return;
+    const char *kex = s->kex;
+    if (strcmp(kex, "ECDHE_PSK") == 0 || strcmp(kex, "DHE_PSK") == 0)
+        cur_take(&c, cur_get_be16(&c)); /* psk_identity_hint */
+    if (strncmp(kex, "ECDH", 4) == 0) {
+        uint8_t curve_type = cur_get_u8(&c);
+        uint16_t named = curve_type == 3 ? cur_get_be16(&c) : (uint16_t)(0xff00 + curve_type);
+        if (cur_ok(&c) && curve_type >= 1 && curve_type <= 3) {
+            st->group_known = true;
+            st->group = named;
+        }
+    } else if (strncmp(kex, "DH", 2) == 0) {
+        struct cursor p = cur_take(&c, cur_get_be16(&c));
+        if (cur_ok(&c))
+            st->dh_bits = tls_bignum_bits(p);
+    }
+}
+
+static void
+tls_hs_message(struct tls_state *st, int dir, uint8_t type, struct cursor body, bool truncated)
+{
+    switch (type) {
+    case TLS_HS_CLIENT_HELLO:
+        if (dir == DIR_C2S)
+            tls_parse_client_hello(st, body);
+        break;
+    case TLS_HS_SERVER_HELLO:
+        if (dir == DIR_S2C)
+            tls_parse_server_hello(st, body);
+        break;
+    case TLS_HS_HRR:
+        if (dir == DIR_S2C)
+            tls_parse_hrr_draft(st, body);
+        break;
+    case TLS_HS_CERTIFICATE:
+        if (!st->tls13)
+            tls_parse_certificate(st, dir, body, truncated);
+        break;
+    case TLS_HS_SERVER_KEYX:
+        if (dir == DIR_S2C)
+            tls_parse_server_keyx(st, body);
+        break;
+    case TLS_HS_CERT_REQUEST:
+        if (dir == DIR_S2C)
+            st->cert_request = true;
+        break;
+    case TLS_HS_SERVER_DONE:
+        if (dir == DIR_S2C)
+            st->server_done = true;
+        break;
+    case TLS_HS_CLIENT_KEYX:
+        if (dir == DIR_C2S)
+            st->client_keyx = true;
+        break;
+    case TLS_HS_NEW_TICKET:
+        if (dir == DIR_S2C)
+            st->ticket_issued = true;
+        break;
+    case TLS_HS_CERT_STATUS:
+        if (dir == DIR_S2C)
+            st->ocsp = true;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Handshake-record bytes in clear: reassemble messages across records, parse each one. */
+static void
+tls_hs_feed(struct tls_state *st, int dir, struct cursor c)
+{
+    struct tls_dir *d = &st->dir[dir];
+    while (cur_left(&c) > 0 && !d->enc) {
+        if (d->hs_hdr_len < 4) {
+            d->hs_hdr[d->hs_hdr_len++] = cur_get_u8(&c);
+            if (d->hs_hdr_len < 4)
+                continue;
+            struct cursor h = cur_init(d->hs_hdr, 4);
+            cur_get_u8(&h);
+            d->hs_len = cur_get_be24(&h);
+            d->hs_have = 0;
+            d->hs_cap = d->hs_len < TLS_HS_MAX ? d->hs_len : TLS_HS_MAX;
+            d->hs_buf = d->hs_cap ? malloc(d->hs_cap) : NULL;
+            if (d->hs_cap && !d->hs_buf)
+                d->hs_cap = 0;
+        } else {
+            size_t want = d->hs_len - d->hs_have;
+            size_t n = cur_left(&c) < want ? cur_left(&c) : want;
+            const uint8_t *v = cur_get_bytes(&c, n);
+            if (d->hs_have < d->hs_cap) {
+                size_t keep = d->hs_cap - d->hs_have;
+                memcpy(d->hs_buf + d->hs_have, v, n < keep ? n : keep);
+            }
+            d->hs_have += (uint32_t)n;
+        }
+        if (d->hs_hdr_len == 4 && d->hs_have == d->hs_len) {
+            uint32_t kept = d->hs_have < d->hs_cap ? d->hs_have : d->hs_cap;
+            uint8_t type = d->hs_hdr[0];
+            tls_hs_message(st, dir, type, cur_init(d->hs_buf, kept), kept < d->hs_len);
+            tls_dir_free_hs(d);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ SSLv2 */
+
+static void
+tls_ssl2_message(struct tls_state *st, int dir, struct cursor c)
+{
+    uint8_t type = cur_get_u8(&c);
+    if (dir == DIR_C2S && type == SSL2_MT_CLIENT_HELLO && !st->ch.seen) {
+        uint16_t version = cur_get_be16(&c);
+        uint16_t specs_len = cur_get_be16(&c);
+        uint16_t sid_len = cur_get_be16(&c);
+        uint16_t chal_len = cur_get_be16(&c);
+        struct cursor specs = cur_take(&c, specs_len);
+        struct cursor sid = cur_take(&c, sid_len);
+        cur_skip(&c, chal_len);
+        if (!cur_ok(&c))
+            return;
+        struct tls_client_hello *ch = &st->ch;
+        ch->seen = true;
+        ch->sslv2 = true;
+        ch->count = 1;
+        ch->version = version;
+        if (sid_len <= 32) {
+            ch->sid_len = (uint8_t)sid_len;
+            cur_copy(&sid, ch->sid, sid_len);
+        }
+        while (cur_left(&specs) >= 3) {
+            uint32_t s = cur_get_be24(&specs);
+            if (s > 0xffff)
+                continue; /* SSLv2 cipher kinds: a v2 server picks from its own list */
+            if (ch->n_suites < TLS_MAX_SUITES)
+                ch->suites[ch->n_suites] = (uint16_t)s;
+            ch->n_suites++;
+        }
+    } else if (dir == DIR_S2C && type == SSL2_MT_SERVER_HELLO && !st->sh_seen) {
+        uint8_t hit = cur_get_u8(&c);
+        cur_get_u8(&c); /* certificate type */
+        uint16_t version = cur_get_be16(&c);
+        uint16_t cert_len = cur_get_be16(&c);
+        uint16_t specs_len = cur_get_be16(&c);
+        cur_get_be16(&c); /* connection id length */
+        const uint8_t *cert = cur_get_bytes(&c, cert_len);
+        struct cursor specs = cur_take(&c, specs_len);
+        if (!cur_ok(&c))
+            return;
+        st->ssl2 = true;
+        st->sh_seen = true;
+        st->sh_version = version;
+        st->version = 0x0002;
+        st->resumed = hit != 0;
+        if (specs_len == 3) { /* one choice left: that is the cipher */
+            st->suite = cur_get_be24(&specs);
+            st->suite_known = true;
+        }
+        if (cert_len) {
+            st->cert_len[DIR_S2C] = cert_len;
+            st->cert[DIR_S2C] = malloc(sizeof(struct x509_facts));
+            if (st->cert[DIR_S2C] && x509_parse_facts(cert, cert_len, st->cert[DIR_S2C]) != 0)
+                st->cert_err[DIR_S2C] = "certificate not parsed by libcrypto";
+        }
+        if (hit) {
+            st->dir[DIR_C2S].enc = true;
+            st->dir[DIR_S2C].enc = true;
+        }
+    } else if (dir == DIR_C2S && type == SSL2_MT_CLIENT_MASTER) {
+        uint32_t kind = cur_get_be24(&c);
+        if (!cur_ok(&c))
+            return;
+        st->suite = kind;
+        st->suite_known = true;
+        st->dir[DIR_C2S].enc = true;
+        st->dir[DIR_S2C].enc = true;
+    } else if (type == SSL2_MT_ERROR) {
+        uint16_t code = cur_get_be16(&c);
+        /* SSLv2 errors as the TLS alerts that replaced them */
+        static const uint8_t ssl2_to_alert[8] = {80, 40, 41, 80, 42, 80, 43, 80};
+        if (cur_ok(&c))
+            tls_add_alert(st, dir, 2, ssl2_to_alert[code < 8 ? code : 0], false);
+    }
+}
+
+/* ------------------------------------------------------------------ record layer */
+
+/* A record of `type` begins: the limits (protected handshake, alerts) and establishment. */
+static void
+tls_record_begin(struct tls_state *st, int dir, uint8_t type)
+{
+    struct tls_dir *d = &st->dir[dir];
+    d->records++;
+    if (d->enc && !(st->tls13 && (type == TLS_CT_CCS || type == TLS_CT_ALERT))) {
+        d->enc_records++;
+        if (st->tls13) {
+            if (dir == DIR_S2C && st->dir[DIR_C2S].enc_records > 0)
+                st->srv_after_cli = true;
+        } else if (!st->ssl2 && type == TLS_CT_HANDSHAKE) {
+            if (d->fin)
+                st->enc_hs_records++; /* renegotiation (or another post-handshake message) */
+            d->fin = true;
+        }
+    }
+    if (type == TLS_CT_CCS && !d->enc && st->sh_seen && !st->tls13 && !st->ssl2) {
+        d->enc = true;
+        tls_dir_free_hs(d);
+        if (dir == DIR_S2C && !st->server_done && !st->resumed)
+            st->resumed = true; /* abbreviated handshake: no ServerHelloDone before CCS */
+    }
+    tls_update_established(st);
+}
+
+/* Parse one record header (TLS or SSLv2); false when it is not a valid record. */
+static enum tls_step
+tls_record_header(struct tls_state *st, int dir, struct cursor *c, size_t *need)
+{
+    struct tls_dir *d = &st->dir[dir];
+    uint8_t b0 = 0;
+    cur_peek_at(c, 0, &b0);
+    bool v2 = st->ssl2 || (d->records == 0 && (b0 & 0x80));
+    if (v2) {
+        size_t hdr = (b0 & 0x80) ? 2 : 3;
+        if (cur_left(c) < hdr) {
+            *need = hdr - cur_left(c);
+            return TLS_STEP_NEED;
+        }
+        uint8_t b1 = 0;
+        cur_peek_at(c, 1, &b1);
+        uint32_t len =
+            (b0 & 0x80) ? (((uint32_t)(b0 & 0x7f) << 8) | b1) : (((uint32_t)(b0 & 0x3f) << 8) | b1);
+        if (!d->enc) {
+            /* clear SSLv2 messages are parsed whole */
+            if (cur_left(c) < hdr + len) {
+                *need = hdr + len - cur_left(c);
+                return TLS_STEP_NEED;
+            }
+            cur_skip(c, hdr);
+            tls_record_begin(st, dir, TLS_CT_HANDSHAKE);
+            tls_ssl2_message(st, dir, cur_take(c, len));
+            return TLS_STEP_AGAIN;
+        }
+        cur_skip(c, hdr);
+        d->v2_record = true;
+        d->in_record = true;
+        d->rec_type = TLS_CT_APPDATA;
+        d->rec_left = len;
+        tls_record_begin(st, dir, TLS_CT_APPDATA);
+        return TLS_STEP_AGAIN;
+    }
+    if (cur_left(c) < 5) {
+        *need = 5 - cur_left(c);
+        return TLS_STEP_NEED;
+    }
+    uint8_t type = cur_get_u8(c);
+    uint16_t version = cur_get_be16(c);
+    uint16_t len = cur_get_be16(c);
+    if (type < TLS_CT_CCS || type > TLS_CT_HEARTBEAT || (version >> 8) != 3 ||
+        len > TLS_RECORD_MAX) {
+        if (!st->established) {
+            st->malformed = true;
+            tls_incomplete(st, "malformed TLS record");
+        }
+        return TLS_STEP_DONE;
+    }
+    d->v2_record = false;
+    d->in_record = true;
+    d->rec_type = type;
+    d->rec_left = len;
+    d->alert_len = 0;
+    tls_record_begin(st, dir, type);
+    return TLS_STEP_AGAIN;
+}
+
+static enum tls_step
+tls_step_records(struct tls_state *st, int dir, struct cursor *c, size_t *need)
+{
+    struct tls_dir *d = &st->dir[dir];
+    if (st->established && (st->tls13 || st->ssl2))
+        return TLS_STEP_DONE; /* nothing more is visible: detach */
+    if (!d->in_record) {
+        if (cur_left(c) == 0) {
+            *need = 1;
+            return TLS_STEP_NEED;
+        }
+        return tls_record_header(st, dir, c, need);
+    }
+    size_t n = cur_left(c) < d->rec_left ? cur_left(c) : d->rec_left;
+    struct cursor body = cur_take(c, n);
+    d->rec_left -= (uint32_t)n;
+    if (!d->v2_record && d->rec_type == TLS_CT_HANDSHAKE && !d->enc) {
+        tls_hs_feed(st, dir, body);
+    } else if (!d->v2_record && d->rec_type == TLS_CT_ALERT) {
+        while (cur_left(&body) && d->alert_len < 2)
+            d->alert[d->alert_len++] = cur_get_u8(&body);
+    }
+    if (d->rec_left == 0) {
+        d->in_record = false;
+        if (!d->v2_record && d->rec_type == TLS_CT_ALERT) {
+            /* a 2-byte alert is clear text (also TLS 1.3 plaintext alerts); else protected */
+            bool clear = d->alert_len == 2 && (!d->enc || st->tls13);
+            tls_add_alert(st, dir, clear ? d->alert[0] : 0, clear ? d->alert[1] : 0, !clear);
+        }
+    }
+    if (cur_left(c) == 0 && d->in_record) {
+        *need = 1;
+        return TLS_STEP_NEED;
+    }
+    return TLS_STEP_AGAIN;
+}
+
+/* ------------------------------------------------------------------ start and clear text */
+
+static void
+tls_start_records(struct tls_state *st, int dir)
+{
+    struct tls_dir *d = &st->dir[dir];
+    d->mode = TLS_MODE_RECORDS;
+    d->started = true;
+    d->start_off = d->bytes;
+    if (dir == DIR_C2S && d->bytes > 0 && !st->label)
+        st->label = tls_label_starttls(st);
+    if (dir == DIR_S2C && d->bytes > 0 && !st->label && !st->dir[DIR_C2S].started)
+        st->label = tls_label_starttls(st);
+}
+
+/* First bytes of a direction: TLS, SSLv2, or clear text (and which protocol it may be). */
+static enum tls_step
+tls_step_start(struct tls_state *st, int dir, struct cursor *c, size_t *need)
+{
+    struct tls_dir *d = &st->dir[dir];
+    if (cur_left(c) < 8) { /* a record header, or PostgreSQL's 8-byte SSLRequest */
+        *need = 8 - cur_left(c);
+        return TLS_STEP_NEED;
+    }
+    if (tls_match_record(c) || tls_match_ssl2_hello(c, dir)) {
+        tls_start_records(st, dir);
+        return TLS_STEP_AGAIN;
+    }
+    uint8_t b[8] = {0};
+    size_t n = cur_left(c) < sizeof(b) ? cur_left(c) : sizeof(b);
+    for (size_t i = 0; i < n; i++)
+        cur_peek_at(c, i, &b[i]);
+    if (dir == DIR_C2S && n == 8 && memcmp(b, tls_pg_sslrequest, 8) == 0)
+        d->hints |= TLS_H_PGSQL;
+    if (dir == DIR_C2S && n >= 6 && b[0] == 3 && b[1] == 0 && (b[5] & 0xf0) == 0xe0)
+        d->hints |= TLS_H_RDP; /* TPKT + X.224 Connection Request */
+    if (dir == DIR_S2C && b[3] == 0 && b[4] == 0x0a)
+        d->hints |= TLS_H_MYSQL;
+    d->mode = TLS_MODE_CLEAR;
+    return TLS_STEP_AGAIN;
+}
+
+static enum tls_step
+tls_step_clear(struct tls_state *st, int dir, struct cursor *c, size_t *need)
+{
+    struct tls_dir *d = &st->dir[dir];
+    for (;;) {
+        if (d->bytes >= TLS_CLEAR_MAX)
+            return TLS_STEP_DONE;
+        if (cur_left(c) < TLS_SCAN_WINDOW) {
+            *need = TLS_SCAN_WINDOW - cur_left(c);
+            return TLS_STEP_NEED;
+        }
+        uint8_t b0 = 0;
+        cur_peek_at(c, 0, &b0);
+        if ((b0 == TLS_CT_HANDSHAKE || b0 == TLS_CT_ALERT) && tls_match_start(st, dir, c, 0) == 1) {
+            tls_start_records(st, dir);
+            return TLS_STEP_AGAIN;
+        }
+        tls_scan_keywords(d, c, 0);
+        d->prev = cur_get_u8(c);
+        d->bytes++;
+    }
+}
+
+/* ------------------------------------------------------------------ the dissector */
+
+static enum probe_verdict
+tls_probe(const uint8_t *data, size_t len, int dir)
+{
+    struct cursor c = cur_init(data, len);
+    if (tls_match_ssl2_hello(&c, dir))
+        return PROBE_YES;
+    uint8_t b0 = 0;
+    cur_peek_at(&c, 0, &b0);
+    if (b0 == TLS_CT_HANDSHAKE && tls_match_record(&c))
+        return PROBE_YES;
+    return PROBE_NO;
+}
+
+static void *
+tls_state_new(void)
+{
+    return calloc(1, sizeof(struct tls_state));
+}
+
+static void
+tls_state_free(void *vst)
+{
+    struct tls_state *st = vst;
+    if (!st)
+        return;
+    for (int i = 0; i < 2; i++) {
+        tls_dir_free_hs(&st->dir[i]);
+        free(st->cert[i]);
+    }
+    free(st);
+}
+
+static struct dissect_result
+tls_on_data(void *vst, int dir, const uint8_t *data, size_t len, uint64_t ts_us)
+{
+    struct tls_state *st = vst;
+    (void)ts_us;
+    if (dir != DIR_C2S && dir != DIR_S2C)
+        return dissect_bad();
+    struct tls_dir *d = &st->dir[dir];
+    struct cursor c = cur_init(data, len);
+    for (;;) {
+        size_t need = 1;
+        size_t before = cur_left(&c);
+        enum tls_step r = TLS_STEP_DONE;
+        switch (d->mode) {
+        case TLS_MODE_START:
+            r = tls_step_start(st, dir, &c, &need);
+            break;
+        case TLS_MODE_CLEAR:
+            r = tls_step_clear(st, dir, &c, &need);
+            break;
+        case TLS_MODE_RECORDS:
+            r = tls_step_records(st, dir, &c, &need);
+            d->bytes += before - cur_left(&c);
+            break;
+        default:
+            break;
+        }
+        size_t used = len - cur_left(&c);
+        if (r == TLS_STEP_DONE) {
+            d->mode = TLS_MODE_DONE;
+            tls_dir_free_hs(d);
+            return dissect_done(used);
+        }
+        if (r == TLS_STEP_NEED)
+            return dissect_need(used, need);
+    }
+}
+
+static void
+tls_on_gap(void *vst, int dir, uint64_t len)
+{
+    struct tls_state *st = vst;
+    if (dir != DIR_C2S && dir != DIR_S2C)
+        return;
+    struct tls_dir *d = &st->dir[dir];
+    d->bytes += len;
+    switch (d->mode) {
+    case TLS_MODE_START:
+    case TLS_MODE_CLEAR:
+        /* lost clear text: keep looking for the handshake after the hole */
+        d->mode = TLS_MODE_CLEAR;
+        d->prev = 0;
+        break;
+    case TLS_MODE_RECORDS:
+        /* record boundaries are lost: never guess across the hole */
+        if (!st->established) {
+            st->gap_during_handshake = true;
+            tls_incomplete(st, dir == DIR_C2S ? "gap in client stream during handshake"
+                                              : "gap in server stream during handshake");
+        }
+        d->mode = TLS_MODE_DONE;
+        tls_dir_free_hs(d);
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+tls_on_end(void *vst, uint64_t ts_us)
+{
+    struct tls_state *st = vst;
+    (void)ts_us;
+    if (!tls_state_seen(st) || st->established)
+        return;
+    if (st->ch.seen && st->dir[DIR_S2C].bytes == 0)
+        tls_incomplete(st, "server side not seen");
+    else if (st->sh_seen && st->dir[DIR_C2S].bytes == 0)
+        tls_incomplete(st, "client side not seen");
+}
+
+static void
+tls_get_observation(const void *vst, struct observation_facts *o)
+{
+    const struct tls_state *st = vst;
+    if (!tls_state_seen(st))
+        return;
+    const struct tls_dir *cd = &st->dir[DIR_C2S], *sd = &st->dir[DIR_S2C];
+    bool first = !((cd->started && cd->start_off > 0) || (sd->started && sd->start_off > 0));
+    o->established = st->established;
+    o->handshake_first = first;
+    o->starttls = first ? NULL : (st->label ? st->label : "unknown");
+    o->rehandshake_suspected = st->enc_hs_records > 0;
+    o->encrypted_handshake_records = st->enc_hs_records;
+    o->early_close = st->alerts_total > 0;
+    o->incomplete = st->incomplete_why != NULL;
+    o->incomplete_why = st->incomplete_why;
+    /* not established and not explained by what the capture lost: the handshake failed */
+    o->failed = !st->established &&
+                (st->fatal_alert || (!st->gap_during_handshake && !st->malformed && cd->bytes > 0));
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void
+tls_json_u16_array(struct json_writer *w, const char *key, const uint16_t *v, size_t n)
+{
+    jw_key(w, key);
+    jw_arr_open(w);
+    for (size_t i = 0; i < n; i++)
+        jw_uint(w, v[i]);
+    jw_arr_close(w);
+}
+
+static void
+tls_json_hex(struct json_writer *w, const uint8_t *p, size_t n)
+{
+    static const char hexdig[] = "0123456789abcdef";
+    char buf[65];
+    struct cursor c = cur_init(p, n);
+    size_t k = 0;
+    while (cur_left(&c) && k + 2 < sizeof(buf)) {
+        uint8_t b = cur_get_u8(&c);
+        buf[k++] = hexdig[b >> 4];
+        buf[k++] = hexdig[b & 15];
+    }
+    jw_strn(w, buf, k);
+}
+
+static void
+tls_json_str_or_null(struct json_writer *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s && s[0] ? s : NULL);
+}
+
+static void
+tls_json_cert(struct json_writer *w, const char *key, const struct tls_state *st, int dir)
+{
+    const struct x509_facts *x = st->cert[dir];
+    jw_key(w, key);
+    if (!x && !st->cert_err[dir]) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_open(w);
+    if (x && x->parsed) {
+        tls_json_str_or_null(w, "key_type", x->key_type);
+        jw_key(w, "key_bits");
+        if (x->key_bits)
+            jw_uint(w, x->key_bits);
+        else
+            jw_null(w);
+        tls_json_str_or_null(w, "curve", x->curve);
+        tls_json_str_or_null(w, "sig_alg", x->sig_alg);
+        tls_json_str_or_null(w, "digest", x->digest);
+        tls_json_str_or_null(w, "serial", x->serial);
+        tls_json_str_or_null(w, "not_after", x->not_after);
+        tls_json_str_or_null(w, "subject", x->subject);
+        tls_json_str_or_null(w, "issuer", x->issuer);
+        tls_json_str_or_null(w, "sha256", x->sha256);
+    }
+    jw_key(w, "der_bytes");
+    jw_uint(w, st->cert_len[dir]);
+    if (st->cert_err[dir]) {
+        jw_key(w, "error");
+        jw_str(w, st->cert_err[dir]);
+    }
+    jw_obj_close(w);
+}
+
+/* Key exchange: the suite's for TLS <= 1.2; TLS 1.3 from the group and PSK mode. */
+static const char *
+tls_kex_name(const struct tls_state *st, const struct tls_suite *s, char *buf, size_t len)
+{
+    if (!st->sh_seen)
+        return NULL;
+    if (!st->tls13)
+        return s ? s->kex : NULL;
+    const struct tls_group *g = st->group_known ? tls_find_group(st->group) : NULL;
+    const char *base = g ? g->kex : st->group_known ? "unknown" : NULL;
+    if (st->psk_accepted) {
+        if (!base)
+            return "PSK";
+        snprintf(buf, len, "%s_PSK", base);
+        return buf;
+    }
+    return base;
+}
+
+static void
+tls_write_json(const void *vst, struct json_writer *w)
+{
+    const struct tls_state *st = vst;
+    if (!tls_state_seen(st))
+        return;
+    char vbuf[32], kbuf[32];
+    const struct tls_suite *s = st->suite_known ? tls_find_suite(st->suite) : NULL;
+    bool sh = st->sh_seen;
+    jw_key(w, "tls");
+    jw_obj_open(w);
+    jw_key(w, "version");
+    jw_str(w, sh || st->hrr ? tls_version_name(st->version, vbuf, sizeof(vbuf)) : NULL);
+    jw_key(w, "version_code");
+    if (sh || st->hrr)
+        jw_uint(w, st->version);
+    else
+        jw_null(w);
+    jw_key(w, "cipher_suite");
+    if (sh && st->suite_known)
+        jw_uint(w, st->suite);
+    else
+        jw_null(w);
+    jw_key(w, "cipher_name");
+    jw_str(w, sh && s ? s->name : NULL);
+    jw_key(w, "kex");
+    jw_str(w, tls_kex_name(st, s, kbuf, sizeof(kbuf)));
+    jw_key(w, "auth");
+    jw_str(w, sh && s ? s->auth : NULL);
+    jw_key(w, "group");
+    if (sh && st->group_known)
+        jw_uint(w, st->group);
+    else
+        jw_null(w);
+    const struct tls_group *g = sh && st->group_known ? tls_find_group(st->group) : NULL;
+    jw_key(w, "group_name");
+    jw_str(w, g ? g->name : NULL);
+    jw_key(w, "dh_bits");
+    if (st->dh_bits)
+        jw_uint(w, st->dh_bits);
+    else
+        jw_null(w);
+    jw_key(w, "enc");
+    jw_str(w, sh && s ? s->enc : NULL);
+    jw_key(w, "mac");
+    jw_str(w, sh && s ? s->mac : NULL);
+    jw_key(w, "handshake");
+    jw_str(w, !sh ? NULL : st->resumed ? "resumed" : "full");
+    jw_key(w, "hello_retry");
+    jw_bool(w, st->hrr);
+    jw_key(w, "hrr_group");
+    if (st->hrr && st->hrr_group_known)
+        jw_uint(w, st->hrr_group);
+    else
+        jw_null(w);
+    tls_json_str_or_null(w, "sni", st->ch.sni);
+    jw_key(w, "alpn");
+    jw_str(w, sh && st->sx.alpn[0] ? st->sx.alpn : NULL);
+    jw_key(w, "cert_observable");
+    jw_bool(w, !(sh && st->tls13));
+    tls_json_cert(w, "server_cert", st, DIR_S2C);
+    tls_json_cert(w, "client_cert", st, DIR_C2S);
+    jw_key(w, "session_id");
+    if (sh && st->sid_len)
+        tls_json_hex(w, st->sid, st->sid_len);
+    else
+        jw_null(w);
+    jw_key(w, "client_hello_format");
+    jw_str(w, !st->ch.seen ? NULL : st->ch.sslv2 ? "SSLv2" : "TLS");
+    jw_key(w, "client_version");
+    if (st->ch.seen)
+        jw_uint(w, st->ch.version);
+    else
+        jw_null(w);
+    tls_json_u16_array(w, "client_versions", st->ch.versions, st->ch.n_versions);
+    tls_json_u16_array(w, "client_suites", st->ch.suites,
+                       st->ch.n_suites < TLS_MAX_SUITES ? st->ch.n_suites : TLS_MAX_SUITES);
+    jw_key(w, "client_suites_count");
+    jw_uint(w, st->ch.n_suites);
+    tls_json_u16_array(w, "client_groups", st->ch.groups, st->ch.n_groups);
+    tls_json_u16_array(w, "key_share_groups", st->ch.ks_groups, st->ch.n_ks);
+    tls_json_u16_array(w, "client_sig_algs", st->ch.sigs, st->ch.n_sigs);
+    tls_json_str_or_null(w, "client_alpn", st->ch.alpn);
+    jw_key(w, "client_session_id");
+    if (st->ch.sid_len)
+        tls_json_hex(w, st->ch.sid, st->ch.sid_len);
+    else
+        jw_null(w);
+    jw_key(w, "client_hellos");
+    jw_uint(w, st->ch.count);
+    jw_key(w, "ticket_offered");
+    jw_bool(w, st->ch.ticket_sent);
+    jw_key(w, "psk_offered");
+    jw_bool(w, st->ch.psk);
+    jw_key(w, "psk_modes");
+    jw_arr_open(w);
+    for (size_t i = 0; i < st->ch.n_psk_modes; i++)
+        jw_uint(w, st->ch.psk_modes[i]);
+    jw_arr_close(w);
+    jw_key(w, "early_data_offered");
+    jw_bool(w, st->ch.early_data);
+    jw_key(w, "early_data_accepted");
+    jw_bool(w, st->sx.early_data);
+    jw_key(w, "ech_offered");
+    jw_bool(w, st->ch.ech);
+    jw_key(w, "psk_accepted");
+    jw_bool(w, st->psk_accepted);
+    jw_key(w, "ems");
+    jw_bool(w, st->ch.ems && st->sx.ems);
+    jw_key(w, "etm");
+    jw_bool(w, st->ch.etm && st->sx.etm);
+    jw_key(w, "secure_renegotiation");
+    jw_bool(w, st->sx.reneg);
+    jw_key(w, "ticket_issued");
+    jw_bool(w, st->ticket_issued);
+    jw_key(w, "ocsp_stapled");
+    jw_bool(w, st->ocsp);
+    jw_key(w, "cert_request");
+    jw_bool(w, st->cert_request);
+    jw_key(w, "client_cert_sent");
+    if (st->client_cert_msg)
+        jw_bool(w, !st->client_cert_empty);
+    else
+        jw_null(w);
+    jw_key(w, "alerts");
+    jw_arr_open(w);
+    for (size_t i = 0; i < st->n_alerts; i++) {
+        const struct tls_alert *a = &st->alerts[i];
+        jw_obj_open(w);
+        jw_key(w, "from");
+        jw_str(w, a->dir == DIR_C2S ? "client" : "server");
+        jw_key(w, "encrypted");
+        jw_bool(w, a->encrypted);
+        jw_key(w, "level");
+        jw_str(w, a->encrypted ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "?");
+        jw_key(w, "description");
+        jw_str(w, a->encrypted ? NULL : tls_find_name(tls_alert_names, a->desc));
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+    jw_key(w, "records");
+    jw_obj_open(w);
+    jw_key(w, "c2s");
+    jw_uint(w, st->dir[DIR_C2S].records);
+    jw_key(w, "s2c");
+    jw_uint(w, st->dir[DIR_S2C].records);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
+const struct stream_dissector tls_dissector = {
+    .name = "tls",
+    .probe = tls_probe,
+    .state_new = tls_state_new,
+    .state_free = tls_state_free,
+    .on_data = tls_on_data,
+    .on_gap = tls_on_gap,
+    .on_end = tls_on_end,
+    .write_json = tls_write_json,
+    .get_observation = tls_get_observation,
+};
