@@ -1,8 +1,11 @@
 /* tls.c - TLS/SSL stream dissector: records, handshake messages, STARTTLS discovery, limits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "cursor.h"
 #include "tls.h"
 #include "tls_tables.h"
@@ -1533,6 +1536,104 @@ tls_write_json(const void *vst, struct json_writer *w)
     jw_obj_close(w);
 }
 
+/* "2031-12-31T23:59:59Z" to seconds since the epoch; false when it is not that form. */
+static bool
+tls_parse_rfc3339(const char *t, uint64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    char z = 0;
+    if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t v = timegm(&tm);
+    if (v < 0)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static unsigned
+tls_hex_val(char c)
+{
+    return c >= '0' && c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+static void
+tls_fill_cert(struct zert_detail *rec, struct zert_cert *zc, const struct x509_facts *x)
+{
+    if (!x || !x->parsed)
+        return;
+    zc->present = true;
+    ZERT_STR_SET(rec, zc->key_type, x->key_type);
+    if (x->key_bits)
+        zert_num_set(&zc->key_bits, x->key_bits);
+    ZERT_STR_SET(rec, zc->curve, x->curve);
+    ZERT_STR_SET(rec, zc->sig_alg, x->sig_alg);
+    ZERT_STR_SET(rec, zc->digest, x->digest);
+    /* hex text to bytes; an odd number of digits has an implied leading zero */
+    char hex[sizeof(x->serial) + 2];
+    snprintf(hex, sizeof(hex), "%s%s", strlen(x->serial) % 2 ? "0" : "", x->serial);
+    uint8_t serial[ZERT_SERIAL_MAX];
+    size_t n = 0;
+    for (size_t k = 0; hex[k] && hex[k + 1] && n < sizeof(serial); k += 2)
+        serial[n++] = (uint8_t)(tls_hex_val(hex[k]) << 4 | tls_hex_val(hex[k + 1]));
+    if (n)
+        zert_bytes_set(&zc->serial, serial, n, ZERT_SERIAL_MAX, &rec->truncated);
+    uint64_t na;
+    if (x->not_after[0] && tls_parse_rfc3339(x->not_after, &na))
+        zert_num_set(&zc->not_after, na);
+    ZERT_STR_SET(rec, zc->subject, x->subject);
+    ZERT_STR_SET(rec, zc->issuer, x->issuer);
+}
+
+/* The record's TLS block: the same facts as the JSON object, in the neutral record. */
+static void
+tls_fill_record(const void *vst, struct zert_detail *rec)
+{
+    const struct tls_state *st = vst;
+    if (!tls_state_seen(st))
+        return;
+    struct zert_tls *t = &rec->tls;
+    char vbuf[32], kbuf[32];
+    const struct tls_suite *s = st->suite_known ? tls_find_suite(st->suite) : NULL;
+    bool sh = st->sh_seen;
+    t->present = true;
+    if (sh || st->hrr) {
+        ZERT_STR_SET(rec, t->version, tls_version_name(st->version, vbuf, sizeof(vbuf)));
+        zert_num_set(&t->version_code, st->version);
+    }
+    if (sh && st->suite_known)
+        zert_num_set(&t->cipher_suite, st->suite);
+    if (sh && s) {
+        ZERT_STR_SET(rec, t->cipher_name, s->name);
+        ZERT_STR_SET(rec, t->enc, s->enc);
+        ZERT_STR_SET(rec, t->mac, s->mac);
+    }
+    const char *kex = tls_kex_name(st, s, kbuf, sizeof(kbuf));
+    if (kex)
+        ZERT_STR_SET(rec, t->kex, kex);
+    if (sh && st->group_known) {
+        zert_num_set(&t->group, st->group);
+        const struct tls_group *g = tls_find_group(st->group);
+        if (g)
+            ZERT_STR_SET(rec, t->group_name, g->name);
+    }
+    t->handshake = !sh ? ZERT_HS_UNKNOWN : st->resumed ? ZERT_HS_RESUMED : ZERT_HS_FULL;
+    t->hello_retry = zert_tri_from_bool(st->hrr);
+    ZERT_STR_SET(rec, t->sni, st->ch.sni);
+    if (sh)
+        ZERT_STR_SET(rec, t->alpn, st->sx.alpn);
+    if (sh && st->sid_len)
+        zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, &rec->truncated);
+    if (sh && !st->tls13) {
+        tls_fill_cert(rec, &t->server_cert, st->cert[DIR_S2C]);
+        tls_fill_cert(rec, &t->client_cert, st->cert[DIR_C2S]);
+    }
+}
+
 const struct stream_dissector tls_dissector = {
     .name = "tls",
     .probe = tls_probe,
@@ -1542,5 +1643,6 @@ const struct stream_dissector tls_dissector = {
     .on_gap = tls_on_gap,
     .on_end = tls_on_end,
     .write_json = tls_write_json,
+    .fill_record = tls_fill_record,
     .get_observation = tls_get_observation,
 };

@@ -56,6 +56,26 @@ on_gap(void *ctx, struct flow *f, int dir, uint64_t len)
         app_stream_gap(e->app, f, dir, len);
 }
 
+/* When the end was due: a timeout ends a flow at its deadline, not at the packet that noticed. */
+static uint64_t
+end_time(const struct engine *e, const struct flow *f)
+{
+    uint64_t due = e->clock;
+    const struct flow_table_config *c = &e->cfg.flows;
+    switch (f->end_reason) {
+    case FLOW_END_FIN:
+    case FLOW_END_RST:
+        due = f->last_ts + c->closed_us;
+        break;
+    case FLOW_END_IDLE:
+        due = f->last_ts + (f->key.proto == IPPROTO_NUM_TCP ? c->tcp_idle_us : c->udp_idle_us);
+        break;
+    default:
+        break;
+    }
+    return due < e->clock ? due : e->clock;
+}
+
 /* Every flow ends here exactly once, whatever the reason. */
 static void
 on_end(void *ctx, struct flow *f)
@@ -67,7 +87,7 @@ on_end(void *ctx, struct flow *f)
     if (e->app)
         app_flow_close(e->app, f); /* the dissector finishes before the records are cut */
     if (e->zert)
-        zert_flow_end(e->zert, f, e->clock);
+        zert_flow_end(e->zert, f, end_time(e, f));
     if (e->app && app_flow_end(e->app, f) != 0)
         note_error(e, "writing the --observations output failed");
     if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f) != 0)

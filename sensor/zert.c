@@ -51,9 +51,7 @@ struct zconn {
     bool init_done;
     bool changed;
     uint8_t prot;                /* protection now (ZERT_PROT_*) */
-    bool ended_early_seen;       /* the security session ended before TCP */
     bool ah_seen;                /* AH authenticated this connection's packets: IPsec */
-    uint64_t payload_at_early;   /* bytes when it did: more means TCP went on in clear */
     struct zsession *sess;
     uint64_t acct_bytes[2], acct_segs[2];
 };
@@ -396,14 +394,12 @@ evaluate(struct zert_layer *z, struct zconn *c, uint64_t now, bool final)
     uint8_t prot = z->probe.protection ? z->probe.protection(f, &clear_first, &ended_early) : 0;
     if (c->ah_seen)
         prot |= ZERT_PROT_IPSEC;
-    uint64_t payload = f->payload[0] + f->payload[1];
-    if (ended_early && !c->ended_early_seen) {
-        c->ended_early_seen = true;
-        c->payload_at_early = payload;
-    }
-    /* the security session ended and the connection went on: it is clear text from then */
-    if (c->ended_early_seen && payload > c->payload_at_early)
-        prot &= ZERT_PROT_IPSEC;
+    /*
+     * A session that ended early (close_notify, alert) is in the records' observation; it is
+     * not a change: the wire cannot tell a connection that goes on in clear from the closing
+     * exchange itself without a dissector that says so (docs/zert-model.md).
+     */
+    (void)ended_early;
     uint64_t init_at = f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000;
     bool is_tcp = c->ip_proto == IPPROTO_NUM_TCP;
     if (!c->decided) {

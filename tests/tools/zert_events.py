@@ -6,7 +6,8 @@ usage: zert_events.py ZERTSENSOR SOURCE_DIR CORPUS_DIR
 1. pcaps/zert-events.pcap (made by pcaps/make-zert-events.sh): a 2 s connection gives one
    short_term record and no init; a 30 s connection gives init (at start + 10 s) and term;
    each session's summary counts exactly its connections.
-2. A long capture made here from corpus traffic with editcap time shifts (never kept): the
+2. SMTP STARTTLS (corpus): init in clear, change to TLS, term.
+3. A long capture made here from corpus traffic with editcap time shifts (never kept): the
    same connections repeated in 12 consecutive 15-minute intervals give one summary per
    session per interval, each interval's start counters equal to the previous end counters.
 """
@@ -72,7 +73,29 @@ with tempfile.TemporaryDirectory() as tmp:
                   r["event"] in ("term", "short_term"))
         check(s["segs_in"]["end"] == seg, f"session {port}: segs_in {s['segs_in']} vs records {seg}")
 
-    # 2. many intervals: one corpus connection repeated every 15 minutes, 12 times
+    # 2. STARTTLS: clear text first, then TLS: init (clear), change (tls), term; the connection
+    #    counts in both sessions, as partial in each
+    recs = run(os.path.join(corpus, "ndpi/smtp-starttls.pcap"), os.path.join(tmp, "stls"))
+    conns = {}
+    for r in recs:
+        if r["record"] == "detail":
+            conns.setdefault(r["conn_id"], []).append(r)
+    check(len(conns) == 2, f"smtp-starttls: {len(conns)} connections, want 2")
+    for cid, lst in conns.items():
+        ev = [(r["event"], r["protection"]) for r in lst]
+        check(ev == [("init", []), ("change", ["tls"]), ("term", ["tls"])],
+              f"smtp-starttls conn {cid}: {ev}")
+        ch = lst[1] if len(lst) > 1 else lst[0]
+        check(ch.get("observation", {}).get("starttls") == "smtp", f"conn {cid}: starttls smtp")
+        check(ch.get("tls", {}).get("version") in ("TLSv1.0", "TLSv1.2"), f"conn {cid}: TLS version")
+    sums = [r for r in recs if r["record"] == "summary"]
+    check(sorted(s["protocol"] for s in sums) == ["none", "none", "tls", "tls"],
+          f"smtp-starttls summaries: {[s['protocol'] for s in sums]}")
+    for s in sums:
+        check(s["conns"]["end"] == 1 and s["partial_conns"]["end"] == 1,
+              f"smtp-starttls {s['protocol']} session: conns {s['conns']} partial {s['partial_conns']}")
+
+    # 3. many intervals: one corpus connection repeated every 15 minutes, 12 times
     base = os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz")
     if not os.path.exists(base):
         base = os.path.join(corpus, "arkime/CVE-2018-6794.pcap")
