@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "cursor.h"
 #include "ike.h"
 #include "ipsec_tables.h"
@@ -919,6 +920,66 @@ ike_write_json(const void *vst, struct json_writer *w)
     jw_obj_close(w);
 }
 
+/* Text of a table value; "unassigned (N)" for numbers the table does not know. */
+static const char *
+ike_alg_text(const struct ipsec_name_tab *tab, uint32_t v, char *buf, size_t len)
+{
+    const char *name = ipsec_name_lookup(tab, v);
+    if (name)
+        return name;
+    snprintf(buf, len, "unassigned (%u)", (unsigned)v);
+    return buf;
+}
+
+void
+ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec)
+{
+    struct zert_ipsec *z = &rec->ipsec;
+    char buf[32];
+    z->present = true;
+    z->nat_t = zert_tri_from_bool(nat_t);
+    ZERT_STR_SET(rec, z->child_sa, "unknown (encrypted negotiation)");
+    if (!sa)
+        return;
+    bool v1 = sa->version == 1, v2 = sa->version == 2, ch = sa->chosen;
+    ZERT_STR_SET(rec, z->ike_version, v1 ? "1.0" : v2 ? "2.0" : NULL);
+    if (sa->exchange)
+        ZERT_STR_SET(rec, z->exchange, ike_alg_text(ike_exchange_names, sa->exchange, buf, sizeof(buf)));
+    uint64_t spi = 0;
+    for (int k = 0; k < 8; k++)
+        spi = spi << 8 | sa->spi_i[k];
+    zert_num_set(&z->spi_i, spi);
+    if (!ike_spi_zero(sa->spi_r)) {
+        spi = 0;
+        for (int k = 0; k < 8; k++)
+            spi = spi << 8 | sa->spi_r[k];
+        zert_num_set(&z->spi_r, spi);
+    }
+    if (!ch)
+        return;
+    if (sa->encr)
+        ZERT_STR_SET(rec, z->encr,
+                     ike_alg_text(v1 ? ikev1_encr_names : ikev2_encr_names, sa->encr, buf, sizeof(buf)));
+    if (sa->key_bits)
+        zert_num_set(&z->key_bits, sa->key_bits);
+    if (sa->prf)
+        ZERT_STR_SET(rec, z->prf,
+                     ike_alg_text(v1 ? ikev1_prf_names : ikev2_prf_names, sa->prf, buf, sizeof(buf)));
+    if (v2 && sa->integ_seen)
+        ZERT_STR_SET(rec, z->integ, ike_alg_text(ikev2_integ_names, sa->integ, buf, sizeof(buf)));
+    if (sa->dh_group)
+        zert_num_set(&z->dh_group, sa->dh_group);
+    if (v1 && sa->auth) /* IKEv2 authentication is inside the encrypted IKE_AUTH */
+        ZERT_STR_SET(rec, z->auth, ike_alg_text(ikev1_auth_names, sa->auth, buf, sizeof(buf)));
+}
+
+static void
+ike_fill_record(const void *stp, struct zert_detail *rec)
+{
+    const struct ike_state *st = stp;
+    ike_fill_sa(ike_primary_sa(st), st->nat_t, rec);
+}
+
 const struct datagram_dissector ike_dissector = {
     .name = "ike",
     .probe = ike_probe,
@@ -927,4 +988,5 @@ const struct datagram_dissector ike_dissector = {
     .on_packet = ike_on_packet,
     .on_end = ike_on_end,
     .write_json = ike_write_json,
+    .fill_record = ike_fill_record,
 };

@@ -91,6 +91,10 @@ void ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size
                         uint64_t ts_us);
 /* The SA reported in the flat keys: the first with a chosen transform, else the first. */
 const struct ike_sa *ike_primary_sa(const struct ike_state *st);
+
+struct zert_detail;
+/* The record's IPsec block from an IKE SA (NULL: only what is known without one). */
+void ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec);
 /*
  * Write the IKE keys of records-json.md `ipsec` into an open JSON object (st may be NULL:
  * the keys are written as null). nat_t and child_sa are the caller's: they depend on

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "../sensor/decode.h"
 #include "cursor.h"
 #include "ike.h"
@@ -464,4 +465,48 @@ ipsec_table_write_observations(struct ipsec_table *t, FILE *out, struct json_wri
         if (ipsec_pair_write(t->pairs[i], out, w) != 0)
             rc = -1;
     return rc;
+}
+
+unsigned
+ipsec_table_pair_count(const struct ipsec_table *t)
+{
+    return t ? t->n_pairs : 0;
+}
+
+void
+ipsec_table_pair(const struct ipsec_table *t, unsigned i, struct ipsec_pair_view *v,
+                 struct zert_detail *rec)
+{
+    const struct ipsec_pair *pr = t->pairs[i];
+    const struct ike_sa *sa = pr->ike ? ike_primary_sa(pr->ike) : NULL;
+    memset(v, 0, sizeof(*v));
+    v->family = pr->family;
+    v->addr[0] = pr->addr[0];
+    v->addr[1] = pr->addr[1];
+    v->initiator = sa && sa->initiator_seen ? sa->init_dir : -1;
+    v->first_ts = pr->first_ts;
+    v->last_ts = pr->last_ts;
+    bool esp_raw = false, esp_udp = false;
+    for (unsigned k = 0; k < pr->n_esp; k++) {
+        const struct ipsec_sa_ctr *c = &pr->esp[k];
+        esp_raw |= c->raw;
+        esp_udp |= c->udp_encap;
+        v->bytes[c->dir & 1] += c->bytes;
+        v->pkts[c->dir & 1] += c->packets;
+    }
+    for (unsigned k = 0; k < pr->n_ah; k++) {
+        const struct ipsec_sa_ctr *c = &pr->ah[k];
+        v->bytes[c->dir & 1] += c->bytes;
+        v->pkts[c->dir & 1] += c->packets;
+    }
+    v->ip_proto = esp_raw ? 50 : pr->n_ah ? 51 : 17;
+    v->protected_traffic = pr->n_esp || pr->n_ah;
+    ike_fill_sa(sa, esp_udp || (pr->ike && pr->ike->nat_t), rec);
+    struct zert_ipsec *z = &rec->ipsec;
+    for (unsigned k = 0; k < pr->n_esp && z->esp_spi_count < ZERT_SPI_MAX; k++)
+        z->esp_spis[z->esp_spi_count++] = pr->esp[k].spi;
+    for (unsigned k = 0; k < pr->n_ah && z->ah_spi_count < ZERT_SPI_MAX; k++)
+        z->ah_spis[z->ah_spi_count++] = pr->ah[k].spi;
+    if (pr->n_esp > ZERT_SPI_MAX || pr->n_ah > ZERT_SPI_MAX)
+        rec->truncated = true;
 }

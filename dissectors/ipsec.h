@@ -35,6 +35,23 @@ void ipsec_table_ike(struct ipsec_table *t, const struct packet *p);
 /* One JSON line per peer pair (records-json.md `ipsec`); 0, or -1 on a write error. */
 int ipsec_table_write_observations(struct ipsec_table *t, FILE *out, struct json_writer *w);
 
+struct zert_detail;
+
+/* One peer pair as the zERT layer needs it: addresses, times, volume per direction. */
+struct ipsec_pair_view {
+    uint8_t family;
+    const uint8_t *addr[2]; /* [0]: the source of the pair's first packet */
+    int initiator;          /* index of the IKE initiator, -1 when no IKE was seen */
+    uint64_t first_ts, last_ts;
+    uint64_t bytes[2], pkts[2]; /* ESP/AH sent by addr[i] */
+    uint8_t ip_proto;           /* 50 raw ESP, 51 AH, 17 ESP-in-UDP or IKE only */
+    bool protected_traffic;     /* ESP or AH was seen */
+};
+unsigned ipsec_table_pair_count(const struct ipsec_table *t);
+/* Pair i (creation order): its view, and its facts into rec->ipsec. */
+void ipsec_table_pair(const struct ipsec_table *t, unsigned i, struct ipsec_pair_view *v,
+                      struct zert_detail *rec);
+
 /* Counters (the run's totals): pairs not tracked because the table was full, and so on. */
 struct ipsec_table_stats {
     uint64_t pairs;

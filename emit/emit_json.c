@@ -172,6 +172,10 @@ json_ip_proto(struct json_writer *w, uint8_t p)
         jw_str(w, "tcp");
     else if (p == 17)
         jw_str(w, "udp");
+    else if (p == 50)
+        jw_str(w, "esp"); /* an IPsec peer pair seen as ESP (docs/ipsec.md) */
+    else if (p == 51)
+        jw_str(w, "ah");
     else if (p == 0)
         jw_null(w);
     else

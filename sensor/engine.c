@@ -13,6 +13,7 @@
 #include "stats.h"
 #include "stream_dump.h"
 #include "zert.h"
+#include "../emit/zert_record.h"
 
 struct engine {
     struct engine_config cfg;
@@ -125,7 +126,7 @@ engine_new(const struct engine_config *cfg, char *err)
             snprintf(err, ZS_ERRBUF, "out of memory");
             goto fail;
         }
-        /* IPsec hook: the peer-pair table, written at the end of the run */
+        /* IPsec hook: the peer-pair table, written at the end of the run (also as zERT records) */
         e->ipsec = ipsec_table_new(0);
         if (!e->ipsec) {
             snprintf(err, ZS_ERRBUF, "out of memory");
@@ -205,8 +206,23 @@ void
 engine_finish(struct engine *e)
 {
     flow_table_flush(e->flows);
-    if (e->zert)
+    if (e->zert) {
+        /* IPsec peer pairs are connections of their own: ESP hides what they carry */
+        for (unsigned i = 0; i < ipsec_table_pair_count(e->ipsec); i++) {
+            struct ipsec_pair_view v;
+            struct zert_detail *facts = calloc(1, sizeof(*facts));
+            if (!facts)
+                break;
+            ipsec_table_pair(e->ipsec, i, &v, facts);
+            facts->ip_proto = v.ip_proto;
+            facts->protection = v.protected_traffic ? ZERT_PROT_IPSEC : 0;
+            int responder = v.initiator >= 0 ? v.initiator ^ 1 : -1;
+            zert_peer_pair(e->zert, facts, v.family, v.addr, responder, v.first_ts, v.last_ts,
+                           v.bytes, v.pkts);
+            free(facts);
+        }
         zert_finish(e->zert, e->clock);
+    }
     /* IPsec hook: one observation line per peer pair, after every flow ended */
     if (e->ipsec && e->cfg.observations &&
         ipsec_table_write_observations(e->ipsec, e->cfg.observations, &e->jw) != 0)

@@ -276,7 +276,11 @@ session_key(const struct zert_detail *r, uint8_t prot, char *out, size_t len)
         snprintf(attrs, sizeof(attrs), "ike=%s,encr=%s/%" PRIu64 ",prf=%s,integ=%s,dh=%" PRIu64,
                  r->ipsec.ike_version, r->ipsec.encr, r->ipsec.key_bits.v, r->ipsec.prf,
                  r->ipsec.integ, r->ipsec.dh_group.v);
-    snprintf(out, len, "%s|%s|%s:%u|%s|%s|%s|%s", r->ip_proto == IPPROTO_NUM_UDP ? "udp" : "tcp",
+    const char *tr = r->ip_proto == IPPROTO_NUM_UDP   ? "udp"
+                     : r->ip_proto == IPPROTO_NUM_ESP ? "esp"
+                     : r->ip_proto == IPPROTO_NUM_AH  ? "ah"
+                                                      : "tcp";
+    snprintf(out, len, "%s|%s|%s:%u|%s|%s|%s|%s", tr,
              r->role == ZERT_ROLE_CLIENT ? "client" : r->role == ZERT_ROLE_PEER ? "peer" : "server",
              sip, srv->port, cip, r->job, proto_word(prot), attrs);
 }
@@ -533,6 +537,58 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
     }
     free(zf);
     f->zert = NULL;
+}
+
+void
+zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t family,
+               const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
+               const uint64_t bytes[2], const uint64_t pkts[2])
+{
+    unsigned m = 0;
+    for (int i = 0; i < 2; i++)
+        if (z->conf->nnets && conf_is_local(z->conf, family, addr[i]))
+            m |= 1u << i;
+    if (!m && (!z->conf->nnets || z->conf->report_routed))
+        m = 1u << (responder >= 0 ? responder : 1);
+    for (int side = 0; side < 2; side++) {
+        if (!(m & (1u << side)))
+            continue;
+        struct zert_detail *r = &z->rec;
+        *r = *facts;
+        fill_identity(z, &r->sensor);
+        r->local.family = r->remote.family = family;
+        memcpy(r->local.ip, addr[side], 16);
+        memcpy(r->remote.ip, addr[side ^ 1], 16);
+        r->role = ZERT_ROLE_PEER;
+        r->conn_id = z->next_conn_id++;
+        r->start_us = first_ts;
+        r->bytes_out = bytes[side];
+        r->bytes_in = bytes[side ^ 1];
+        r->segs_out = pkts[side];
+        r->segs_in = pkts[side ^ 1];
+        r->obs.present = true;
+        ZERT_STR_SET(r, r->obs.source, "observation");
+        struct zsession *s = session_get(z, r, r->protection);
+        if (s) {
+            s->cum.conns++;
+            s->cum.bytes_in += r->bytes_in;
+            s->cum.bytes_out += r->bytes_out;
+            s->cum.segs_in += r->segs_in;
+            s->cum.segs_out += r->segs_out;
+            s->touched = true;
+        }
+        if (!z->sink.detail)
+            continue;
+        r->event = ZERT_EV_INIT;
+        r->time_us = first_ts;
+        int rc = z->sink.detail(z->sink.ctx, r);
+        r->event = ZERT_EV_TERM;
+        r->time_us = last_ts;
+        r->end_us = last_ts;
+        if (rc != 0 || z->sink.detail(z->sink.ctx, r) != 0)
+            z->failed = true;
+        z->details += 2;
+    }
 }
 
 static void

@@ -45,6 +45,15 @@ void zert_boundary(struct zert_layer *z, uint64_t boundary);
 void zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p);
 /* Flow f ended at packet time `now` (its dissector state is still there). */
 void zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now);
+/*
+ * An IPsec peer pair as a connection (docs/ipsec.md): `facts` holds ip_proto, protection and
+ * the ipsec block; the layer picks the local side(s), writes init and term, and adds it to its
+ * security session. `responder` is the index (0/1) of the IKE responder, -1 when unknown.
+ */
+void zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t family,
+                    const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
+                    const uint64_t bytes[2], const uint64_t pkts[2]);
+
 /* End of input at packet time `now`: the final summary set. */
 void zert_finish(struct zert_layer *z, uint64_t now);
 
