@@ -1376,7 +1376,7 @@ tls_kex_name(const struct tls_state *st, const struct tls_suite *s, char *buf, s
     if (!st->tls13)
         return s ? s->kex : NULL;
     const struct tls_group *g = st->group_known ? tls_find_group(st->group) : NULL;
-    const char *base = g ? g->kex : st->group_known ? "unknown" : NULL;
+    const char *base = g ? g->kex : NULL; /* a group the table does not know: kex unknown */
     if (st->psk_accepted) {
         if (!base)
             return "PSK";

@@ -718,8 +718,12 @@ static void
 summary_common(uint8_t *s, const struct zert_summary *m, bool *lossy)
 {
     char sid[48];
-    uint64_t dur =
-        m->interval_end_us > m->interval_start_us ? m->interval_end_us - m->interval_start_us : 0;
+    /*
+     * The reader takes the interval end from the header time, which keeps 1/100 s: measure the
+     * duration from that cut end, so end - duration gives the interval start back exactly.
+     */
+    uint64_t end_cut = m->interval_end_us - m->interval_end_us % 10000;
+    uint64_t dur = end_cut > m->interval_start_us ? end_cut - m->interval_start_us : 0;
     uint8_t flags = m->server.family == 6 ? 0x80 : 0;
     if (m->role == ZERT_ROLE_SERVER)
         flags |= 0x40;

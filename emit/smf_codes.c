@@ -94,6 +94,13 @@ const struct smf_code smf_tls_kex_codes[] = {
     {0x8012, "DH"},
     {0x8013, "ECDH"},
     {0x8014, "FORTEZZA_KEA"},
+    /* TLS 1.3 post-quantum and hybrid groups (the dissector's kex names for them) */
+    {0x8015, "ECDHE-MLKEM"},
+    {0x8016, "ECDHE-KYBER"},
+    {0x8017, "MLKEM"},
+    {0x8018, "ECDHE-MLKEM_PSK"},
+    {0x8019, "ECDHE-KYBER_PSK"},
+    {0x801A, "MLKEM_PSK"},
     {0, NULL},
 };
 
