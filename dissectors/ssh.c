@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/zert_record.h"
 #include "cursor.h"
 #include "dissector.h"
 #include "ssh.h"
@@ -1489,6 +1490,93 @@ ssh_get_observation(const void *stp, struct observation_facts *o)
         o->incomplete_why = "key exchange not finished when the connection ended";
 }
 
+/* "SHA256:<base64 without padding>" back to the 32 digest bytes; 0 when it is not that form. */
+static size_t
+ssh_fp_bytes(const char *fp, uint8_t out[32])
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (strncmp(fp, "SHA256:", 7) != 0)
+        return 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0;
+    for (const char *q = fp + 7; *q && *q != '='; q++) {
+        const char *pos = strchr(b64, *q);
+        if (!pos)
+            return 0;
+        acc = acc << 6 | (uint32_t)(pos - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n == 32)
+                return 0;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n == 32 ? n : 0;
+}
+
+/* The key family of an SSH public key format (the record keeps RSA, DSA, EC, Ed25519, ...). */
+static const char *
+ssh_key_family(const char *type)
+{
+    static const struct {
+        const char *prefix;
+        const char *family;
+    } fam[] = {
+        {"ssh-rsa", "RSA"},       {"rsa-sha2-", "RSA"},        {"ssh-dss", "DSA"},
+        {"ecdsa-sha2-", "EC"},    {"sk-ecdsa-sha2-", "EC"},    {"ssh-ed25519", "Ed25519"},
+        {"sk-ssh-ed25519", "Ed25519"}, {"ssh-ed448", "Ed448"}, {"x509v3-ssh-rsa", "RSA"},
+        {"rsa1", "RSA1"},
+    };
+    for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+        if (strncmp(type, fam[i].prefix, strlen(fam[i].prefix)) == 0)
+            return fam[i].family;
+    return type[0] ? type : NULL; /* unknown formats keep their own name */
+}
+
+/* The record's SSH block: the same facts as the JSON object, in the neutral record. */
+static void
+ssh_fill_record(const void *stp, struct zert_detail *rec)
+{
+    const struct ssh_state *st = stp;
+    const struct ssh_dir *c = &st->dir[ssh_client_dir(st)], *sv = &st->dir[ssh_server_dir(st)];
+    struct zert_ssh *z = &rec->ssh;
+    if (!c->seen && !sv->seen)
+        return;
+    z->present = true;
+    ZERT_STR_SET(rec, z->version, ssh_effective_version(st));
+    ZERT_STR_SET(rec, z->client_banner, c->banner);
+    ZERT_STR_SET(rec, z->server_banner, sv->banner);
+    char *dst[SSH_CAT_N] = {z->kex, z->hostkey, z->enc_c2s, z->enc_s2c,
+                            z->mac_c2s, z->mac_s2c, z->comp_c2s, z->comp_s2c};
+    size_t cap[SSH_CAT_N] = {sizeof(z->kex), sizeof(z->hostkey), sizeof(z->enc_c2s),
+                             sizeof(z->enc_s2c), sizeof(z->mac_c2s), sizeof(z->mac_s2c),
+                             sizeof(z->comp_c2s), sizeof(z->comp_s2c)};
+    bool v1 = ssh_is_v1(st);
+    for (int i = 0; i < SSH_CAT_N; i++) {
+        const char *v = ssh_alg(st, i);
+        if ((i == SSH_CAT_MAC_C2S || i == SSH_CAT_MAC_S2C) && ssh_mac_implicit(st, i - 2))
+            v = NULL; /* implicit in the AEAD cipher */
+        if (v1 && (i == SSH_CAT_ENC_C2S || i == SSH_CAT_ENC_S2C) && st->v1.session_key)
+            v = ssh_name_lookup(ssh1_cipher_names, st->v1.cipher);
+        zert_str_set(dst[i], cap[i], v, &rec->truncated);
+    }
+    if (st->hostkey_seen && st->hostkey.bits)
+        zert_num_set(&z->hostkey_bits, st->hostkey.bits);
+    const char *fam = st->hostkey_seen ? ssh_key_family(st->hostkey.type) : NULL;
+    if (fam && st->hostkey.cert) {
+        char certfam[32];
+        snprintf(certfam, sizeof(certfam), "%s-CERT", fam); /* an OpenSSH host certificate */
+        ZERT_STR_SET(rec, z->hostkey_type, certfam);
+    } else if (fam) {
+        ZERT_STR_SET(rec, z->hostkey_type, fam);
+    }
+    uint8_t fp[32];
+    if (st->hostkey_seen && ssh_fp_bytes(st->fp_sha256, fp))
+        zert_bytes_set(&z->hostkey_fp, fp, sizeof(fp), sizeof(fp), &rec->truncated);
+}
+
 const struct stream_dissector ssh_dissector = {
     .name = "ssh",
     .probe = ssh_probe,
@@ -1498,5 +1586,6 @@ const struct stream_dissector ssh_dissector = {
     .on_gap = ssh_on_gap,
     .on_end = ssh_on_end,
     .write_json = ssh_write_json,
+    .fill_record = ssh_fill_record,
     .get_observation = ssh_get_observation,
 };

@@ -192,6 +192,10 @@ const struct smf_code smf_ssh_enc_codes[] = {
     {SMF_ENC_CAMELLIA256_CBC, "camellia256-cbc@openssh.org"},
     {SMF_ENC_RC4_128, "arcfour"},
     {SMF_ENC_AES256_CBC, "rijndael-cbc@lysator.liu.se"},
+    /* SSH protocol 1 cipher names (SSH_CMSG_SESSION_KEY): same algorithms, CBC chaining */
+    {SMF_ENC_3DES, "3des"},
+    {SMF_ENC_DES, "des"},
+    {SMF_ENC_BLOWFISH_CBC, "blowfish"},
     {0, NULL},
 };
 

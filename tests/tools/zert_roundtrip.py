@@ -25,7 +25,11 @@ NOT_HELD_SUMMARY_TLS = ["cipher_name", "group", "group_name"]
 # One IBM code, several spellings: the reader gives back the code's first name in
 # emit/smf_codes.c. IKEv1 and IKEv2 spell 3DES differently; SSLv2 cipher kinds use OpenSSL's name.
 SAME_CODE = {"3DES-CBC": "3DES", "DES-192-EDE3-CBC": "3DES-EDE-CBC", "DES-64-CBC": "DES-CBC",
-             "RC4-128": "RC4_128", "RC2-128-CBC": "RC2-CBC-128"}
+             "RC4-128": "RC4_128", "RC2-128-CBC": "RC2-CBC-128",
+             # SSH: vendor-suffixed names of the same algorithm, and SSHv1 cipher names
+             "curve25519-sha256@libssh.org": "curve25519-sha256",
+             "sntrup761x25519-sha512@openssh.com": "sntrup761x25519-sha512",
+             "3des": "3des-cbc", "des": "des-cbc", "blowfish": "blowfish-cbc"}
 # Versions whose text the reader does not derive from the code (experiments, not drafts).
 STANDARD_VERSIONS = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
@@ -70,6 +74,9 @@ def project(r, key_hashed):
         if r["tls"].get("session_id") == "":
             r["tls"]["session_id"] = None
     if r.get("ssh"):
+        for k in ("kex", "enc_c2s", "enc_s2c"):
+            if r["ssh"].get(k) in SAME_CODE:
+                r["ssh"][k] = SAME_CODE[r["ssh"][k]]
         for k in NOT_HELD_SSH:
             r["ssh"].pop(k, None)
         if r["ssh"].get("version") == "1.99":
