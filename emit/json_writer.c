@@ -111,27 +111,68 @@ jw_arr_close(struct json_writer *w)
     after_value(w);
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not valid UTF-8. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/*
+ * A JSON string. Wire text (banners, SNI, DNs) is not always UTF-8: a byte that does not start
+ * valid UTF-8 is written as the text \xNN (as Zeek does), so the line stays valid JSON and
+ * the byte stays visible.
+ */
 static void
-quoted(struct json_writer *w, const char *s, size_t n)
+quoted(struct json_writer *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
     putc_(w, '"');
     size_t run = 0; /* bytes that need no escape, written in one go */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f)
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len) {
+                i += len;
+                continue;
+            }
+        } else if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f) {
+            i++;
             continue;
-        put(w, s + run, i - run);
-        run = i + 1;
+        }
+        put(w, str + run, i - run);
         if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') {
             char e[2] = {'\\', c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : (char)c};
             put(w, e, 2);
+        } else if (c >= 0x80) {
+            char e[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
+            put(w, e, 5);
         } else {
             char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             put(w, e, 6);
         }
+        i++;
+        run = i;
     }
-    put(w, s + run, n - run);
+    put(w, str + run, n - run);
     putc_(w, '"');
 }
 
