@@ -40,8 +40,11 @@ struct zsession {
     bool touched;                /* had a connection during the current interval */
 };
 
+struct zee;
+
 struct zconn {
     struct zconn *prev, *next;   /* active connections */
+    struct zee *ee;              /* an EE connection: its flows are members of this group */
     struct flow *flow;
     uint64_t conn_id;
     uint8_t local;               /* index of the local side in f->addr / f->pkts */
@@ -56,10 +59,30 @@ struct zconn {
     uint64_t acct_bytes[2], acct_segs[2];
 };
 
-/* Per flow: one connection per local side (both sides may be local). */
+/*
+ * An Enterprise Extender connection is an IP pair (spec §A.5: best guess, docs/zert-model.md):
+ * the up to five port flows (one per priority) are members of one connection. `syn` is the
+ * connection seen as one flow: member counters are added into it as they grow.
+ */
+#define ZEE_MEMBERS 8
+
+struct zee {
+    struct zee *next;
+    struct flow syn;
+    struct zconn c;
+    struct flow *members[ZEE_MEMBERS];
+    bool swapped[ZEE_MEMBERS];   /* the member's direction 0 is syn's direction 1 */
+    uint64_t added_payload[ZEE_MEMBERS][2], added_pkts[ZEE_MEMBERS][2];
+    unsigned nmembers;
+    struct zert_ee ended;        /* facts of members that ended */
+};
+
+/* Per flow: one connection per local side (both sides may be local), or an EE membership. */
 struct zflow {
     struct zconn c[2];
     uint8_t n;
+    struct zee *ee;
+    unsigned slot;
 };
 
 struct zert_layer {
@@ -76,7 +99,9 @@ struct zert_layer {
     uint64_t next_conn_id;
     uint64_t details, summaries;
     bool failed;
+    struct zee *ees;             /* EE connections in progress */
     struct zert_detail rec;      /* scratch: records are large */
+    struct zert_detail tmp;      /* scratch for EE member facts */
 };
 
 struct zert_layer *
@@ -101,6 +126,10 @@ zert_free(struct zert_layer *z)
     for (struct zsession *s = z->sessions, *n; s; s = n) {
         n = s->next;
         free(s);
+    }
+    for (struct zee *g = z->ees, *n; g; g = n) {
+        n = g->next;
+        free(g);
     }
     free(z);
 }
@@ -178,6 +207,57 @@ fill_identity(const struct zert_layer *z, struct zert_sensor *s)
     zert_str_set(s->stack, sizeof(s->stack), z->conf->stack, NULL);
 }
 
+/* Add src's EE facts to dst: sets of ports and SAP pairs, pipes summed, XID seen by any. */
+static void
+zee_merge(struct zert_ee *dst, const struct zert_ee *src, bool swapped)
+{
+    if (!src->present)
+        return;
+    dst->present = true;
+    for (unsigned i = 0; i < src->port_count; i++) {
+        unsigned k = 0;
+        while (k < dst->port_count && dst->ports[k] != src->ports[i])
+            k++;
+        if (k == dst->port_count && k < ZERT_EE_MAX)
+            dst->ports[dst->port_count++] = src->ports[i];
+    }
+    for (unsigned i = 0; i < src->sap_count; i++) {
+        uint8_t a = src->saps[i][swapped], b = src->saps[i][!swapped];
+        unsigned k = 0;
+        while (k < dst->sap_count && !(dst->saps[k][0] == a && dst->saps[k][1] == b))
+            k++;
+        if (k == dst->sap_count && k < ZERT_EE_MAX) {
+            dst->saps[k][0] = a;
+            dst->saps[k][1] = b;
+            dst->sap_count++;
+        }
+    }
+    if (src->rtp_pipes.known)
+        zert_num_set(&dst->rtp_pipes, dst->rtp_pipes.v + src->rtp_pipes.v);
+    if (src->xid_seen == ZERT_TRI_TRUE || dst->xid_seen == ZERT_TRI_UNKNOWN)
+        dst->xid_seen = src->xid_seen;
+}
+
+/* One member flow's facts, oriented as the connection. */
+static void
+zee_member_facts(struct zert_layer *z, const struct zee *g, unsigned slot, struct zert_ee *out)
+{
+    memset(&z->tmp, 0, sizeof(z->tmp));
+    if (z->probe.fill)
+        z->probe.fill(g->members[slot], &z->tmp);
+    zee_merge(out, &z->tmp.ee, g->swapped[slot]);
+}
+
+static void
+zee_fill(struct zert_layer *z, const struct zee *g, struct zert_detail *r)
+{
+    struct zert_ee all = g->ended;
+    for (unsigned i = 0; i < ZEE_MEMBERS; i++)
+        if (g->members[i])
+            zee_member_facts(z, g, i, &all);
+    r->ee = all;
+}
+
 /* A detail record of connection c as it stands now. */
 static struct zert_detail *
 build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
@@ -206,8 +286,10 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
         ZERT_STR_SET(r, r->job, j->job);
         ZERT_STR_SET(r, r->user, j->user);
     }
-    if (z->probe.fill)
+    if (z->probe.fill && !c->ee)
         z->probe.fill(f, r);
+    if (c->ee)
+        zee_fill(z, c->ee, r);
     r->protection = c->prot;
     /* what the flow layer knows about the limits of the observation */
     r->obs.present = true;
@@ -454,6 +536,39 @@ conn_unlink(struct zert_layer *z, struct zconn *c)
     c->prev = c->next = NULL;
 }
 
+/* The EE connection of flow f's IP pair, made on its first flow. */
+static struct zee *
+zee_get(struct zert_layer *z, struct flow *f)
+{
+    for (struct zee *g = z->ees; g; g = g->next)
+        if (g->syn.key.family == f->key.family &&
+            memcmp(g->syn.key.addr_lo, f->key.addr_lo, 16) == 0 &&
+            memcmp(g->syn.key.addr_hi, f->key.addr_hi, 16) == 0)
+            return g;
+    unsigned m = local_sides(z, f);
+    if (!m)
+        return NULL;
+    struct zee *g = calloc(1, sizeof(*g));
+    if (!g)
+        return NULL;
+    g->syn = *f;
+    g->syn.app = g->syn.zert = NULL;
+    memset(g->syn.pkts, 0, sizeof(g->syn.pkts));
+    memset(g->syn.payload, 0, sizeof(g->syn.payload));
+    memset(g->syn.bytes, 0, sizeof(g->syn.bytes));
+    struct zconn *c = &g->c;
+    c->ee = g;
+    c->flow = &g->syn;
+    c->conn_id = z->next_conn_id++;
+    c->local = (m & 1) ? 0 : 1; /* both local: reported from the first packet's sender */
+    c->ip_proto = IPPROTO_NUM_UDP;
+    c->role = ZERT_ROLE_PEER;
+    conn_link(z, c);
+    g->next = z->ees;
+    z->ees = g;
+    return g;
+}
+
 static struct zflow *
 zflow_get(struct zert_layer *z, struct flow *f)
 {
@@ -462,12 +577,32 @@ zflow_get(struct zert_layer *z, struct flow *f)
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     if (!tcp && !is_ee(z, f))
         return NULL;
-    unsigned m = local_sides(z, f);
-    if (!m)
+    struct zee *g = NULL;
+    unsigned slot = 0;
+    if (!tcp) {
+        g = zee_get(z, f);
+        if (!g)
+            return NULL;
+        while (slot < ZEE_MEMBERS && g->members[slot])
+            slot++;
+        if (slot == ZEE_MEMBERS)
+            return NULL; /* more concurrent port flows than EE has ports: not counted */
+    } else if (!local_sides(z, f)) {
         return NULL;
+    }
     struct zflow *zf = calloc(1, sizeof(*zf));
     if (!zf)
         return NULL;
+    if (g) {
+        zf->ee = g;
+        zf->slot = slot;
+        g->members[slot] = f;
+        g->swapped[slot] = memcmp(f->addr[0], g->syn.addr[0], 16) != 0;
+        g->nmembers++;
+        f->zert = zf;
+        return zf;
+    }
+    unsigned m = local_sides(z, f);
     for (int side = 0; side < 2; side++) {
         if (!(m & (1u << side)))
             continue;
@@ -476,13 +611,27 @@ zflow_get(struct zert_layer *z, struct flow *f)
         c->conn_id = z->next_conn_id++;
         c->local = (uint8_t)side;
         c->ip_proto = f->key.proto;
-        c->role = !tcp ? ZERT_ROLE_PEER
-                  : side == flow_server_dir(f) ? ZERT_ROLE_SERVER
-                                               : ZERT_ROLE_CLIENT;
+        c->role = side == flow_server_dir(f) ? ZERT_ROLE_SERVER : ZERT_ROLE_CLIENT;
         conn_link(z, c);
     }
     f->zert = zf;
     return zf;
+}
+
+/* Bring the EE connection's counters up to date with one member flow. */
+static void
+zee_add(struct zee *g, unsigned slot)
+{
+    const struct flow *f = g->members[slot];
+    for (int d = 0; d < 2; d++) {
+        int sd = g->swapped[slot] ? d ^ 1 : d;
+        g->syn.payload[sd] += f->payload[d] - g->added_payload[slot][d];
+        g->syn.pkts[sd] += f->pkts[d] - g->added_pkts[slot][d];
+        g->added_payload[slot][d] = f->payload[d];
+        g->added_pkts[slot][d] = f->pkts[d];
+    }
+    if (f->last_ts > g->syn.last_ts)
+        g->syn.last_ts = f->last_ts;
 }
 
 void
@@ -493,6 +642,11 @@ zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
     struct zflow *zf = zflow_get(z, f);
     if (!zf)
         return;
+    if (zf->ee) {
+        zee_add(zf->ee, zf->slot);
+        evaluate(z, &zf->ee->c, p->ts_us, false);
+        return;
+    }
     for (int i = 0; i < zf->n; i++) {
         struct zconn *c = &zf->c[i];
         if (p->has_ah)
@@ -504,6 +658,52 @@ zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
     }
 }
 
+/* Write init (if due and not written) and term for c, which ends at `now`. */
+static void
+conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
+{
+    const struct flow *f = c->flow;
+    evaluate(z, c, now, true);
+    bool tcp = c->ip_proto == IPPROTO_NUM_TCP;
+    uint64_t life = f->last_ts - f->first_ts;
+    bool is_short = tcp && !c->init_done && !c->changed &&
+                    life < (uint64_t)z->conf->short_conn_s * 1000000;
+    if (is_short) {
+        if (c->sess)
+            c->sess->cum.short_conns++;
+        write_detail(z, c, ZERT_EV_SHORT_TERM, now);
+    } else {
+        if (!c->init_done) {
+            uint64_t init_at =
+                tcp ? f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000 : f->first_ts;
+            write_detail(z, c, ZERT_EV_INIT, init_at);
+            c->init_done = true;
+        }
+        write_detail(z, c, ZERT_EV_TERM, now);
+    }
+    leave(c, false);
+    conn_unlink(z, c);
+}
+
+/* A member flow ended: keep its facts; the connection ends with its last member. */
+static void
+zee_member_end(struct zert_layer *z, struct zee *g, unsigned slot, uint64_t now)
+{
+    zee_add(g, slot);
+    zee_member_facts(z, g, slot, &g->ended);
+    g->members[slot] = NULL;
+    if (--g->nmembers)
+        return;
+    conn_end(z, &g->c, now < g->syn.last_ts ? g->syn.last_ts : now);
+    for (struct zee **pp = &z->ees; *pp; pp = &(*pp)->next) {
+        if (*pp == g) {
+            *pp = g->next;
+            break;
+        }
+    }
+    free(g);
+}
+
 void
 zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
 {
@@ -512,29 +712,10 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
         return;
     if (now < f->last_ts)
         now = f->last_ts;
-    for (int i = 0; i < zf->n; i++) {
-        struct zconn *c = &zf->c[i];
-        evaluate(z, c, now, true);
-        bool tcp = c->ip_proto == IPPROTO_NUM_TCP;
-        uint64_t life = f->last_ts - f->first_ts;
-        bool is_short = tcp && !c->init_done && !c->changed &&
-                        life < (uint64_t)z->conf->short_conn_s * 1000000;
-        if (is_short) {
-            if (c->sess)
-                c->sess->cum.short_conns++;
-            write_detail(z, c, ZERT_EV_SHORT_TERM, now);
-        } else {
-            if (!c->init_done) {
-                uint64_t init_at = tcp ? f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000
-                                       : f->first_ts;
-                write_detail(z, c, ZERT_EV_INIT, init_at);
-                c->init_done = true;
-            }
-            write_detail(z, c, ZERT_EV_TERM, now);
-        }
-        leave(c, false);
-        conn_unlink(z, c);
-    }
+    if (zf->ee)
+        zee_member_end(z, zf->ee, zf->slot, now);
+    for (int i = 0; i < zf->n; i++)
+        conn_end(z, &zf->c[i], now);
     free(zf);
     f->zert = NULL;
 }

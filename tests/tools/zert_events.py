@@ -7,7 +7,8 @@ usage: zert_events.py ZERTSENSOR SOURCE_DIR CORPUS_DIR
    short_term record and no init; a 30 s connection gives init (at start + 10 s) and term;
    each session's summary counts exactly its connections.
 2. SMTP STARTTLS (corpus): init in clear, change to TLS, term.
-3. A long capture made here from corpus traffic with editcap time shifts (never kept): the
+3. pcaps/ee-sample.pcap: one EE connection per IP pair, frame counts as tshark's.
+4. A long capture made here from corpus traffic with editcap time shifts (never kept): the
    same connections repeated in 12 consecutive 15-minute intervals give one summary per
    session per interval, each interval's start counters equal to the previous end counters.
 """
@@ -95,7 +96,38 @@ with tempfile.TemporaryDirectory() as tmp:
         check(s["conns"]["end"] == 1 and s["partial_conns"]["end"] == 1,
               f"smtp-starttls {s['protocol']} session: conns {s['conns']} partial {s['partial_conns']}")
 
-    # 3. many intervals: one corpus connection repeated every 15 minutes, 12 times
+    # 3. Enterprise Extender: one connection per IP pair (its up to five port flows together),
+    #    with the frame counts tshark reports for the pair's UDP conversations
+    ee = os.path.join(src, "pcaps/ee-sample.pcap")
+    recs = run(ee, os.path.join(tmp, "ee"))
+    terms = [r for r in recs if r["record"] == "detail" and r["event"] == "term"]
+    inits = [r for r in recs if r["record"] == "detail" and r["event"] == "init"]
+    check(len(terms) == 2 and len(inits) == 2, f"EE: {len(inits)} init, {len(terms)} term, want 2/2")
+    conv = subprocess.run(["tshark", "-r", ee, "-q", "-z", "conv,udp"], capture_output=True,
+                          text=True, check=True).stdout
+    frames = {}
+    for line in conv.splitlines():
+        parts = line.split()
+        if len(parts) > 9 and parts[1] == "<->":
+            a, b = parts[0].rsplit(":", 1)[0], parts[2].rsplit(":", 1)[0]
+            frames[frozenset((a, b))] = frames.get(frozenset((a, b)), 0) + int(parts[9])  # total frames
+    for t in terms:
+        pair = frozenset((t["local"]["ip"], t["remote"]["ip"]))
+        check(t["segs_in"] + t["segs_out"] == frames.get(pair),
+              f"EE {sorted(pair)}: {t['segs_in'] + t['segs_out']} frames, tshark {frames.get(pair)}")
+        check(t["role"] == "peer" and t["ip_proto"] == "udp", f"EE {sorted(pair)}: peer over udp")
+        check(t["protection"] == [], f"EE {sorted(pair)}: in clear, protection []")
+    by_pair = {frozenset((t["local"]["ip"], t["remote"]["ip"])): t["ee"] for t in terms}
+    main_ee = by_pair.get(frozenset(("10.1.1.1", "10.1.1.2")), {})
+    check(sorted(main_ee.get("ports", [])) == [12000, 12001, 12002, 12003, 12004],
+          f"EE 10.1.1.1-10.1.1.2 ports {main_ee.get('ports')}")
+    check(main_ee.get("saps") == ["04-08"] and main_ee.get("xid_seen") is True,
+          f"EE 10.1.1.1-10.1.1.2 saps/xid {main_ee}")
+    small = by_pair.get(frozenset(("10.1.1.1", "10.1.1.3")), {})
+    check(sorted(small.get("ports", [])) == [12000, 12002] and sorted(small.get("saps", [])) ==
+          ["40-0c", "c8-c8"], f"EE 10.1.1.1-10.1.1.3: {small}")
+
+    # 4. many intervals: one corpus connection repeated every 15 minutes, 12 times
     base = os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz")
     if not os.path.exists(base):
         base = os.path.join(corpus, "arkime/CVE-2018-6794.pcap")
