@@ -8,10 +8,13 @@
 #include "../flowtable/flow.h"
 #include "app.h"
 #include "decode.h"
+#include "ndpi_opinion.h"
 #include "stats.h"
 
 /* Bytes a stream may show before we stop waiting for a probe to make up its mind. */
 #define PROBE_LIMIT 512
+/* Client bytes held while waiting for the server's first bytes when no probe knew the client's. */
+#define CLIENT_FIRST_LIMIT 8192
 
 struct app_buf {
     uint8_t *p;
@@ -29,13 +32,17 @@ struct app_flow {
     bool bad;        /* the dissector rejected the stream */
     bool overflow;   /* buffered bytes passed DISSECT_BUFFER_MAX */
     bool closed;     /* the dissector's on_end was called */
+    bool probed;     /* a probe claimed the stream (not the fallback by default) */
     uint64_t last_ts;
+    struct ndpi_opinion_flow *ndpi_fs; /* nDPI's flow state, only while it classifies */
+    struct ndpi_verdict ndpi;          /* nDPI's answer: all that stays */
     struct app_buf buf[2]; /* DIR_C2S, DIR_S2C */
 };
 
 struct app_layer {
     FILE *obs;
     struct json_writer jw;
+    struct ndpi_opinion *ndpi; /* NULL: no second opinion (--no-ndpi, or nDPI failed) */
 };
 
 struct app_layer *
@@ -47,6 +54,9 @@ app_new(FILE *observations)
     a->obs = observations;
     jw_init(&a->jw);
     registry_init();
+    /* nDPI's answer only appears in observation lines: no cost without them */
+    if (observations && ndpi_opinion_is_enabled())
+        a->ndpi = ndpi_opinion_new(); /* without it the lines say "ndpi": null */
     return a;
 }
 
@@ -56,6 +66,7 @@ app_free(struct app_layer *a)
     if (!a)
         return;
     jw_fini(&a->jw);
+    ndpi_opinion_free(a->ndpi);
     free(a);
 }
 
@@ -198,6 +209,7 @@ decide(struct app_flow *af)
             enum probe_verdict v = registry_streams[i]->probe(b->p, b->len, rd);
             if (v == PROBE_YES) {
                 af->sd = registry_streams[i];
+                af->probed = true;
                 break;
             }
             if (v == PROBE_MAYBE && b->len < PROBE_LIMIT)
@@ -206,6 +218,13 @@ decide(struct app_flow *af)
     }
     if (!af->sd) {
         if (maybe)
+            return;
+        /*
+         * The client spoke first and no probe knows it: wait for the server's first bytes
+         * (an HTTP request to an SSH server is answered with an SSH banner), unless the
+         * client already sent a lot.
+         */
+        if (!af->buf[DIR_S2C].len && af->buf[DIR_C2S].len < CLIENT_FIRST_LIMIT)
             return;
         af->sd = registry_stream_fallback;
     }
@@ -294,6 +313,41 @@ app_datagram(struct app_layer *a, struct flow *f, int dir, const struct packet *
         af->dd->on_packet(af->st, role_dir(f, dir), p->payload, p->payload_len, p->ts_us);
 }
 
+void
+app_tcp_packet(struct app_layer *a, struct flow *f, const struct packet *p)
+{
+    if (!a->ndpi)
+        return;
+    struct app_flow *af = f->app;
+    if (af && af->ndpi.done)
+        return;
+    /* nDPI starts at the first payload: handshake-only and idle connections cost nothing */
+    if (!p->payload_len && (!af || !af->ndpi_fs))
+        return;
+    af = app_flow_get(f);
+    if (af)
+        ndpi_opinion_packet(a->ndpi, &af->ndpi_fs, &af->ndpi, p);
+}
+
+/*
+ * Does nDPI agree with the stream dissector? 1: it names the same protocol (for TLS after a
+ * clear-text start, the clear protocol counts too); 0: something else; -1: one side has no
+ * opinion (nDPI found nothing, or no dissector claimed the stream or saw its handshake).
+ */
+static int
+ndpi_agrees(const struct app_flow *af, const struct observation_facts *o)
+{
+    enum ndpi_family theirs = ndpi_opinion_family(&af->ndpi);
+    if (theirs == NDPI_FAMILY_NONE || !af->sd || !af->st || af->bad ||
+        !(af->probed || o->established))
+        return -1;
+    if (!strcmp(af->sd->name, "tls"))
+        return theirs == NDPI_FAMILY_TLS || ndpi_opinion_names_clear(&af->ndpi, o->starttls);
+    if (!strcmp(af->sd->name, "ssh"))
+        return theirs == NDPI_FAMILY_SSH;
+    return -1;
+}
+
 static void
 endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
 {
@@ -330,6 +384,16 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
     jw_time(w, f->last_ts);
     jw_key(w, "dissector");
     jw_str(w, af && af->sd ? af->sd->name : af && af->dd ? af->dd->name : NULL);
+    if (tcp) {
+        jw_key(w, "ndpi");
+        jw_str(w, af && af->ndpi.name[0] ? af->ndpi.name : NULL);
+        int agrees = af ? ndpi_agrees(af, &o) : -1;
+        jw_key(w, "ndpi_agrees");
+        if (agrees < 0)
+            jw_null(w);
+        else
+            jw_bool(w, agrees);
+    }
     if (af && af->st) {
         if (af->sd && af->sd->write_json)
             af->sd->write_json(af->st, w);
@@ -445,6 +509,8 @@ app_flow_end(struct app_layer *a, struct flow *f)
 {
     struct app_flow *af = f->app;
     int rc = 0;
+    if (af)
+        ndpi_opinion_finish(a->ndpi, &af->ndpi_fs, &af->ndpi);
     app_flow_close(a, f);
     bool worth = af && (af->sd || af->dd);
     if (f->key.proto == IPPROTO_NUM_TCP && (f->payload[0] || f->payload[1]))

@@ -19,6 +19,8 @@ void app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t
                      uint64_t ts_us);
 void app_stream_gap(struct app_layer *a, struct flow *f, int dir, uint64_t len);
 void app_datagram(struct app_layer *a, struct flow *f, int dir, const struct packet *p);
+/* Every TCP packet of a flow (headers included): nDPI's second opinion sees the first ones. */
+void app_tcp_packet(struct app_layer *a, struct flow *f, const struct packet *p);
 /* The flow ended: the dissector's final call (once; app_flow_end makes it too if needed). */
 void app_flow_close(struct app_layer *a, struct flow *f);
 /* The observation line, then the state is freed. 0 or -1 (write error). */

@@ -299,6 +299,8 @@ reassemble(struct decoder *d, uint8_t proto, uint32_t id, uint32_t offset, bool 
     if (!ipfrag_add(d->frag, &fid, p->ts_us, offset, more, cur_ptr(&c), len, &whole, &whole_len))
         return DECODE_HELD;
     p->reassembled = true;
+    p->l3 = NULL; /* the datagram exists only in pieces: no contiguous IP packet to show */
+    p->l3_len = 0;
     p->ip_len += (uint32_t)whole_len - (uint32_t)len;
     return decode_ip_payload(d, proto, cur_init(whole, whole_len), 0);
 }
@@ -307,6 +309,7 @@ static enum decode_result
 decode_ipv4(struct decoder *d, struct cursor c)
 {
     struct packet *p = d->pkt;
+    const uint8_t *hdr = cur_ptr(&c);
     struct cursor h = c;
     uint8_t vihl = cur_get_u8(&h);
     cur_skip(&h, 1);
@@ -348,6 +351,8 @@ decode_ipv4(struct decoder *d, struct cursor c)
         want = cur_left(&c);
     }
     struct cursor body = cur_take(&c, want); /* drops Ethernet padding */
+    p->l3 = hdr; /* innermost so far: a tunnel's inner header replaces it */
+    p->l3_len = (uint32_t)(hlen + want);
     uint32_t offset = (uint32_t)(frag & 0x1fff) * 8;
     bool more = (frag & 0x2000) != 0;
     if (offset || more) {
@@ -370,6 +375,7 @@ static enum decode_result
 decode_ipv6(struct decoder *d, struct cursor c)
 {
     struct packet *p = d->pkt;
+    const uint8_t *hdr = cur_ptr(&c);
     uint32_t vtf = cur_get_be32(&c);
     uint16_t plen = cur_get_be16(&c);
     uint8_t nh = cur_get_u8(&c);
@@ -397,6 +403,8 @@ decode_ipv6(struct decoder *d, struct cursor c)
     }
     p->ip_len = (uint32_t)(40 + (plen ? plen : want));
     struct cursor body = cur_take(&c, want);
+    p->l3 = hdr; /* innermost so far: a tunnel's inner header replaces it */
+    p->l3_len = (uint32_t)(40 + want);
     bool fragmented = false;
     uint32_t frag_off = 0, frag_id = 0;
     bool more = false;

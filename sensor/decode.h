@@ -51,6 +51,8 @@ struct packet {
     const uint8_t *payload;
     uint32_t payload_len;  /* transport payload bytes captured */
     uint32_t payload_lost; /* transport payload bytes the datagram had but the capture cut */
+    const uint8_t *l3;     /* innermost IP header as captured (NULL after fragment reassembly) */
+    uint32_t l3_len;       /* its bytes captured, up to the datagram's end (no link padding) */
     uint16_t vlan[DECODE_MAX_VLAN];
 };
 

@@ -192,6 +192,8 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
     }
     flow_table_touch(e->flows, f, dir, &p);
     if (p.proto == IPPROTO_NUM_TCP) {
+        if (e->app)
+            app_tcp_packet(e->app, f, &p); /* nDPI's second opinion; freed by app_flow_end */
         tcp_reasm_packet(e->reasm, f, dir, &p);
         if (tcp_reasm_closed(f))
             flow_table_mark_closed(e->flows, f);

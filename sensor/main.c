@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "log.h"
+#include "ndpi_opinion.h"
 #include "records.h"
 #include "stats.h"
 
@@ -33,6 +34,7 @@ usage(FILE *out)
           "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
           "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
           "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
+          "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
           "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
           "  -q, --quiet          no readable flow lines or progress messages\n"
           "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
@@ -100,6 +102,7 @@ enum {
     OPT_TCP_TO,
     OPT_UDP_TO,
     OPT_CLOSED_TO,
+    OPT_NO_NDPI,
 };
 
 #define OPTSTRING "r:c:o:qVh"
@@ -120,6 +123,7 @@ static const struct option long_opts[] = {
     {"tcp-timeout", required_argument, NULL, OPT_TCP_TO},
     {"udp-timeout", required_argument, NULL, OPT_UDP_TO},
     {"closed-timeout", required_argument, NULL, OPT_CLOSED_TO},
+    {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -192,6 +196,9 @@ main(int argc, char **argv)
             break;
         case OPT_STATS:
             want_stats = true;
+            break;
+        case OPT_NO_NDPI:
+            ndpi_opinion_set_enabled(false);
             break;
         case OPT_SEED:
             if (parse_uint(optarg, UINT64_MAX, &cfg.flows.seed)) {
