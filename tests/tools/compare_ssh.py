@@ -41,10 +41,6 @@ ALLOWED = {
     "ssh1": "SSH-1 has no KEXINIT: the sensor reports the cipher the client chose in "
     "SSH_CMSG_SESSION_KEY and the RSA host key of SSH_SMSG_PUBLIC_KEY, which neither tshark's "
     "KEXINIT fields nor Zeek's log show",
-    "client-first-not-ssh": "the TCP client's first bytes are not an SSH identification (an HTTP "
-    "request, random bytes) and came before the server's banner: the stream layer "
-    "(sensor/app.c) picks a dissector on the first data, so the sensor has no ssh object; "
-    "tshark decodes the server's banner only",
     "tshark-pre-banner": "the server sent lines before its identification string (RFC 4253 "
     "section 4.2): tshark's SSH dissector loses the framing and decodes no server KEXINIT, so "
     "there is nothing to negotiate from; Zeek's baseline covers this connection in (a)",
@@ -291,10 +287,7 @@ def compare_tshark(cap, recs, rep):
         fp = firsts.get(st, [])
         if s is None:
             what = "%s %s: tshark shows SSH, the sensor has no ssh object" % (cap, k)
-            if fp and fp[0][0] == tcp_client and fp[0][1] != magic:
-                rep.allow("tshark", "client-first-not-ssh", what)
-            else:
-                rep.fail("tshark", what)
+            rep.fail("tshark", what)
             continue
         rep.conns["tshark"] += 1
         sc, ss = ssh_roles(c, tcp_client, tcp_server)
