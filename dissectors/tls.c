@@ -109,6 +109,7 @@ static const struct tls_keyword tls_keywords[] = {
     {"HELO ", TLS_H_SMTP, true},
     {"NICK ", TLS_H_IRC, true},
     {"CAP LS", TLS_H_IRC, true},
+    {" 670 ", TLS_H_IRC, false}, /* RPL_STARTTLS: ":server 670 nick :STARTTLS successful" */
     {"+OK", TLS_H_POP3, true},
     {"* OK", TLS_H_IMAP, true},
     {"220", TLS_H_220, true},

@@ -42,6 +42,10 @@ CASES = [
     ("corpus/zeek/tls/xmpp-dialback-starttls.pcap", 5269, {"starttls": "xmpp", "version": 0x0303, "suite": 0xc030}),
     ("corpus/ndpi/rdp_over_tls.pcap", 3389, {"starttls": "rdp", "version": 0x0303, "suite": 0xc030}),
     ("corpus/zeek/rdp/rdp-to-ssl.pcap", 3389, {"starttls": "rdp", "version": 0x0301, "suite": 0x002f}),
+    # IRC STARTTLS (no corpus capture has one): made by pcaps/make-irc-starttls.sh, where the
+    # second connection's STARTTLS is refused (numeric 691) and stays clear text
+    ("pcaps/irc-starttls.pcap", 46667, {"starttls": "irc", "version": 0x0303, "suite": 0xc030}),
+    ("pcaps/irc-starttls.pcap", 46668, {"tls": None}),
     # negative cases: SSL disabled / never requested, RDP with its own (non-TLS) security
     ("corpus/zeek/postgresql/psql-aws-ssl-disable.pcap", 5432, {"tls": None}),
     ("corpus/zeek/postgresql/psql-aws-ssl-disable-15432.pcap", 15432, {"tls": None}),

@@ -74,6 +74,16 @@ with tempfile.TemporaryDirectory() as tmp:
                   r["event"] in ("term", "short_term"))
         check(s["segs_in"]["end"] == seg, f"session {port}: segs_in {s['segs_in']} vs records {seg}")
 
+    # 1b. which records are written, as SMFCONFIG ZERTDETAIL / ZERTSUMMARY switch them
+    for kind, off in (("detail", "summary"), ("summary", "detail")):
+        conf = os.path.join(tmp, f"no-{off}.conf")
+        with open(conf, "w") as f:
+            f.write(f"{off} = off\n")
+        recs = run(os.path.join(src, "pcaps/zert-events.pcap"), os.path.join(tmp, f"only-{kind}"),
+                   "-c", conf)
+        kinds = sorted(set(r["record"] for r in recs))
+        check(kinds == [kind], f"{off} = off: record kinds {kinds}, want only {kind}")
+
     # 2. STARTTLS: clear text first, then TLS: init (clear), change (tls), term; the connection
     #    counts in both sessions, as partial in each
     recs = run(os.path.join(corpus, "ndpi/smtp-starttls.pcap"), os.path.join(tmp, "stls"))
