@@ -33,6 +33,7 @@ usage(FILE *out)
           "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
           "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
           "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
+          "  --smf-format F       zert.smf as an rdw stream (default) or vbs blocks\n"
           "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
           "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
           "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
@@ -103,6 +104,7 @@ enum {
     OPT_UDP_TO,
     OPT_CLOSED_TO,
     OPT_NO_NDPI,
+    OPT_SMF_FORMAT,
 };
 
 #define OPTSTRING "r:c:o:qVh"
@@ -123,6 +125,7 @@ static const struct option long_opts[] = {
     {"tcp-timeout", required_argument, NULL, OPT_TCP_TO},
     {"udp-timeout", required_argument, NULL, OPT_UDP_TO},
     {"closed-timeout", required_argument, NULL, OPT_CLOSED_TO},
+    {"smf-format", required_argument, NULL, OPT_SMF_FORMAT},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
@@ -135,6 +138,7 @@ static const struct {
     const char *key;
 } conf_opts[] = {
     {OPT_MAX_FLOWS, "max_flows"},   {OPT_MEMCAP, "memcap"},           {OPT_FLOW_MEMCAP, "flow_memcap"},
+    {OPT_SMF_FORMAT, "smf_format"},
     {OPT_TCP_TO, "tcp_timeout"},    {OPT_UDP_TO, "udp_timeout"},      {OPT_CLOSED_TO, "closed_timeout"},
     {0, NULL},
 };
