@@ -154,8 +154,9 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
 {
     uint64_t n;
     if (!strcmp(key, "system") || !strcmp(key, "sysplex") || !strcmp(key, "stack")) {
-        char *dst = !strcmp(key, "system") ? c->system : !strcmp(key, "sysplex") ? c->sysplex
-                                                                                 : c->stack;
+        char *dst = !strcmp(key, "system")    ? c->system
+                    : !strcmp(key, "sysplex") ? c->sysplex
+                                              : c->stack;
         if (parse_name(value, dst))
             return fail(err, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value, key);
     } else if (!strcmp(key, "local_networks")) {
@@ -238,7 +239,7 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
                !strcmp(key, "closed_timeout")) {
         if (parse_u64(value, 1, 365ull * 86400, &n))
             return fail(err, where, "bad value '%s' for %s", value, key);
-        uint32_t *dst = key[0] == 't' ? &c->tcp_timeout_s
+        uint32_t *dst = key[0] == 't'   ? &c->tcp_timeout_s
                         : key[0] == 'u' ? &c->udp_timeout_s
                                         : &c->closed_timeout_s;
         *dst = (uint32_t)n;

@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_ERRBUF        512
-#define CONF_MAX_NETS      64
-#define CONF_MAX_JOBS      64
-#define CONF_NAME_LEN      8   /* z/OS names: system, sysplex, stack, job, user */
-#define CONF_PATH_LEN      1024
-#define CONF_TZ_LEN        64
+#define CONF_ERRBUF   512
+#define CONF_MAX_NETS 64
+#define CONF_MAX_JOBS 64
+#define CONF_NAME_LEN 8 /* z/OS names: system, sysplex, stack, job, user */
+#define CONF_PATH_LEN 1024
+#define CONF_TZ_LEN   64
 
 /* A CIDR block; IPv4 uses the first 4 bytes of addr with family 4. */
 struct conf_net {
@@ -35,16 +35,16 @@ struct conf {
     char stack[CONF_NAME_LEN + 1];
     struct conf_net nets[CONF_MAX_NETS];
     unsigned nnets;
-    bool report_routed;        /* also report traffic between two non-local hosts */
+    bool report_routed; /* also report traffic between two non-local hosts */
     struct conf_job jobs[CONF_MAX_JOBS];
     unsigned njobs;
-    uint32_t interval_s;       /* summary interval, aligned to the clock of packet time */
-    uint32_t short_conn_s;     /* TCP connections shorter than this are short_term */
-    uint16_t ee_base_port;     /* Enterprise Extender: base .. base+4 */
+    uint32_t interval_s;            /* summary interval, aligned to the clock of packet time */
+    uint32_t short_conn_s;          /* TCP connections shorter than this are short_term */
+    uint16_t ee_base_port;          /* Enterprise Extender: base .. base+4 */
     char output_dir[CONF_PATH_LEN]; /* "": no zERT records unless -o DIR */
-    char timezone[CONF_TZ_LEN]; /* for the SMF header's local time, e.g. "Europe/Berlin" */
-    bool detail;               /* write subtype 11 records (SMFCONFIG ZERTDETAIL) */
-    bool summary;              /* write subtype 12 records (SMFCONFIG ZERTSUMMARY) */
+    char timezone[CONF_TZ_LEN];     /* for the SMF header's local time, e.g. "Europe/Berlin" */
+    bool detail;                    /* write subtype 11 records (SMFCONFIG ZERTDETAIL) */
+    bool summary;                   /* write subtype 12 records (SMFCONFIG ZERTSUMMARY) */
     enum conf_smf_format smf_format;
     uint32_t vbs_block_size;
     uint32_t max_flows;

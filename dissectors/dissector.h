@@ -68,21 +68,21 @@ dissect_done(size_t consumed)
 
 /* What probe() thinks of the first bytes of a direction. */
 enum probe_verdict {
-    PROBE_NO,   /* not this protocol */
+    PROBE_NO,    /* not this protocol */
     PROBE_MAYBE, /* too few bytes to tell: ask again with more */
     PROBE_YES,
 };
 
 /* What a dissector learned about the limits of its own observation (records-json.md). */
 struct observation_facts {
-    bool established;          /* the security session was set up (as far as the wire shows) */
-    bool failed;               /* the handshake failed (fatal alert, disconnect, no reply) */
-    bool handshake_first;      /* the handshake was the first data on the connection */
-    const char *starttls;      /* "smtp", "imap", ... when TLS followed a clear-text upgrade */
+    bool established;     /* the security session was set up (as far as the wire shows) */
+    bool failed;          /* the handshake failed (fatal alert, disconnect, no reply) */
+    bool handshake_first; /* the handshake was the first data on the connection */
+    const char *starttls; /* "smtp", "imap", ... when TLS followed a clear-text upgrade */
     bool rehandshake_suspected;
     uint32_t encrypted_handshake_records;
-    bool early_close;          /* the security session ended before the TCP connection */
-    bool incomplete;           /* the handshake could not be fully observed */
+    bool early_close;           /* the security session ended before the TCP connection */
+    bool incomplete;            /* the handshake could not be fully observed */
     const char *incomplete_why; /* static text: "gap in client stream", "server side not seen" */
 };
 

@@ -944,7 +944,8 @@ ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec)
     bool v1 = sa->version == 1, v2 = sa->version == 2, ch = sa->chosen;
     ZERT_STR_SET(rec, z->ike_version, v1 ? "1.0" : v2 ? "2.0" : NULL);
     if (sa->exchange)
-        ZERT_STR_SET(rec, z->exchange, ike_alg_text(ike_exchange_names, sa->exchange, buf, sizeof(buf)));
+        ZERT_STR_SET(rec, z->exchange,
+                     ike_alg_text(ike_exchange_names, sa->exchange, buf, sizeof(buf)));
     uint64_t spi = 0;
     for (int k = 0; k < 8; k++)
         spi = spi << 8 | sa->spi_i[k];
@@ -958,13 +959,15 @@ ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec)
     if (!ch)
         return;
     if (sa->encr)
-        ZERT_STR_SET(rec, z->encr,
-                     ike_alg_text(v1 ? ikev1_encr_names : ikev2_encr_names, sa->encr, buf, sizeof(buf)));
+        ZERT_STR_SET(
+            rec, z->encr,
+            ike_alg_text(v1 ? ikev1_encr_names : ikev2_encr_names, sa->encr, buf, sizeof(buf)));
     if (sa->key_bits)
         zert_num_set(&z->key_bits, sa->key_bits);
     if (sa->prf)
-        ZERT_STR_SET(rec, z->prf,
-                     ike_alg_text(v1 ? ikev1_prf_names : ikev2_prf_names, sa->prf, buf, sizeof(buf)));
+        ZERT_STR_SET(
+            rec, z->prf,
+            ike_alg_text(v1 ? ikev1_prf_names : ikev2_prf_names, sa->prf, buf, sizeof(buf)));
     if (v2 && sa->integ_seen)
         ZERT_STR_SET(rec, z->integ, ike_alg_text(ikev2_integ_names, sa->integ, buf, sizeof(buf)));
     if (sa->dh_group)

@@ -1524,9 +1524,15 @@ ssh_key_family(const char *type)
         const char *prefix;
         const char *family;
     } fam[] = {
-        {"ssh-rsa", "RSA"},       {"rsa-sha2-", "RSA"},        {"ssh-dss", "DSA"},
-        {"ecdsa-sha2-", "EC"},    {"sk-ecdsa-sha2-", "EC"},    {"ssh-ed25519", "Ed25519"},
-        {"sk-ssh-ed25519", "Ed25519"}, {"ssh-ed448", "Ed448"}, {"x509v3-ssh-rsa", "RSA"},
+        {"ssh-rsa", "RSA"},
+        {"rsa-sha2-", "RSA"},
+        {"ssh-dss", "DSA"},
+        {"ecdsa-sha2-", "EC"},
+        {"sk-ecdsa-sha2-", "EC"},
+        {"ssh-ed25519", "Ed25519"},
+        {"sk-ssh-ed25519", "Ed25519"},
+        {"ssh-ed448", "Ed448"},
+        {"x509v3-ssh-rsa", "RSA"},
         {"rsa1", "RSA1"},
     };
     for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
@@ -1548,10 +1554,10 @@ ssh_fill_record(const void *stp, struct zert_detail *rec)
     ZERT_STR_SET(rec, z->version, ssh_effective_version(st));
     ZERT_STR_SET(rec, z->client_banner, c->banner);
     ZERT_STR_SET(rec, z->server_banner, sv->banner);
-    char *dst[SSH_CAT_N] = {z->kex, z->hostkey, z->enc_c2s, z->enc_s2c,
+    char *dst[SSH_CAT_N] = {z->kex,     z->hostkey, z->enc_c2s,  z->enc_s2c,
                             z->mac_c2s, z->mac_s2c, z->comp_c2s, z->comp_s2c};
-    size_t cap[SSH_CAT_N] = {sizeof(z->kex), sizeof(z->hostkey), sizeof(z->enc_c2s),
-                             sizeof(z->enc_s2c), sizeof(z->mac_c2s), sizeof(z->mac_s2c),
+    size_t cap[SSH_CAT_N] = {sizeof(z->kex),      sizeof(z->hostkey), sizeof(z->enc_c2s),
+                             sizeof(z->enc_s2c),  sizeof(z->mac_c2s), sizeof(z->mac_s2c),
                              sizeof(z->comp_c2s), sizeof(z->comp_s2c)};
     bool v1 = ssh_is_v1(st);
     for (int i = 0; i < SSH_CAT_N; i++) {

@@ -1544,8 +1544,9 @@ tls_parse_rfc3339(const char *t, uint64_t *out)
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     char z = 0;
-    if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+    if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+        z != 'Z')
         return false;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

@@ -13,7 +13,7 @@
 struct json_writer {
     char *buf;
     size_t len, cap;
-    bool failed;           /* out of memory: the line is dropped and the caller told */
+    bool failed; /* out of memory: the line is dropped and the caller told */
     int depth;
     bool first[JW_MAX_DEPTH]; /* no member written yet at this depth */
 };

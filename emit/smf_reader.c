@@ -788,7 +788,8 @@ decode_detail(const struct smf_rec *r, const struct smf_tz *tz, struct zert_deta
         if (!d->obs.present)
             source_name(1, &d->obs); /* the IPsec section has no source byte */
     }
-    if (d->role == ZERT_ROLE_UNKNOWN && (d->ip_proto == 17 || d->ip_proto == 50 || d->ip_proto == 51))
+    if (d->role == ZERT_ROLE_UNKNOWN &&
+        (d->ip_proto == 17 || d->ip_proto == 50 || d->ip_proto == 51))
         d->role = ZERT_ROLE_PEER;
     return read_dns(r, 6, &d->tls, err, errlen);
 }
@@ -830,7 +831,8 @@ decode_summary(const struct smf_rec *r, const struct smf_tz *tz, struct zert_sum
     get_text(s1, n, 11, 8, m->job, sizeof(m->job));
     get_text(s1, n, 19, 8, m->user, sizeof(m->user));
     m->ip_proto = get8(s1, n, 27);
-    if (m->role == ZERT_ROLE_UNKNOWN && (m->ip_proto == 17 || m->ip_proto == 50 || m->ip_proto == 51))
+    if (m->role == ZERT_ROLE_UNKNOWN &&
+        (m->ip_proto == 17 || m->ip_proto == 50 || m->ip_proto == 51))
         m->role = ZERT_ROLE_PEER;
     get_ip(s1, n, 28, v6, &m->server, false);
     get_ip(s1, n, 44, v6, &m->client, false);

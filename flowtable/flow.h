@@ -45,17 +45,17 @@ const char *flow_end_reason_name(enum flow_end_reason r);
 
 /* One direction of a TCP connection: sequence tracking and out-of-order queue. */
 struct tcp_half {
-    uint32_t isn;        /* initial sequence number (SYN's) or first seen */
-    uint32_t next_seq;   /* next byte to deliver */
-    uint32_t fin_seq;    /* sequence number of the FIN (end of data) */
-    uint32_t max_ack;    /* highest ACK this side sent, acknowledging the other side */
-    uint32_t ooo_head;   /* first queued out-of-order chunk (pool index) or FLOW_NONE */
-    uint32_t ooo_tail;   /* last queued chunk: appending after a loss is the common case */
-    uint32_t ooo_bytes;  /* bytes queued out of order */
-    uint64_t delivered;  /* bytes handed to the consumer */
-    uint64_t gap_bytes;  /* bytes announced missing */
-    uint32_t gaps;       /* gap notices */
-    uint32_t retrans;    /* segments that carried only already-seen bytes */
+    uint32_t isn;          /* initial sequence number (SYN's) or first seen */
+    uint32_t next_seq;     /* next byte to deliver */
+    uint32_t fin_seq;      /* sequence number of the FIN (end of data) */
+    uint32_t max_ack;      /* highest ACK this side sent, acknowledging the other side */
+    uint32_t ooo_head;     /* first queued out-of-order chunk (pool index) or FLOW_NONE */
+    uint32_t ooo_tail;     /* last queued chunk: appending after a loss is the common case */
+    uint32_t ooo_bytes;    /* bytes queued out of order */
+    uint64_t delivered;    /* bytes handed to the consumer */
+    uint64_t gap_bytes;    /* bytes announced missing */
+    uint32_t gaps;         /* gap notices */
+    uint32_t retrans;      /* segments that carried only already-seen bytes */
     uint32_t overlaps_bad; /* overlapping bytes that disagreed (first data won) */
     uint8_t seq_known : 1;
     uint8_t syn_seen : 1;
@@ -74,22 +74,22 @@ struct flow {
     struct flow_key key;
     uint8_t addr[2][16]; /* [FLOW_DIR_FWD] = first packet's source */
     uint16_t port[2];
-    uint8_t client_dir;  /* which direction is client → server: FLOW_DIR_FWD or _REV */
+    uint8_t client_dir; /* which direction is client → server: FLOW_DIR_FWD or _REV */
     uint8_t flags;
-    uint8_t end_reason;  /* enum flow_end_reason, set when ended */
-    uint8_t list;        /* which expiry list the flow is on */
+    uint8_t end_reason; /* enum flow_end_reason, set when ended */
+    uint8_t list;       /* which expiry list the flow is on */
     uint32_t hash;
-    uint32_t hnext;      /* next in bucket chain */
-    uint32_t lprev, lnext; /* expiry list links */
-    uint64_t id;         /* unique in this run, in creation order */
+    uint32_t hnext;             /* next in bucket chain */
+    uint32_t lprev, lnext;      /* expiry list links */
+    uint64_t id;                /* unique in this run, in creation order */
     uint64_t first_ts, last_ts; /* microseconds */
     uint64_t pkts[2];
     uint64_t bytes[2];   /* IP bytes per direction */
     uint64_t payload[2]; /* transport payload bytes per direction (as claimed by headers) */
     struct tcp_half tcp[2];
-    void *app;           /* application layer state (sensor/app.c); freed when the flow ends */
-    void *zert;          /* zERT connection state (sensor/zert.c); freed when the flow ends */
-    uint64_t user[2];    /* consumer scratch (e.g. dump file offsets) */
+    void *app;        /* application layer state (sensor/app.c); freed when the flow ends */
+    void *zert;       /* zERT connection state (sensor/zert.c); freed when the flow ends */
+    uint64_t user[2]; /* consumer scratch (e.g. dump file offsets) */
 };
 
 /* Both halves of a new TCP flow: no sequence known, nothing held. */

@@ -1,4 +1,5 @@
-/* flow_table.c - fixed-size flow table: seeded symmetric hash, preallocated pool, packet-time expiry. */
+/* flow_table.c - fixed-size flow table: seeded symmetric hash, preallocated pool, packet-time
+ * expiry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +21,19 @@ struct flow_list {
 struct flow_table {
     struct flow_table_config cfg;
     struct flow_consumer consumer;
-    struct flow *pool;     /* cfg.max_flows entries, touched only as used */
-    uint32_t used_hwm;     /* entries [0, used_hwm) have been handed out at least once */
-    uint32_t free_head;    /* recycled entries, chained through hnext */
+    struct flow *pool;  /* cfg.max_flows entries, touched only as used */
+    uint32_t used_hwm;  /* entries [0, used_hwm) have been handed out at least once */
+    uint32_t free_head; /* recycled entries, chained through hnext */
     uint32_t active;
-    uint32_t *buckets;     /* heads of hash chains */
-    uint32_t nbuckets;     /* power of two */
+    uint32_t *buckets; /* heads of hash chains */
+    uint32_t nbuckets; /* power of two */
     struct flow_list lists[LIST_COUNT];
     uint64_t next_id;
-    uint64_t now;          /* latest packet time seen */
+    uint64_t now; /* latest packet time seen */
 };
 
 struct flow_table *
-flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer,
-               char *err)
+flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer, char *err)
 {
     if (cfg->max_flows == 0 || cfg->max_flows >= FLOW_NONE / 2) {
         snprintf(err, ZS_ERRBUF, "max flows must be between 1 and %u", FLOW_NONE / 2 - 1);
@@ -235,9 +235,8 @@ flow_table_lookup(struct flow_table *t, const struct packet *p, int *dir)
     for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i != FLOW_NONE; i = t->pool[i].hnext) {
         struct flow *f = &t->pool[i];
         if (f->hash == h && flow_key_equal(&f->key, &k)) {
-            *dir = (memcmp(f->addr[0], p->src, 16) == 0 && f->port[0] == p->sport)
-                       ? FLOW_DIR_FWD
-                       : FLOW_DIR_REV;
+            *dir = (memcmp(f->addr[0], p->src, 16) == 0 && f->port[0] == p->sport) ? FLOW_DIR_FWD
+                                                                                   : FLOW_DIR_REV;
             return f;
         }
     }
@@ -353,8 +352,7 @@ flow_table_flush(struct flow_table *t)
     qsort(all, n, sizeof(*all), cmp_id);
     for (size_t i = 0; i < n; i++) {
         struct flow *f = all[i];
-        flow_table_end(t, f,
-                       (f->flags & FLOW_F_CLOSED) ? FLOW_END_IDLE : FLOW_END_END_OF_CAPTURE);
+        flow_table_end(t, f, (f->flags & FLOW_F_CLOSED) ? FLOW_END_IDLE : FLOW_END_END_OF_CAPTURE);
     }
     free(all);
 }

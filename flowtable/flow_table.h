@@ -1,4 +1,5 @@
-/* flow_table.h - fixed-size flow table: seeded symmetric hash, preallocated pool, packet-time expiry. */
+/* flow_table.h - fixed-size flow table: seeded symmetric hash, preallocated pool, packet-time
+ * expiry. */
 #ifndef ZS_FLOW_TABLE_H
 #define ZS_FLOW_TABLE_H
 

@@ -31,7 +31,7 @@ struct tcp_reasm {
     struct tcp_reasm_ops ops;
     struct chunk *pool;
     uint32_t nchunks;
-    uint32_t hwm;       /* chunks [0, hwm) were handed out at least once */
+    uint32_t hwm; /* chunks [0, hwm) were handed out at least once */
     uint32_t free_head;
     uint32_t in_use;
     uint32_t flow_cap;

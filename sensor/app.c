@@ -19,8 +19,8 @@
 struct app_buf {
     uint8_t *p;
     uint32_t len, cap;
-    uint32_t need;   /* wait until len reaches this before calling again */
-    bool detached;   /* the dissector said DONE for this direction */
+    uint32_t need; /* wait until len reaches this before calling again */
+    bool detached; /* the dissector said DONE for this direction */
 };
 
 /* Per-flow state, owned by the flow (f->app) and freed in app_flow_end. */
@@ -28,15 +28,15 @@ struct app_flow {
     const struct stream_dissector *sd;
     const struct datagram_dissector *dd;
     void *st;
-    bool decided;    /* a dissector was chosen, or none will be */
-    bool bad;        /* the dissector rejected the stream */
-    bool overflow;   /* buffered bytes passed DISSECT_BUFFER_MAX */
-    bool closed;     /* the dissector's on_end was called */
-    bool probed;     /* a probe claimed the stream (not the fallback by default) */
+    bool decided;  /* a dissector was chosen, or none will be */
+    bool bad;      /* the dissector rejected the stream */
+    bool overflow; /* buffered bytes passed DISSECT_BUFFER_MAX */
+    bool closed;   /* the dissector's on_end was called */
+    bool probed;   /* a probe claimed the stream (not the fallback by default) */
     uint64_t last_ts;
     struct ndpi_opinion_flow *ndpi_fs; /* nDPI's flow state, only while it classifies */
     struct ndpi_verdict ndpi;          /* nDPI's answer: all that stays */
-    struct app_buf buf[2]; /* DIR_C2S, DIR_S2C */
+    struct app_buf buf[2];             /* DIR_C2S, DIR_S2C */
 };
 
 struct app_layer {
@@ -427,7 +427,7 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
         jw_key(w, "incomplete");
         jw_bool(w, incomplete);
         jw_key(w, "incomplete_why");
-        jw_str(w, o.incomplete_why ? o.incomplete_why
+        jw_str(w, o.incomplete_why     ? o.incomplete_why
                   : af && af->overflow ? "stream buffer limit reached"
                   : af && af->bad      ? "dissector rejected the stream"
                                        : NULL);

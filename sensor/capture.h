@@ -17,8 +17,8 @@ struct capture_frame {
 };
 
 enum capture_status {
-    CAPTURE_FRAME = 1, /* a frame was read */
-    CAPTURE_END = 0,   /* clean end of input */
+    CAPTURE_FRAME = 1,    /* a frame was read */
+    CAPTURE_END = 0,      /* clean end of input */
     CAPTURE_DAMAGED = -1, /* the input is truncated or corrupt from here on */
 };
 

@@ -14,7 +14,7 @@
 struct capture_file {
     struct capture base; /* first: the generic part */
     pcap_t *pcap;
-    gzFile gz;           /* when reading through zlib (gzip or stdin) */
+    gzFile gz; /* when reading through zlib (gzip or stdin) */
 };
 
 /* fopencookie read hook: libpcap reads the decompressed stream through a FILE. */

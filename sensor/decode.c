@@ -1,4 +1,5 @@
-/* decode.c - link (Ethernet, SLL, SLL2, raw, null/loop), VLAN, MPLS, IPv4/IPv6, tunnels, TCP/UDP/ESP/AH. */
+/* decode.c - link (Ethernet, SLL, SLL2, raw, null/loop), VLAN, MPLS, IPv4/IPv6, tunnels,
+ * TCP/UDP/ESP/AH. */
 #include <arpa/inet.h>
 #include <pcap/dlt.h>
 #include <string.h>
@@ -8,20 +9,20 @@
 #include "ipfrag.h"
 #include "stats.h"
 
-#define ETH_IPV4   0x0800
-#define ETH_IPV6   0x86DD
-#define ETH_VLAN   0x8100
-#define ETH_QINQ   0x88A8
-#define ETH_QINQ1  0x9100
-#define ETH_QINQ2  0x9200
-#define ETH_MPLS   0x8847
-#define ETH_MPLSM  0x8848
-#define ETH_PPPOE  0x8864
-#define ETH_TEB    0x6558 /* transparent Ethernet bridging (GRE) */
+#define ETH_IPV4  0x0800
+#define ETH_IPV6  0x86DD
+#define ETH_VLAN  0x8100
+#define ETH_QINQ  0x88A8
+#define ETH_QINQ1 0x9100
+#define ETH_QINQ2 0x9200
+#define ETH_MPLS  0x8847
+#define ETH_MPLSM 0x8848
+#define ETH_PPPOE 0x8864
+#define ETH_TEB   0x6558 /* transparent Ethernet bridging (GRE) */
 
-#define MAX_ENCAP   4  /* tunnels removed from one packet */
-#define MAX_VLAN    16 /* tags read before giving up */
-#define MAX_MPLS    16
+#define MAX_ENCAP 4  /* tunnels removed from one packet */
+#define MAX_VLAN  16 /* tags read before giving up */
+#define MAX_MPLS  16
 
 #define UDP_PORT_VXLAN  4789
 #define UDP_PORT_TEREDO 3544
@@ -74,8 +75,8 @@ decode_addr_str(int family, const uint8_t addr[16], char *buf, size_t len)
 
 /* ---- transport ---- */
 
-static enum decode_result
-decode_transport(struct decoder *d, uint8_t proto, struct cursor c, uint32_t lost);
+static enum decode_result decode_transport(struct decoder *d, uint8_t proto, struct cursor c,
+                                           uint32_t lost);
 
 static enum decode_result
 decode_udp_tunnel(struct decoder *d, struct cursor payload)

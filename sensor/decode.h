@@ -29,16 +29,16 @@ struct ipfrag;
  * (or the fragment reassembly buffer) and is valid until the next packet.
  */
 struct packet {
-    uint64_t ts_us;        /* packet time, microseconds since the epoch */
-    uint32_t wire_len;     /* length on the wire (pcap len) */
-    uint8_t family;        /* 4 or 6 */
-    uint8_t proto;         /* transport protocol: 6, 17, 50, 51 */
-    uint8_t tcp_flags;     /* TCP only */
-    uint8_t vlan_depth;    /* number of 802.1Q/802.1ad tags seen */
-    uint8_t mpls_depth;    /* MPLS labels seen */
-    uint8_t encap_depth;   /* tunnels removed (IP-in-IP, GRE, VXLAN, Teredo) */
-    bool reassembled;      /* IP fragments were reassembled into this packet */
-    bool has_ah;           /* an AH header preceded the transport (ah_spi valid) */
+    uint64_t ts_us;      /* packet time, microseconds since the epoch */
+    uint32_t wire_len;   /* length on the wire (pcap len) */
+    uint8_t family;      /* 4 or 6 */
+    uint8_t proto;       /* transport protocol: 6, 17, 50, 51 */
+    uint8_t tcp_flags;   /* TCP only */
+    uint8_t vlan_depth;  /* number of 802.1Q/802.1ad tags seen */
+    uint8_t mpls_depth;  /* MPLS labels seen */
+    uint8_t encap_depth; /* tunnels removed (IP-in-IP, GRE, VXLAN, Teredo) */
+    bool reassembled;    /* IP fragments were reassembled into this packet */
+    bool has_ah;         /* an AH header preceded the transport (ah_spi valid) */
     uint8_t src[16], dst[16];
     uint16_t sport, dport; /* TCP/UDP ports */
     uint32_t spi;          /* ESP or AH (when proto is 50/51) */

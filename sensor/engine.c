@@ -24,8 +24,8 @@ struct engine {
     struct app_layer *app;
     struct zert_layer *zert;
     struct ipsec_table *ipsec; /* IPsec hook: ESP/AH/IKE per peer pair (with --observations) */
-    uint64_t now_ts; /* time of the packet being processed */
-    uint64_t clock;  /* packet time of what is being processed: expiry runs at boundaries too */
+    uint64_t now_ts;           /* time of the packet being processed */
+    uint64_t clock; /* packet time of what is being processed: expiry runs at boundaries too */
     struct json_writer jw;
     char err[ZS_ERRBUF];
 };

@@ -14,15 +14,15 @@ struct conf;
 
 struct engine_config {
     struct flow_table_config flows;
-    uint64_t reasm_memcap;      /* bytes of out-of-order TCP data held, all flows */
-    uint32_t reasm_flow_cap;    /* the same for one direction of one flow */
-    unsigned frag_slots;        /* IP datagrams in reassembly at once */
+    uint64_t reasm_memcap;   /* bytes of out-of-order TCP data held, all flows */
+    uint32_t reasm_flow_cap; /* the same for one direction of one flow */
+    unsigned frag_slots;     /* IP datagrams in reassembly at once */
     uint64_t frag_timeout_us;
-    const char *dump_dir;       /* --dump-streams: NULL for none */
-    FILE *flows_json;           /* --flows: NULL for none */
-    FILE *flows_text;           /* readable flow lines: NULL for none */
-    FILE *observations;         /* --observations: one JSON line per observed connection */
-    const struct conf *conf;    /* with zert_sink: the zERT record layer */
+    const char *dump_dir;              /* --dump-streams: NULL for none */
+    FILE *flows_json;                  /* --flows: NULL for none */
+    FILE *flows_text;                  /* readable flow lines: NULL for none */
+    FILE *observations;                /* --observations: one JSON line per observed connection */
+    const struct conf *conf;           /* with zert_sink: the zERT record layer */
     const struct zert_sink *zert_sink; /* NULL: no zERT records */
 };
 

@@ -127,10 +127,10 @@ flow_log_text(FILE *out, const struct flow *f)
                      f->key.spi);
     if (rc < 0)
         return -1;
-    rc = fprintf(out, "  %s %.3fs  c2s %" PRIu64 " pkts %" PRIu64 " B  s2c %" PRIu64
-                      " pkts %" PRIu64 " B",
-                 jw_format_time(f->first_ts, t, sizeof(t)), dur, f->pkts[c], f->payload[c],
-                 f->pkts[s], f->payload[s]);
+    rc = fprintf(
+        out, "  %s %.3fs  c2s %" PRIu64 " pkts %" PRIu64 " B  s2c %" PRIu64 " pkts %" PRIu64 " B",
+        jw_format_time(f->first_ts, t, sizeof(t)), dur, f->pkts[c], f->payload[c], f->pkts[s],
+        f->payload[s]);
     if (rc < 0)
         return -1;
     if (f->key.proto == IPPROTO_NUM_TCP) {

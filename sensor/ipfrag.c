@@ -11,9 +11,9 @@ struct frag_slot {
     bool in_use;
     struct ipfrag_id id;
     uint64_t first_ts;
-    uint32_t total;      /* payload length, known once the last fragment arrived */
+    uint32_t total; /* payload length, known once the last fragment arrived */
     bool total_known;
-    uint8_t *buf;        /* IPFRAG_MAX_PAYLOAD bytes, allocated on first use */
+    uint8_t *buf; /* IPFRAG_MAX_PAYLOAD bytes, allocated on first use */
     uint8_t have[(UNITS + 7) / 8];
 };
 
@@ -137,8 +137,8 @@ slot_find(struct ipfrag *f, const struct ipfrag_id *id, uint64_t ts)
 }
 
 bool
-ipfrag_add(struct ipfrag *f, const struct ipfrag_id *id, uint64_t ts_us, uint32_t offset,
-           bool more, const uint8_t *data, size_t len, const uint8_t **out, size_t *out_len)
+ipfrag_add(struct ipfrag *f, const struct ipfrag_id *id, uint64_t ts_us, uint32_t offset, bool more,
+           const uint8_t *data, size_t len, const uint8_t **out, size_t *out_len)
 {
     STAT_INC(frag_fragments);
     expire(f, ts_us);

@@ -12,7 +12,8 @@ log_set_quiet(int q)
     quiet = q;
 }
 
-static void emit(const char *level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void emit(const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 emit(const char *level, const char *fmt, va_list ap)

@@ -28,27 +28,28 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_DAMAGED = 2 };
 static void
 usage(FILE *out)
 {
-    fputs("usage: zertsensor -r FILE [options]\n"
-          "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
-          "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
-          "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
-          "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
-          "  --smf-format F       zert.smf as an rdw stream (default) or vbs blocks\n"
-          "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
-          "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
-          "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
-          "  -q, --quiet          no readable flow lines or progress messages\n"
-          "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
-          "  --seed N             flow hash seed (default: fixed 0, for reproducible runs)\n"
-          "  --max-flows N        flow table size (default 524288)\n"
-          "  --memcap BYTES       out-of-order TCP data held, all flows (default 128M)\n"
-          "  --flow-memcap BYTES  the same, per direction of one flow (default 4M)\n"
-          "  --tcp-timeout S      idle TCP flows end after S seconds of packet time (600)\n"
-          "  --udp-timeout S      idle UDP/ESP/AH flows (120)\n"
-          "  --closed-timeout S   after FIN both ways or RST (5)\n"
-          "  -V, --version        print the version\n"
-          "  -h, --help           this text\n",
-          out);
+    fputs(
+        "usage: zertsensor -r FILE [options]\n"
+        "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
+        "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
+        "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
+        "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
+        "  --smf-format F       zert.smf as an rdw stream (default) or vbs blocks\n"
+        "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
+        "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
+        "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
+        "  -q, --quiet          no readable flow lines or progress messages\n"
+        "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
+        "  --seed N             flow hash seed (default: fixed 0, for reproducible runs)\n"
+        "  --max-flows N        flow table size (default 524288)\n"
+        "  --memcap BYTES       out-of-order TCP data held, all flows (default 128M)\n"
+        "  --flow-memcap BYTES  the same, per direction of one flow (default 4M)\n"
+        "  --tcp-timeout S      idle TCP flows end after S seconds of packet time (600)\n"
+        "  --udp-timeout S      idle UDP/ESP/AH flows (120)\n"
+        "  --closed-timeout S   after FIN both ways or RST (5)\n"
+        "  -V, --version        print the version\n"
+        "  -h, --help           this text\n",
+        out);
 }
 
 static int
@@ -137,10 +138,10 @@ static const struct {
     int opt;
     const char *key;
 } conf_opts[] = {
-    {OPT_MAX_FLOWS, "max_flows"},   {OPT_MEMCAP, "memcap"},           {OPT_FLOW_MEMCAP, "flow_memcap"},
-    {OPT_SMF_FORMAT, "smf_format"},
-    {OPT_TCP_TO, "tcp_timeout"},    {OPT_UDP_TO, "udp_timeout"},      {OPT_CLOSED_TO, "closed_timeout"},
-    {0, NULL},
+    {OPT_MAX_FLOWS, "max_flows"},      {OPT_MEMCAP, "memcap"},
+    {OPT_FLOW_MEMCAP, "flow_memcap"},  {OPT_SMF_FORMAT, "smf_format"},
+    {OPT_TCP_TO, "tcp_timeout"},       {OPT_UDP_TO, "udp_timeout"},
+    {OPT_CLOSED_TO, "closed_timeout"}, {0, NULL},
 };
 
 int

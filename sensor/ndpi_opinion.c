@@ -103,8 +103,8 @@ conclude(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs, struct ndpi_verd
 }
 
 void
-ndpi_opinion_packet(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs,
-                    struct ndpi_verdict *v, const struct packet *p)
+ndpi_opinion_packet(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs, struct ndpi_verdict *v,
+                    const struct packet *p)
 {
     if (!n || v->done)
         return;
@@ -136,8 +136,7 @@ ndpi_opinion_packet(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs,
 }
 
 void
-ndpi_opinion_finish(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs,
-                    struct ndpi_verdict *v)
+ndpi_opinion_finish(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs, struct ndpi_verdict *v)
 {
     if (!n || v->done)
         return;
@@ -180,11 +179,16 @@ ndpi_opinion_names_clear(const struct ndpi_verdict *v, const char *label)
         const char *label;
         uint16_t id;
     } clear[] = {
-        {"smtp", NDPI_PROTOCOL_MAIL_SMTP},    {"imap", NDPI_PROTOCOL_MAIL_IMAP},
-        {"pop3", NDPI_PROTOCOL_MAIL_POP},     {"ftp", NDPI_PROTOCOL_FTP_CONTROL},
-        {"postgres", NDPI_PROTOCOL_POSTGRES}, {"mysql", NDPI_PROTOCOL_MYSQL},
-        {"rdp", NDPI_PROTOCOL_RDP},           {"ldap", NDPI_PROTOCOL_LDAP},
-        {"xmpp", NDPI_PROTOCOL_JABBER},       {"irc", NDPI_PROTOCOL_IRC},
+        {"smtp", NDPI_PROTOCOL_MAIL_SMTP},
+        {"imap", NDPI_PROTOCOL_MAIL_IMAP},
+        {"pop3", NDPI_PROTOCOL_MAIL_POP},
+        {"ftp", NDPI_PROTOCOL_FTP_CONTROL},
+        {"postgres", NDPI_PROTOCOL_POSTGRES},
+        {"mysql", NDPI_PROTOCOL_MYSQL},
+        {"rdp", NDPI_PROTOCOL_RDP},
+        {"ldap", NDPI_PROTOCOL_LDAP},
+        {"xmpp", NDPI_PROTOCOL_JABBER},
+        {"irc", NDPI_PROTOCOL_IRC},
         {NULL, 0},
     };
     if (!v->done || !label)

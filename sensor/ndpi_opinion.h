@@ -24,7 +24,8 @@ struct ndpi_opinion_flow;
 /* The nDPI detection module, one per run. */
 struct ndpi_opinion;
 
-/* Process-wide switch, on by default (main.c's --no-ndpi turns it off before the engine is made). */
+/* Process-wide switch, on by default (main.c's --no-ndpi turns it off before the engine is made).
+ */
 void ndpi_opinion_set_enabled(bool on);
 bool ndpi_opinion_is_enabled(void);
 
@@ -45,8 +46,8 @@ void ndpi_opinion_finish(struct ndpi_opinion *n, struct ndpi_opinion_flow **fs,
 
 /* What nDPI's verdict means for us. */
 enum ndpi_family {
-    NDPI_FAMILY_NONE,  /* nDPI had no opinion */
-    NDPI_FAMILY_TLS,   /* TLS, or a protocol over TLS (SMTPS, IMAPS, POPS, TLS.<service>) */
+    NDPI_FAMILY_NONE, /* nDPI had no opinion */
+    NDPI_FAMILY_TLS,  /* TLS, or a protocol over TLS (SMTPS, IMAPS, POPS, TLS.<service>) */
     NDPI_FAMILY_SSH,
     NDPI_FAMILY_OTHER, /* some other protocol */
 };

@@ -73,8 +73,8 @@ path_of(const struct stream_dump *d, const struct flow *f, int dir, char *buf, s
     char ca[64], sa[64];
     decode_addr_str(f->key.family, f->addr[c], ca, sizeof(ca));
     decode_addr_str(f->key.family, f->addr[s], sa, sizeof(sa));
-    snprintf(buf, len, "%s/%llu-%s.%u-%s.%u.%s", d->dir, (unsigned long long)f->id, ca,
-             f->port[c], sa, f->port[s], dir == c ? "c2s" : "s2c");
+    snprintf(buf, len, "%s/%llu-%s.%u-%s.%u.%s", d->dir, (unsigned long long)f->id, ca, f->port[c],
+             sa, f->port[s], dir == c ? "c2s" : "s2c");
 }
 
 static int

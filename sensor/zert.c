@@ -30,31 +30,31 @@
 #define SESSION_BUCKETS   4096
 
 struct zsession {
-    struct zsession *hnext;      /* hash chain */
-    struct zsession *next;       /* all sessions, in creation order */
-    char key[512];               /* the whole aggregation key (tmpl.session_key may be cut) */
-    struct zert_summary tmpl;    /* identity and significant attributes */
-    struct zert_counters cum;    /* cumulative now */
-    struct zert_counters start;  /* at the start of the current interval */
+    struct zsession *hnext;     /* hash chain */
+    struct zsession *next;      /* all sessions, in creation order */
+    char key[512];              /* the whole aggregation key (tmpl.session_key may be cut) */
+    struct zert_summary tmpl;   /* identity and significant attributes */
+    struct zert_counters cum;   /* cumulative now */
+    struct zert_counters start; /* at the start of the current interval */
     uint32_t active;
-    bool touched;                /* had a connection during the current interval */
+    bool touched; /* had a connection during the current interval */
 };
 
 struct zee;
 
 struct zconn {
-    struct zconn *prev, *next;   /* active connections */
-    struct zee *ee;              /* an EE connection: its flows are members of this group */
+    struct zconn *prev, *next; /* active connections */
+    struct zee *ee;            /* an EE connection: its flows are members of this group */
     struct flow *flow;
     uint64_t conn_id;
-    uint8_t local;               /* index of the local side in f->addr / f->pkts */
+    uint8_t local; /* index of the local side in f->addr / f->pkts */
     enum zert_role role;
     uint8_t ip_proto;
-    bool decided;                /* joined a session */
+    bool decided; /* joined a session */
     bool init_done;
     bool changed;
-    uint8_t prot;                /* protection now (ZERT_PROT_*) */
-    bool ah_seen;                /* AH authenticated this connection's packets: IPsec */
+    uint8_t prot; /* protection now (ZERT_PROT_*) */
+    bool ah_seen; /* AH authenticated this connection's packets: IPsec */
     struct zsession *sess;
     uint64_t acct_bytes[2], acct_segs[2];
 };
@@ -71,10 +71,10 @@ struct zee {
     struct flow syn;
     struct zconn c;
     struct flow *members[ZEE_MEMBERS];
-    bool swapped[ZEE_MEMBERS];   /* the member's direction 0 is syn's direction 1 */
+    bool swapped[ZEE_MEMBERS]; /* the member's direction 0 is syn's direction 1 */
     uint64_t added_payload[ZEE_MEMBERS][2], added_pkts[ZEE_MEMBERS][2];
     unsigned nmembers;
-    struct zert_ee ended;        /* facts of members that ended */
+    struct zert_ee ended; /* facts of members that ended */
 };
 
 /* Per flow: one connection per local side (both sides may be local), or an EE membership. */
@@ -89,19 +89,19 @@ struct zert_layer {
     const struct conf *conf;
     struct zert_sink sink;
     struct zert_probe probe;
-    struct zconn *active;        /* list head */
+    struct zconn *active; /* list head */
     struct zsession *buckets[SESSION_BUCKETS];
     struct zsession *sessions, *sessions_tail;
     uint32_t nsessions;
     uint64_t sessions_overflow;
     uint64_t interval_us;
-    uint64_t interval_start;     /* start of the current interval; 0 before traffic */
+    uint64_t interval_start; /* start of the current interval; 0 before traffic */
     uint64_t next_conn_id;
     uint64_t details, summaries;
     bool failed;
-    struct zee *ees;             /* EE connections in progress */
-    struct zert_detail rec;      /* scratch: records are large */
-    struct zert_detail tmp;      /* scratch for EE member facts */
+    struct zee *ees;        /* EE connections in progress */
+    struct zert_detail rec; /* scratch: records are large */
+    struct zert_detail tmp; /* scratch for EE member facts */
 };
 
 struct zert_layer *
@@ -330,7 +330,10 @@ key_hash(const char *s)
 static const char *
 proto_word(uint8_t prot)
 {
-    return prot & ZERT_PROT_TLS ? "tls" : prot & ZERT_PROT_SSH ? "ssh" : prot & ZERT_PROT_IPSEC ? "ipsec" : "none";
+    return prot & ZERT_PROT_TLS     ? "tls"
+           : prot & ZERT_PROT_SSH   ? "ssh"
+           : prot & ZERT_PROT_IPSEC ? "ipsec"
+                                    : "none";
 }
 
 /*
@@ -347,7 +350,8 @@ session_key(const struct zert_detail *r, uint8_t prot, char *out, size_t len)
     decode_addr_str(srv->family, srv->ip, sip, sizeof(sip));
     decode_addr_str(cli->family, cli->ip, cip, sizeof(cip));
     if ((prot & ZERT_PROT_TLS) && r->tls.present)
-        snprintf(attrs, sizeof(attrs), "v=%04" PRIx64 ",cs=%04" PRIx64 ",g=%" PRIu64 ",cert=%s%" PRIu64,
+        snprintf(attrs, sizeof(attrs),
+                 "v=%04" PRIx64 ",cs=%04" PRIx64 ",g=%" PRIu64 ",cert=%s%" PRIu64,
                  r->tls.version_code.v, r->tls.cipher_suite.v, r->tls.group.v,
                  r->tls.server_cert.key_type, r->tls.server_cert.key_bits.v);
     else if ((prot & ZERT_PROT_SSH) && r->ssh.present)
@@ -363,7 +367,9 @@ session_key(const struct zert_detail *r, uint8_t prot, char *out, size_t len)
                      : r->ip_proto == IPPROTO_NUM_AH  ? "ah"
                                                       : "tcp";
     snprintf(out, len, "%s|%s|%s:%u|%s|%s|%s|%s", tr,
-             r->role == ZERT_ROLE_CLIENT ? "client" : r->role == ZERT_ROLE_PEER ? "peer" : "server",
+             r->role == ZERT_ROLE_CLIENT ? "client"
+             : r->role == ZERT_ROLE_PEER ? "peer"
+                                         : "server",
              sip, srv->port, cip, r->job, proto_word(prot), attrs);
 }
 
@@ -396,8 +402,10 @@ session_get(struct zert_layer *z, const struct zert_detail *r, uint8_t prot)
     t->client = client ? r->local : r->remote;
     t->client.port = 0;
     t->server_port_end = t->server.port;
-    t->protocol = prot & ZERT_PROT_TLS ? ZERT_PROT_TLS : prot & ZERT_PROT_SSH ? ZERT_PROT_SSH
-                  : prot & ZERT_PROT_IPSEC ? ZERT_PROT_IPSEC : 0;
+    t->protocol = prot & ZERT_PROT_TLS     ? ZERT_PROT_TLS
+                  : prot & ZERT_PROT_SSH   ? ZERT_PROT_SSH
+                  : prot & ZERT_PROT_IPSEC ? ZERT_PROT_IPSEC
+                                           : 0;
     if (r->ip_proto == IPPROTO_NUM_UDP) {
         /* Enterprise Extender: the whole port range base .. base+4 (spec §A.5) */
         t->server.port = z->conf->ee_base_port;
@@ -666,8 +674,8 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     evaluate(z, c, now, true);
     bool tcp = c->ip_proto == IPPROTO_NUM_TCP;
     uint64_t life = f->last_ts - f->first_ts;
-    bool is_short = tcp && !c->init_done && !c->changed &&
-                    life < (uint64_t)z->conf->short_conn_s * 1000000;
+    bool is_short =
+        tcp && !c->init_done && !c->changed && life < (uint64_t)z->conf->short_conn_s * 1000000;
     if (is_short) {
         if (c->sess)
             c->sess->cum.short_conns++;

@@ -13,8 +13,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct ipfrag *frag;
-    static const int dlts[] = {DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, 276,
-                               DLT_NULL,   DLT_LOOP, 228,          229};
+    static const int dlts[] = {DLT_EN10MB, DLT_RAW,  DLT_LINUX_SLL, 276,
+                               DLT_NULL,   DLT_LOOP, 228,           229};
     if (!frag)
         frag = ipfrag_new(8, 1000000);
     for (size_t i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {

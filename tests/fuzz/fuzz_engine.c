@@ -1,4 +1,5 @@
-/* fuzz_engine.c - libFuzzer: a sequence of frames through decode, flows, reassembly and dissectors. */
+/* fuzz_engine.c - libFuzzer: a sequence of frames through decode, flows, reassembly and dissectors.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     char err[ZS_ERRBUF];
     struct engine_config cfg = {
-        .flows = {.max_flows = 8, .tcp_idle_us = 5000000, .udp_idle_us = 2000000,
-                  .closed_us = 1000000, .seed = 1},
+        .flows = {.max_flows = 8,
+                  .tcp_idle_us = 5000000,
+                  .udp_idle_us = 2000000,
+                  .closed_us = 1000000,
+                  .seed = 1},
         .reasm_memcap = 16 * 1500,
         .reasm_flow_cap = 4096,
         .frag_slots = 4,
@@ -49,8 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += 3;
         if (len > size - off)
             len = size - off;
-        struct capture_frame fr = {.ts_us = ts, .caplen = (uint32_t)len,
-                                   .wire_len = (uint32_t)len, .data = data + off};
+        struct capture_frame fr = {
+            .ts_us = ts, .caplen = (uint32_t)len, .wire_len = (uint32_t)len, .data = data + off};
         engine_packet(e, dlt, &fr);
         off += len;
     }

@@ -14,7 +14,7 @@ static int check_count;
         check_count++;                                                                             \
         if (!(cond)) {                                                                             \
             check_failures++;                                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
         }                                                                                          \
     } while (0)
 
@@ -44,7 +44,7 @@ static int check_count;
         check_count++;                                                                             \
         if (memcmp((got), (want), (n)) != 0) {                                                     \
             check_failures++;                                                                      \
-            fprintf(stderr, "%s:%d: %s differs from %s in its %zu bytes\n", __FILE__, __LINE__,   \
+            fprintf(stderr, "%s:%d: %s differs from %s in its %zu bytes\n", __FILE__, __LINE__,    \
                     #got, #want, (size_t)(n));                                                     \
         }                                                                                          \
     } while (0)

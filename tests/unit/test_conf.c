@@ -1,4 +1,5 @@
-/* test_conf.c - the configuration file: the shipped example, every key, errors with line numbers. */
+/* test_conf.c - the configuration file: the shipped example, every key, errors with line numbers.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,15 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"system = SYSA\nsistem = SYSB\n", "F:2: unknown key 'sistem'"},
-    {"# c\n\ninterval = 7\n", "F:3: bad value '7' for interval (seconds, 60-86400, dividing a day)"},
+    {"# c\n\ninterval = 7\n",
+     "F:3: bad value '7' for interval (seconds, 60-86400, dividing a day)"},
     {"system = TOOLONGNAME\n", "F:1: bad value 'TOOLONGNAME' for system (1-8 of A-Z 0-9 @ # $)"},
     {"local_networks = 10.0.0.0/33\n", "F:1: bad network '10.0.0.0/33' in local_networks"},
     {"detail = maybe\n", "F:1: bad value 'maybe' for detail"},
     {"just words\n", "F:1: expected 'key = value'"},
     {"job.70000 = X\n", "F:1: bad port or port range in 'job.70000'"},
-    {"job.21 = FTPD1 USER EXTRA\n", "F:1: bad value 'FTPD1 USER EXTRA' for job.21 (JOBNAME [USERID])"},
+    {"job.21 = FTPD1 USER EXTRA\n",
+     "F:1: bad value 'FTPD1 USER EXTRA' for job.21 (JOBNAME [USERID])"},
     {"smf_format = xml\n", "F:1: bad value 'xml' for smf_format (rdw or vbs)"},
     {"memcap = 12Q\n", "F:1: bad value '12Q' for memcap"},
 };

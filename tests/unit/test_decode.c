@@ -1,4 +1,5 @@
-/* test_decode.c - link/IP/transport decoding, tunnels, fragments, and every truncation of a frame. */
+/* test_decode.c - link/IP/transport decoding, tunnels, fragments, and every truncation of a frame.
+ */
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,7 @@ test_mpls_ipv6_ext_headers(void)
 {
     struct frame f = {0};
     eth(&f, 0x8847);
-    put32(&f, (16u << 12) | 0x40); /* label 16, not bottom */
+    put32(&f, (16u << 12) | 0x40);  /* label 16, not bottom */
     put32(&f, (17u << 12) | 0x140); /* label 17, bottom of stack */
     /* IPv6 → hop-by-hop (8 bytes) → destination options (16 bytes) → TCP */
     ipv6(&f, 0, 8 + 16 + 20 + 2);
@@ -291,7 +292,7 @@ test_whole_frame_lies(void)
     struct frame f = {0};
     ipv4(&f, 6, 32, 1, 0); /* IP claims 20 + 32 */
     tcp(&f, 1, 2, 3, TCP_ACK, "");
-    f.b[20 + 12] = 0x80;   /* data offset 8: 12 bytes of options that are not in the frame */
+    f.b[20 + 12] = 0x80; /* data offset 8: 12 bytes of options that are not in the frame */
     struct packet p;
     uint64_t before = g_stats.tcp_bad_header;
     CHECK_EQ_INT(decode_packet(DLT_RAW, f.b, f.n, (uint32_t)f.n, 0, NULL, &p), DECODE_BAD);

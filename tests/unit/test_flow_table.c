@@ -44,11 +44,8 @@ static struct flow_table *
 table(struct ended *e, uint32_t max)
 {
     char err[ZS_ERRBUF];
-    struct flow_table_config cfg = {.max_flows = max,
-                                    .tcp_idle_us = 100,
-                                    .udp_idle_us = 50,
-                                    .closed_us = 5,
-                                    .seed = 42};
+    struct flow_table_config cfg = {
+        .max_flows = max, .tcp_idle_us = 100, .udp_idle_us = 50, .closed_us = 5, .seed = 42};
     struct flow_consumer c = {.ctx = e, .on_end = on_end};
     return flow_table_new(&cfg, &c, err);
 }

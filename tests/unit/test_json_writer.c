@@ -46,8 +46,10 @@ main(void)
     CHECK_EQ_STR(w.buf, "{\"k\":\"ab\"}");
     /* not UTF-8: a lone continuation byte, a cut sequence, an overlong form, a surrogate */
     jw_reset(&w);
-    jw_str(&w, "a\x80" "b\xc3\xe9\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80");
-    CHECK_EQ_STR(w.buf, "\"a\\\\x80" "b\\\\xc3\\\\xe9\\\\xc0\\\\xaf\\\\xed\\\\xa0\\\\x80\xf0\x9f\x98\x80\"");
+    jw_str(&w, "a\x80"
+               "b\xc3\xe9\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80");
+    CHECK_EQ_STR(w.buf, "\"a\\\\x80"
+                        "b\\\\xc3\\\\xe9\\\\xc0\\\\xaf\\\\xed\\\\xa0\\\\x80\xf0\x9f\x98\x80\"");
     FILE *f = fopen("/dev/null", "w");
     CHECK_EQ_INT(jw_write_line(&w, f), 0);
     fclose(f);
