@@ -6,14 +6,10 @@
 #include "../emit/json_writer.h"
 #include "../emit/zert_record.h"
 #include "ee.h"
+#include "name_tab.h"
 
 /* The one place the EE base port lives; configuration changes it through ee_set_base_port(). */
 static uint16_t ee_base = EE_BASE_PORT_DEFAULT;
-
-struct name_tab {
-    unsigned val;
-    const char *name;
-};
 
 static const struct name_tab ee_frame_names[] = {
     {EE_FRAME_UI, "ui"},
@@ -34,15 +30,6 @@ static const struct name_tab ee_llc_controls[] = {
     {EE_LLC_UI, "ui"},     {EE_LLC_XID, "xid"}, {EE_LLC_TEST, "test"},
     {EE_LLC_DISC, "disc"}, {EE_LLC_DM, "dm"},   {0, NULL},
 };
-
-static const char *
-ee_name_of(const struct name_tab *t, unsigned v)
-{
-    for (; t->name; t++)
-        if (t->val == v)
-            return t->name;
-    return NULL;
-}
 
 void
 ee_set_base_port(uint16_t base)
@@ -580,7 +567,7 @@ ee_probe(const uint8_t *data, size_t len, uint16_t sport, uint16_t dport)
         return PROBE_NO;
     struct cursor c = cur_init(data, len);
     struct ee_llc l;
-    if (!ee_parse_llc(&c, &l) || !ee_name_of(ee_llc_controls, l.control & (uint8_t)~EE_LLC_PF))
+    if (!ee_parse_llc(&c, &l) || !name_tab_lookup(ee_llc_controls, l.control & (uint8_t)~EE_LLC_PF))
         return PROBE_NO;
     return PROBE_YES;
 }
@@ -711,7 +698,7 @@ ee_write_json(const void *vst, struct json_writer *w)
     jw_key(w, "frames");
     jw_obj_open(w);
     for (int i = 0; i < EE_FRAME_N; i++) {
-        jw_key(w, ee_name_of(ee_frame_names, (unsigned)i));
+        jw_key(w, name_tab_lookup(ee_frame_names, (unsigned)i));
         jw_uint(w, st->frames[i]);
     }
     jw_obj_close(w);
@@ -739,14 +726,14 @@ ee_write_json(const void *vst, struct json_writer *w)
     jw_arr_open(w);
     for (int p = 3; p >= 0; p--)
         if (st->nlps_by_tpf[p])
-            jw_str(w, ee_name_of(ee_tpf_names, (unsigned)p));
+            jw_str(w, name_tab_lookup(ee_tpf_names, (unsigned)p));
     jw_arr_close(w);
     jw_key(w, "by_priority");
     jw_obj_open(w);
     for (int p = 3; p >= 0; p--) {
         if (!st->nlps_by_tpf[p])
             continue;
-        jw_key(w, ee_name_of(ee_tpf_names, (unsigned)p));
+        jw_key(w, name_tab_lookup(ee_tpf_names, (unsigned)p));
         jw_obj_open(w);
         jw_key(w, "nlps");
         jw_uint(w, st->nlps_by_tpf[p]);

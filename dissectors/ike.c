@@ -653,9 +653,9 @@ ike_json_hex(struct json_writer *w, const uint8_t *copy, size_t n)
 
 /* A name from a table, or "unassigned (N)" for numbers the table does not know. */
 static void
-ike_json_name(struct json_writer *w, const struct ipsec_name_tab *tab, uint32_t v)
+ike_json_name(struct json_writer *w, const struct name_tab *tab, uint32_t v)
 {
-    const char *name = ipsec_name_lookup(tab, v);
+    const char *name = name_tab_lookup(tab, v);
     if (name) {
         jw_str(w, name);
         return;
@@ -667,8 +667,8 @@ ike_json_name(struct json_writer *w, const struct ipsec_name_tab *tab, uint32_t 
 
 /* key: name and key_id: number, both null when `seen` is false. */
 static void
-ike_json_alg(struct json_writer *w, const char *key, const char *key_id,
-             const struct ipsec_name_tab *tab, uint16_t v, bool seen)
+ike_json_alg(struct json_writer *w, const char *key, const char *key_id, const struct name_tab *tab,
+             uint16_t v, bool seen)
 {
     jw_key(w, key);
     if (seen)
@@ -797,7 +797,7 @@ ike_write_sa(const struct ike_sa *sa, struct json_writer *w)
     for (int i = 0; i < IKE_EXCH_SLOTS; i++) {
         if (!sa->exch_msgs[i])
             continue;
-        const char *name = i ? ipsec_name_lookup(ike_exchange_names, (uint32_t)i) : NULL;
+        const char *name = i ? name_tab_lookup(ike_exchange_names, (uint32_t)i) : NULL;
         char buf[24];
         if (!name) {
             snprintf(buf, sizeof(buf), "other_%d", i);
@@ -922,9 +922,9 @@ ike_write_json(const void *vst, struct json_writer *w)
 
 /* Text of a table value; "unassigned (N)" for numbers the table does not know. */
 static const char *
-ike_alg_text(const struct ipsec_name_tab *tab, uint32_t v, char *buf, size_t len)
+ike_alg_text(const struct name_tab *tab, uint32_t v, char *buf, size_t len)
 {
-    const char *name = ipsec_name_lookup(tab, v);
+    const char *name = name_tab_lookup(tab, v);
     if (name)
         return name;
     snprintf(buf, len, "unassigned (%u)", (unsigned)v);

@@ -13,7 +13,7 @@
  * them and record the registry's "last updated" date.
  */
 
-const struct ipsec_name_tab ike_exchange_names[] = {
+const struct name_tab ike_exchange_names[] = {
     {IKE_EXCH_BASE, "base"},
     {IKE_EXCH_MAIN, "main"},
     {IKE_EXCH_AUTH_ONLY, "auth_only"},
@@ -32,7 +32,7 @@ const struct ipsec_name_tab ike_exchange_names[] = {
     {0, NULL},
 };
 
-const struct ipsec_name_tab ikev1_payload_names[] = {
+const struct name_tab ikev1_payload_names[] = {
     {IKEV1_PL_SA, "SA"},
     {IKEV1_PL_P, "P"},
     {IKEV1_PL_T, "T"},
@@ -61,7 +61,7 @@ const struct ipsec_name_tab ikev1_payload_names[] = {
     {0, NULL},
 };
 
-const struct ipsec_name_tab ikev2_payload_names[] = {
+const struct name_tab ikev2_payload_names[] = {
     {IKEV2_PL_SA, "SA"},
     {IKEV2_PL_KE, "KE"},
     {IKEV2_PL_IDI, "IDi"},
@@ -85,20 +85,20 @@ const struct ipsec_name_tab ikev2_payload_names[] = {
 };
 
 /* IKEv1 attribute class 1 (Encryption Algorithm). */
-const struct ipsec_name_tab ikev1_encr_names[] = {
+const struct name_tab ikev1_encr_names[] = {
     {1, "DES-CBC"},         {2, "IDEA-CBC"},     {3, "Blowfish-CBC"},
     {4, "RC5-R16-B64-CBC"}, {5, "3DES-CBC"},     {6, "CAST-CBC"},
     {7, "AES-CBC"},         {8, "Camellia-CBC"}, {0, NULL},
 };
 
 /* IKEv1 attribute class 2 (Hash Algorithm). */
-const struct ipsec_name_tab ikev1_hash_names[] = {
+const struct name_tab ikev1_hash_names[] = {
     {1, "MD5"},      {2, "SHA1"},     {3, "Tiger"}, {4, "SHA2-256"},
     {5, "SHA2-384"}, {6, "SHA2-512"}, {0, NULL},
 };
 
 /* IKEv1 attribute class 3 (Authentication Method), with the XAUTH/hybrid private values. */
-const struct ipsec_name_tab ikev1_auth_names[] = {
+const struct name_tab ikev1_auth_names[] = {
     {1, "PSK"},
     {2, "DSS signatures"},
     {3, "RSA signatures"},
@@ -125,11 +125,11 @@ const struct ipsec_name_tab ikev1_auth_names[] = {
 };
 
 /* IKEv1 attribute class 13 (PRF): no values assigned by IANA; kept for completeness. */
-const struct ipsec_name_tab ikev1_prf_names[] = {
+const struct name_tab ikev1_prf_names[] = {
     {0, NULL},
 };
 
-const struct ipsec_name_tab ikev1_attr_class_names[] = {
+const struct name_tab ikev1_attr_class_names[] = {
     {1, "Encryption Algorithm"},
     {2, "Hash Algorithm"},
     {3, "Authentication Method"},
@@ -150,7 +150,7 @@ const struct ipsec_name_tab ikev1_attr_class_names[] = {
 };
 
 /* IKEv1 notify message types (RFC 2408 §3.14.1, RFC 3706 DPD). */
-const struct ipsec_name_tab ikev1_notify_names[] = {
+const struct name_tab ikev1_notify_names[] = {
     {1, "INVALID-PAYLOAD-TYPE"},    {5, "INVALID-MAJOR-VERSION"},
     {14, "NO-PROPOSAL-CHOSEN"},     {16, "PAYLOAD-MALFORMED"},
     {18, "INVALID-ID-INFORMATION"}, {24, "AUTHENTICATION-FAILED"},
@@ -165,7 +165,7 @@ const struct ipsec_name_tab ikev1_notify_names[] = {
  * IKEv1 attribute class 4 (Group Description) and IKEv2 transform type 4 (Key Exchange
  * Method): one number space. 35-37 ML-KEM (draft-ietf-ipsecme-ikev2-mlkem).
  */
-const struct ipsec_name_tab ike_group_names[] = {
+const struct name_tab ike_group_names[] = {
     {1, "MODP-768"},           {2, "MODP-1024"},          {3, "EC2N-155"},
     {4, "EC2N-185"},           {5, "MODP-1536"},          {14, "MODP-2048"},
     {15, "MODP-3072"},         {16, "MODP-4096"},         {17, "MODP-6144"},
@@ -178,14 +178,14 @@ const struct ipsec_name_tab ike_group_names[] = {
     {36, "ML-KEM-768"},        {37, "ML-KEM-1024"},       {0, NULL},
 };
 
-const struct ipsec_name_tab ikev2_transform_type_names[] = {
+const struct name_tab ikev2_transform_type_names[] = {
     {1, "ENCR"},    {2, "PRF"},     {3, "INTEG"},  {4, "KE"},     {5, "ESN"},
     {6, "ADDKE1"},  {7, "ADDKE2"},  {8, "ADDKE3"}, {9, "ADDKE4"}, {10, "ADDKE5"},
     {11, "ADDKE6"}, {12, "ADDKE7"}, {0, NULL},
 };
 
 /* IKEv2 transform type 1 (Encryption Algorithm). */
-const struct ipsec_name_tab ikev2_encr_names[] = {
+const struct name_tab ikev2_encr_names[] = {
     {1, "DES-IV64"},
     {2, "DES"},
     {3, "3DES"},
@@ -217,7 +217,7 @@ const struct ipsec_name_tab ikev2_encr_names[] = {
 };
 
 /* IKEv2 transform type 2 (Pseudorandom Function). */
-const struct ipsec_name_tab ikev2_prf_names[] = {
+const struct name_tab ikev2_prf_names[] = {
     {1, "HMAC-MD5"},          {2, "HMAC-SHA1"},
     {3, "HMAC-Tiger"},        {4, "AES128-XCBC"},
     {5, "HMAC-SHA2-256"},     {6, "HMAC-SHA2-384"},
@@ -226,7 +226,7 @@ const struct ipsec_name_tab ikev2_prf_names[] = {
 };
 
 /* IKEv2 transform type 3 (Integrity Algorithm); 0 is NONE (AEAD). */
-const struct ipsec_name_tab ikev2_integ_names[] = {
+const struct name_tab ikev2_integ_names[] = {
     {0, "NONE"},
     {1, "HMAC-MD5-96"},
     {2, "HMAC-SHA1-96"},
@@ -246,7 +246,7 @@ const struct ipsec_name_tab ikev2_integ_names[] = {
 };
 
 /* IKEv2 notify message types (errors < 16384, status >= 16384). */
-const struct ipsec_name_tab ikev2_notify_names[] = {
+const struct name_tab ikev2_notify_names[] = {
     {1, "UNSUPPORTED_CRITICAL_PAYLOAD"},
     {4, "INVALID_IKE_SPI"},
     {5, "INVALID_MAJOR_VERSION"},
@@ -321,15 +321,6 @@ const struct ipsec_vendor_tab ike_vendor_ids[] = {
     {vid_strongswan, sizeof(vid_strongswan), "strongSwan"},
     {NULL, 0, NULL},
 };
-
-const char *
-ipsec_name_lookup(const struct ipsec_name_tab *tab, uint32_t value)
-{
-    for (; tab->name; tab++)
-        if (tab->value == value)
-            return tab->name;
-    return NULL;
-}
 
 const char *
 ipsec_vendor_name(const uint8_t *id, size_t len)

@@ -5,11 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name_tab.h"
+
 /* A value-to-name table entry; tables end with {0, NULL}. */
-struct ipsec_name_tab {
-    uint32_t value;
-    const char *name;
-};
 
 /* A well-known vendor ID: its first `len` bytes identify it (versions follow in some). */
 struct ipsec_vendor_tab {
@@ -116,25 +114,24 @@ struct ipsec_vendor_tab {
 #define IKEV2_N_SIGNATURE_HASH_ALGORITHMS       16431
 #define IKEV2_N_INTERMEDIATE_EXCHANGE_SUPPORTED 16438
 
-extern const struct ipsec_name_tab ike_exchange_names[];
-extern const struct ipsec_name_tab ikev1_payload_names[];
-extern const struct ipsec_name_tab ikev2_payload_names[];
-extern const struct ipsec_name_tab ikev1_encr_names[];
-extern const struct ipsec_name_tab ikev1_hash_names[];
-extern const struct ipsec_name_tab ikev1_auth_names[];
-extern const struct ipsec_name_tab ikev1_prf_names[];
-extern const struct ipsec_name_tab ikev1_attr_class_names[];
-extern const struct ipsec_name_tab ikev1_notify_names[];
-extern const struct ipsec_name_tab ike_group_names[];
-extern const struct ipsec_name_tab ikev2_transform_type_names[];
-extern const struct ipsec_name_tab ikev2_encr_names[];
-extern const struct ipsec_name_tab ikev2_prf_names[];
-extern const struct ipsec_name_tab ikev2_integ_names[];
-extern const struct ipsec_name_tab ikev2_notify_names[];
+extern const struct name_tab ike_exchange_names[];
+extern const struct name_tab ikev1_payload_names[];
+extern const struct name_tab ikev2_payload_names[];
+extern const struct name_tab ikev1_encr_names[];
+extern const struct name_tab ikev1_hash_names[];
+extern const struct name_tab ikev1_auth_names[];
+extern const struct name_tab ikev1_prf_names[];
+extern const struct name_tab ikev1_attr_class_names[];
+extern const struct name_tab ikev1_notify_names[];
+extern const struct name_tab ike_group_names[];
+extern const struct name_tab ikev2_transform_type_names[];
+extern const struct name_tab ikev2_encr_names[];
+extern const struct name_tab ikev2_prf_names[];
+extern const struct name_tab ikev2_integ_names[];
+extern const struct name_tab ikev2_notify_names[];
 extern const struct ipsec_vendor_tab ike_vendor_ids[];
 
 /* The name of `value` in `tab`, or NULL. */
-const char *ipsec_name_lookup(const struct ipsec_name_tab *tab, uint32_t value);
 /* The name of a vendor ID (by prefix), or NULL. */
 const char *ipsec_vendor_name(const uint8_t *id, size_t len);
 

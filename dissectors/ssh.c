@@ -8,6 +8,7 @@
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "dissector.h"
+#include "name_tab.h"
 #include "ssh.h"
 
 /*
@@ -155,13 +156,8 @@ _Static_assert(sizeof(struct ssh_state) <= 5120, "SSH per-flow state budget");
 #define SSH_ROLES_TCP      0
 #define SSH_ROLES_REVERSED 1
 
-struct ssh_name_tab {
-    uint32_t value;
-    const char *name;
-};
-
 /* RFC 4250 §4.2.2 disconnection reason codes. */
-static const struct ssh_name_tab ssh_disconnect_names[] = {
+static const struct name_tab ssh_disconnect_names[] = {
     {1, "host_not_allowed_to_connect"},
     {2, "protocol_error"},
     {3, "key_exchange_failed"},
@@ -181,13 +177,13 @@ static const struct ssh_name_tab ssh_disconnect_names[] = {
 };
 
 /* SSH-1 cipher numbers: bit n of supported_ciphers_mask is cipher n. */
-static const struct ssh_name_tab ssh1_cipher_names[] = {
+static const struct name_tab ssh1_cipher_names[] = {
     {0, "none"}, {1, "idea"}, {2, "des"},      {3, "3des"},
     {4, "tss"},  {5, "rc4"},  {6, "blowfish"}, {0, NULL},
 };
 
 /* SSH-1 authentication methods: bit n of supported_authentications_mask. */
-static const struct ssh_name_tab ssh1_auth_names[] = {
+static const struct name_tab ssh1_auth_names[] = {
     {1, "rhosts"},   {2, "rsa"},          {3, "password"},   {4, "rhosts_rsa"}, {5, "tis"},
     {6, "kerberos"}, {7, "kerberos_tgt"}, {21, "afs_token"}, {0, NULL},
 };
@@ -238,7 +234,7 @@ static const struct ssh_key_type ssh_key_types[] = {
 };
 
 /* ECDSA curve identifiers (RFC 5656 §6.1) and their sizes. */
-static const struct ssh_name_tab ssh_curve_bits[] = {
+static const struct name_tab ssh_curve_bits[] = {
     {256, "nistp256"},
     {384, "nistp384"},
     {521, "nistp521"},
@@ -269,15 +265,6 @@ static const char *const ssh_pq_kex[] = {
     "sntrup4591761x25519-sha512@tinyssh.org",
     NULL,
 };
-
-static const char *
-ssh_name_lookup(const struct ssh_name_tab *tab, uint32_t value)
-{
-    for (; tab->name; tab++)
-        if (tab->value == value)
-            return tab->name;
-    return NULL;
-}
 
 static bool
 ssh_in_set(const char *const *set, const char *name)
@@ -495,7 +482,7 @@ ssh_parse_hostkey(struct cursor blob, struct ssh_hostkey_info *out)
     case SSH_KEY_ECDSA:
     case SSH_KEY_SK_ECDSA: {
         struct cursor curve = ssh_get_string(&blob);
-        for (const struct ssh_name_tab *t = ssh_curve_bits; t->name; t++)
+        for (const struct name_tab *t = ssh_curve_bits; t->name; t++)
             if (ssh_string_is(curve, t->name))
                 bits = t->value;
         (void)ssh_get_string(&blob); /* Q */
@@ -1328,14 +1315,14 @@ ssh_json_bool_or_null(struct json_writer *w, const char *key, bool known, bool v
 }
 
 static void
-ssh_json_mask(struct json_writer *w, const char *key, const struct ssh_name_tab *tab, uint32_t mask)
+ssh_json_mask(struct json_writer *w, const char *key, const struct name_tab *tab, uint32_t mask)
 {
     jw_key(w, key);
     jw_arr_open(w);
     for (uint32_t bit = 0; bit < 32; bit++) {
         if (!(mask & (1u << bit)))
             continue;
-        const char *name = ssh_name_lookup(tab, bit);
+        const char *name = name_tab_lookup(tab, bit);
         if (name)
             jw_str(w, name);
         else
@@ -1370,7 +1357,7 @@ ssh_json_v1(const struct ssh_state *st, struct json_writer *w)
         ssh_json_mask(w, "auths", ssh1_auth_names, v->auth_mask);
     ssh_json_uint_or_null(w, "protocol_flags", v->public_key, v->protocol_flags);
     jw_key(w, "cipher");
-    jw_str(w, v->session_key ? ssh_name_lookup(ssh1_cipher_names, v->cipher) : NULL);
+    jw_str(w, v->session_key ? name_tab_lookup(ssh1_cipher_names, v->cipher) : NULL);
     jw_obj_close(w);
 }
 
@@ -1393,7 +1380,7 @@ ssh_write_json(const void *stp, struct json_writer *w)
         if ((i == SSH_CAT_MAC_C2S || i == SSH_CAT_MAC_S2C) && ssh_mac_implicit(st, i - 2))
             v = NULL; /* implicit in the AEAD cipher */
         if (v1 && (i == SSH_CAT_ENC_C2S || i == SSH_CAT_ENC_S2C) && st->v1.session_key)
-            v = ssh_name_lookup(ssh1_cipher_names, st->v1.cipher);
+            v = name_tab_lookup(ssh1_cipher_names, st->v1.cipher);
         jw_key(w, ssh_cat_keys[i]);
         jw_str(w, v);
     }
@@ -1442,7 +1429,7 @@ ssh_write_json(const void *stp, struct json_writer *w)
         jw_key(w, "disconnect_by");
         jw_str(w, st->disconnect_by == ssh_client_dir(st) ? "client" : "server");
         jw_key(w, "disconnect_reason");
-        jw_str(w, v1 ? NULL : ssh_name_lookup(ssh_disconnect_names, st->disconnect_reason));
+        jw_str(w, v1 ? NULL : name_tab_lookup(ssh_disconnect_names, st->disconnect_reason));
     }
     if (v1)
         ssh_json_v1(st, w);
@@ -1565,7 +1552,7 @@ ssh_fill_record(const void *stp, struct zert_detail *rec)
         if ((i == SSH_CAT_MAC_C2S || i == SSH_CAT_MAC_S2C) && ssh_mac_implicit(st, i - 2))
             v = NULL; /* implicit in the AEAD cipher */
         if (v1 && (i == SSH_CAT_ENC_C2S || i == SSH_CAT_ENC_S2C) && st->v1.session_key)
-            v = ssh_name_lookup(ssh1_cipher_names, st->v1.cipher);
+            v = name_tab_lookup(ssh1_cipher_names, st->v1.cipher);
         zert_str_set(dst[i], cap[i], v, &rec->truncated);
     }
     if (st->hostkey_seen && st->hostkey.bits)

@@ -1523,7 +1523,7 @@ tls_write_json(const void *vst, struct json_writer *w)
         jw_key(w, "level");
         jw_str(w, a->encrypted ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "?");
         jw_key(w, "description");
-        jw_str(w, a->encrypted ? NULL : tls_find_name(tls_alert_names, a->desc));
+        jw_str(w, a->encrypted ? NULL : name_tab_lookup(tls_alert_names, a->desc));
         jw_obj_close(w);
     }
     jw_arr_close(w);

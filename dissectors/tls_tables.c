@@ -571,7 +571,7 @@ const struct tls_group tls_groups[] = {
 };
 
 /* IANA TLS SignatureScheme registry (and the TLS 1.2 hash/signature pairs it replaced). */
-const struct tls_name_tab tls_sig_schemes[] = {
+const struct name_tab tls_sig_schemes[] = {
     {257, "rsa_md5"},
     {258, "dsa_md5"},
     {259, "ecdsa_md5"},
@@ -622,7 +622,7 @@ const struct tls_name_tab tls_sig_schemes[] = {
     {0, NULL},
 };
 
-const struct tls_name_tab tls_alert_names[] = {
+const struct name_tab tls_alert_names[] = {
     {0, "close_notify"},
     {10, "unexpected_message"},
     {20, "bad_record_mac"},
@@ -661,7 +661,7 @@ const struct tls_name_tab tls_alert_names[] = {
     {0, NULL},
 };
 
-const struct tls_name_tab tls_hs_names[] = {
+const struct name_tab tls_hs_names[] = {
     {0, "hello_request"},
     {1, "client_hello"},
     {2, "server_hello"},
@@ -709,15 +709,6 @@ tls_find_group(uint16_t code)
     for (const struct tls_group *g = tls_groups; g->name; g++)
         if (g->code == code)
             return g;
-    return NULL;
-}
-
-const char *
-tls_find_name(const struct tls_name_tab *tab, uint32_t code)
-{
-    for (; tab->name; tab++)
-        if (tab->code == code)
-            return tab->name;
     return NULL;
 }
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name_tab.h"
+
 /* One cipher suite: IANA number (SSLv2 cipher kinds are 3-byte values) and its parts. */
 struct tls_suite {
     uint32_t code;
@@ -23,20 +25,14 @@ struct tls_group {
     const char *kex; /* what kind of key exchange the group means: ECDHE, DHE, ECDHE-MLKEM, ... */
 };
 
-struct tls_name_tab {
-    uint32_t code;
-    const char *name;
-};
-
 extern const struct tls_suite tls_suites[];
 extern const struct tls_group tls_groups[];
-extern const struct tls_name_tab tls_sig_schemes[];
-extern const struct tls_name_tab tls_alert_names[];
-extern const struct tls_name_tab tls_hs_names[];
+extern const struct name_tab tls_sig_schemes[];
+extern const struct name_tab tls_alert_names[];
+extern const struct name_tab tls_hs_names[];
 
 const struct tls_suite *tls_find_suite(uint32_t code);
 const struct tls_group *tls_find_group(uint16_t code);
-const char *tls_find_name(const struct tls_name_tab *tab, uint32_t code);
 /* "TLSv1.2", "TLSv1.3-draft23", "SSLv2", ...: written into buf (24 bytes is enough). */
 const char *tls_version_name(uint16_t v, char *buf, size_t len);
 /* GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ... */

@@ -218,8 +218,8 @@ test_v2_invalid_ke_and_addke(void)
     CHECK_EQ_INT(sa->integ, 14);
     CHECK_EQ_INT(sa->dh_group, 31);
     CHECK_EQ_INT(sa->addke[0], 36);
-    CHECK_EQ_STR(ipsec_name_lookup(ike_group_names, 36), "ML-KEM-768");
-    CHECK_EQ_STR(ipsec_name_lookup(ikev2_transform_type_names, 6), "ADDKE1");
+    CHECK_EQ_STR(name_tab_lookup(ike_group_names, 36), "ML-KEM-768");
+    CHECK_EQ_STR(name_tab_lookup(ikev2_transform_type_names, 6), "ADDKE1");
 }
 
 static void
