@@ -8,6 +8,7 @@
 #include "../flowtable/flow.h"
 #include "app.h"
 #include "decode.h"
+#include "flow_log.h"
 #include "ndpi_opinion.h"
 #include "stats.h"
 
@@ -348,19 +349,6 @@ ndpi_agrees(const struct app_flow *af, const struct observation_facts *o)
     return -1;
 }
 
-static void
-endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
-{
-    char a[64];
-    jw_key(w, key);
-    jw_obj_open(w);
-    jw_key(w, "ip");
-    jw_str(w, decode_addr_str(f->key.family, f->addr[side], a, sizeof(a)));
-    jw_key(w, "port");
-    jw_uint(w, f->port[side]);
-    jw_obj_close(w);
-}
-
 static int
 write_observation(struct app_layer *a, const struct flow *f, const struct app_flow *af)
 {
@@ -376,8 +364,8 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
     jw_uint(w, f->id);
     jw_key(w, "ip_proto");
     jw_str(w, tcp ? "tcp" : "udp");
-    endpoint(w, "client", f, c);
-    endpoint(w, "server", f, s);
+    flow_log_endpoint(w, "client", f, c);
+    flow_log_endpoint(w, "server", f, s);
     jw_key(w, "start");
     jw_time(w, f->first_ts);
     jw_key(w, "end");

@@ -30,8 +30,8 @@ has_ports(const struct flow *f)
     return f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
 }
 
-static void
-endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
+void
+flow_log_endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
 {
     char a[64];
     jw_key(w, key);
@@ -70,8 +70,8 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
     jw_uint(w, f->id);
     jw_key(w, "proto");
     jw_str(w, proto_name(f->key.proto));
-    endpoint(w, "client", f, c);
-    endpoint(w, "server", f, s);
+    flow_log_endpoint(w, "client", f, c);
+    flow_log_endpoint(w, "server", f, s);
     if (!has_ports(f)) {
         char spi[16];
         snprintf(spi, sizeof(spi), "0x%08" PRIx32, f->key.spi);

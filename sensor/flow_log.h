@@ -9,6 +9,8 @@ struct json_writer;
 
 /* One JSON object per ended flow (keys documented in README.md). */
 int flow_log_json(struct json_writer *w, FILE *out, const struct flow *f);
+/* "key": {"ip": ..., "port": ...} for one side of a flow (no port for ESP/AH). */
+void flow_log_endpoint(struct json_writer *w, const char *key, const struct flow *f, int side);
 /* One readable line per ended flow. */
 int flow_log_text(FILE *out, const struct flow *f);
 
