@@ -444,6 +444,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
     jw_uint(w, d->conn_id);
     json_time(w, "start", d->start_us);
     json_time(w, "end", d->end_us);
+    json_text(w, "end_reason", d->end_reason);
     jw_key(w, "bytes_in");
     jw_uint(w, d->bytes_in);
     jw_key(w, "bytes_out");

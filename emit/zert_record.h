@@ -206,6 +206,9 @@ struct zert_detail {
     uint64_t conn_id;
     uint64_t start_us;
     uint64_t end_us; /* 0: not ended (only term / short_term carry it) */
+    /* term / short_term: why the connection ended (fin, rst, idle_timeout, evicted, reused,
+     * end_of_capture); JSON only, SMF has no field for it */
+    char end_reason[16];
     uint64_t bytes_in, bytes_out, segs_in, segs_out;
     char job[ZERT_JOB_LEN];
     char user[ZERT_JOB_LEN];

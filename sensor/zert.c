@@ -275,8 +275,10 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
     r->role = c->role;
     r->conn_id = c->conn_id;
     r->start_us = f->first_ts;
-    if (ev == ZERT_EV_TERM || ev == ZERT_EV_SHORT_TERM)
+    if (ev == ZERT_EV_TERM || ev == ZERT_EV_SHORT_TERM) {
         r->end_us = f->last_ts;
+        ZERT_STR_SET(r, r->end_reason, flow_end_reason_name((enum flow_end_reason)f->end_reason));
+    }
     r->bytes_in = f->payload[rm];
     r->bytes_out = f->payload[l];
     r->segs_in = f->pkts[rm];
@@ -699,6 +701,7 @@ zee_member_end(struct zert_layer *z, struct zee *g, unsigned slot, uint64_t now)
 {
     zee_add(g, slot);
     zee_member_facts(z, g, slot, &g->ended);
+    g->syn.end_reason = g->members[slot]->end_reason; /* the last member's reason ends it */
     g->members[slot] = NULL;
     if (--g->nmembers)
         return;
@@ -774,6 +777,7 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
         r->event = ZERT_EV_TERM;
         r->time_us = last_ts;
         r->end_us = last_ts;
+        ZERT_STR_SET(r, r->end_reason, flow_end_reason_name(FLOW_END_END_OF_CAPTURE));
         if (rc != 0 || z->sink.detail(z->sink.ctx, r) != 0)
             z->failed = true;
         z->details += 2;

@@ -58,9 +58,12 @@ with tempfile.TemporaryDirectory() as tmp:
         check(ts(term["end"]) - ts(term["start"]) > 29.9, "term end 30 s after start")
         check(term["role"] == "server" and term["local"]["port"] == 44402, "local is the server")
         check(term["protection"] == [], "clear text: protection []")
+        check(term.get("end_reason") == "fin", f"30 s connection ended by FIN: {term.get('end_reason')}")
+        check(init.get("end_reason") is None, "init carries no end reason")
     if short == ["short_term"]:
         s = by_port[44401][0]
         check(s["end"] is not None and ts(s["end"]) - ts(s["start"]) < 10, "short_term has its end")
+        check(s.get("end_reason") == "fin", f"2 s connection ended by FIN: {s.get('end_reason')}")
     summaries = [r for r in recs if r["record"] == "summary"]
     check(len(summaries) == 2, f"{len(summaries)} summaries, want one per session (2)")
     for s in summaries:

@@ -47,6 +47,7 @@ def project(r, key_hashed):
         if k in r:
             r[k] = centi(r[k])
     r.pop("truncated", None)
+    r.pop("end_reason", None)              # why a connection ended: no SMF field
     r.pop("ee", None)                      # no EE section exists in SMF 119
     obs = r.pop("observation", None)       # only its source byte is kept, and only with a
     has_sec = any(r.get(k) for k in ("tls", "ssh", "ipsec"))  # protocol section
