@@ -82,6 +82,7 @@ struct observation_facts {
     bool rehandshake_suspected;
     uint32_t encrypted_handshake_records;
     bool early_close;           /* the security session ended before the TCP connection */
+    bool clear_after_end;       /* after that end, the connection carried data in clear */
     bool incomplete;            /* the handshake could not be fully observed */
     const char *incomplete_why; /* static text: "gap in client stream", "server side not seen" */
 };

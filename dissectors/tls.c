@@ -218,6 +218,7 @@ struct tls_state {
     const char *incomplete_why;
     bool gap_during_handshake;
     bool malformed;
+    bool clear_after_end; /* an alert ended the session and non-TLS bytes followed */
     uint32_t hs_errors;
 };
 
@@ -1049,6 +1050,8 @@ tls_record_header(struct tls_state *st, int dir, struct cursor *c, size_t *need)
         if (!st->established) {
             st->malformed = true;
             tls_incomplete(st, "malformed TLS record");
+        } else if (st->alerts_total > 0) {
+            st->clear_after_end = true; /* close_notify, then clear text on the same connection */
         }
         return TLS_STEP_DONE;
     }
@@ -1292,6 +1295,7 @@ tls_get_observation(const void *vst, struct observation_facts *o)
     o->rehandshake_suspected = st->enc_hs_records > 0;
     o->encrypted_handshake_records = st->enc_hs_records;
     o->early_close = st->alerts_total > 0;
+    o->clear_after_end = st->clear_after_end;
     o->incomplete = st->incomplete_why != NULL;
     o->incomplete_why = st->incomplete_why;
     /* not established and not explained by what the capture lost: the handshake failed */

@@ -463,7 +463,7 @@ app_protection(const struct flow *f, bool *clear_first, bool *ended_early)
     if (!o.established || o.failed)
         return 0;
     *clear_first = !o.handshake_first || o.starttls != NULL;
-    *ended_early = o.early_close;
+    *ended_early = o.clear_after_end;
     return protection_bit(af);
 }
 

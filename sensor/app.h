@@ -30,7 +30,7 @@ struct zert_detail;
 /*
  * For the zERT layer: ZERT_PROT_* bits of the security sessions established
  * on the flow; *clear_first when application data flowed in clear before the
- * handshake; *ended_early when the session ended before the connection.
+ * handshake; *ended_early when the session ended and clear data followed on the connection.
  */
 uint8_t app_protection(const struct flow *f, bool *clear_first, bool *ended_early);
 /* The dissector's facts and observation into a record's protocol blocks. */

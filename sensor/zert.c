@@ -490,12 +490,9 @@ evaluate(struct zert_layer *z, struct zconn *c, uint64_t now, bool final)
     uint8_t prot = z->probe.protection ? z->probe.protection(f, &clear_first, &ended_early) : 0;
     if (c->ah_seen)
         prot |= ZERT_PROT_IPSEC;
-    /*
-     * A session that ended early (close_notify, alert) is in the records' observation; it is
-     * not a change: the wire cannot tell a connection that goes on in clear from the closing
-     * exchange itself without a dissector that says so (docs/zert-model.md).
-     */
-    (void)ended_early;
+    /* the session ended and clear data followed: the connection is clear text from then */
+    if (ended_early)
+        prot &= ZERT_PROT_IPSEC;
     uint64_t init_at = f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000;
     bool is_tcp = c->ip_proto == IPPROTO_NUM_TCP;
     if (!c->decided) {

@@ -109,6 +109,16 @@ with tempfile.TemporaryDirectory() as tmp:
         check(s["conns"]["end"] == 1 and s["partial_conns"]["end"] == 1,
               f"smtp-starttls {s['protocol']} session: conns {s['conns']} partial {s['partial_conns']}")
 
+    # 2b. TLS ended (close_notify) while TCP went on in clear: init (tls), change ([]), term;
+    #     a plain TLS 1.2 session that closes with TCP stays one short_term record with tls
+    recs = run(os.path.join(src, "pcaps/tls-unwrap.pcap"), os.path.join(tmp, "unwrap"))
+    ev = [(r["event"], r["protection"]) for r in recs if r["record"] == "detail"]
+    check(ev == [("init", ["tls"]), ("change", []), ("term", [])],
+          f"tls-unwrap: {ev}, want init (tls), change ([]), term ([])")
+    recs = run(os.path.join(src, "pcaps/tls-plain12.pcap"), os.path.join(tmp, "plain12"))
+    ev = [(r["event"], r["protection"]) for r in recs if r["record"] == "detail"]
+    check(ev == [("short_term", ["tls"])], f"tls-plain12: {ev}, want one short_term (tls)")
+
     # 3. Enterprise Extender: one connection per IP pair (its up to five port flows together),
     #    with the frame counts tshark reports for the pair's UDP conversations
     ee = os.path.join(src, "pcaps/ee-sample.pcap")
