@@ -587,33 +587,50 @@ detail_tls(uint8_t *s, const struct zert_detail *d)
     put_cert_detail(s, 120, &t->client_cert, NULL);
 }
 
+/* The SSH algorithm codes both subtypes carry, oriented in/out from the local side. */
+struct ssh_codes {
+    uint16_t in_enc, in_mac, kex, out_enc, out_mac, key_type;
+    uint8_t etm_flags; /* X'80' encrypt-then-MAC inbound, X'40' outbound */
+};
+
+static void
+ssh_codes_get(const struct zert_ssh *h, enum zert_role role, struct ssh_codes *c)
+{
+    bool c2s = ssh_in_is_c2s(role), etm_in, etm_out;
+    const char *in_enc = c2s ? h->enc_c2s : h->enc_s2c, *out_enc = c2s ? h->enc_s2c : h->enc_c2s;
+    const char *in_mac = c2s ? h->mac_c2s : h->mac_s2c, *out_mac = c2s ? h->mac_s2c : h->mac_c2s;
+    c->in_mac = ssh_mac_code(in_mac, in_enc, &etm_in);
+    c->out_mac = ssh_mac_code(out_mac, out_enc, &etm_out);
+    c->in_enc = smf_codes_find(smf_ssh_enc_codes, in_enc);
+    c->out_enc = smf_codes_find(smf_ssh_enc_codes, out_enc);
+    c->kex = smf_codes_find(smf_ssh_kex_codes, h->kex);
+    c->key_type = smf_codes_find(smf_ssh_hostkey_codes, h->hostkey);
+    if (!c->key_type)
+        c->key_type = smf_codes_find(smf_ssh_key_type_codes, h->hostkey_type);
+    c->etm_flags = (uint8_t)((etm_in ? 0x80 : 0) | (etm_out ? 0x40 : 0));
+}
+
 static void
 detail_ssh(uint8_t *s, const struct zert_detail *d)
 {
     const struct zert_ssh *h = &d->ssh;
-    bool c2s = ssh_in_is_c2s(d->role), etm_in, etm_out;
-    const char *in_enc = c2s ? h->enc_c2s : h->enc_s2c, *out_enc = c2s ? h->enc_s2c : h->enc_c2s;
-    const char *in_mac = c2s ? h->mac_c2s : h->mac_s2c, *out_mac = c2s ? h->mac_s2c : h->mac_c2s;
-    uint16_t in_mac_code = ssh_mac_code(in_mac, in_enc, &etm_in);
-    uint16_t out_mac_code = ssh_mac_code(out_mac, out_enc, &etm_out);
+    struct ssh_codes c;
+    ssh_codes_get(h, d->role, &c);
     put8(s, 0, ssh_version_code(h->version));
     put8(s, 1, tls_source(&d->obs));
-    put8(s, 3, (uint8_t)((etm_in ? 0x80 : 0) | (etm_out ? 0x40 : 0)));
+    put8(s, 3, c.etm_flags);
     put_text(s, 8, 8,
              d->role == ZERT_ROLE_SERVER   ? "SSHD"
              : d->role == ZERT_ROLE_CLIENT ? "SSH"
                                            : "",
              NULL);
     put_text(s, 16, 16, tls_source(&d->obs) == 1 ? "Observation" : "", NULL);
-    put16(s, 36, smf_codes_find(smf_ssh_enc_codes, in_enc));
-    put16(s, 38, in_mac_code);
-    put16(s, 40, smf_codes_find(smf_ssh_kex_codes, h->kex));
-    put16(s, 42, smf_codes_find(smf_ssh_enc_codes, out_enc));
-    put16(s, 44, out_mac_code);
-    uint16_t ktype = smf_codes_find(smf_ssh_hostkey_codes, h->hostkey);
-    if (!ktype)
-        ktype = smf_codes_find(smf_ssh_key_type_codes, h->hostkey_type);
-    put16(s, 48, ktype);
+    put16(s, 36, c.in_enc);
+    put16(s, 38, c.in_mac);
+    put16(s, 40, c.kex);
+    put16(s, 42, c.out_enc);
+    put16(s, 44, c.out_mac);
+    put16(s, 48, c.key_type);
     put16(s, 50, clamp16(&h->hostkey_bits));
     if (h->hostkey_fp.known && h->hostkey_fp.len) {
         size_t n = h->hostkey_fp.len > 64 ? 64 : h->hostkey_fp.len;
@@ -763,23 +780,17 @@ static void
 summary_ssh(uint8_t *s, const struct zert_summary *m)
 {
     const struct zert_ssh *h = &m->ssh;
-    bool c2s = ssh_in_is_c2s(m->role), etm_in, etm_out;
-    const char *in_enc = c2s ? h->enc_c2s : h->enc_s2c, *out_enc = c2s ? h->enc_s2c : h->enc_c2s;
-    const char *in_mac = c2s ? h->mac_c2s : h->mac_s2c, *out_mac = c2s ? h->mac_s2c : h->mac_c2s;
-    uint16_t in_mac_code = ssh_mac_code(in_mac, in_enc, &etm_in);
-    uint16_t out_mac_code = ssh_mac_code(out_mac, out_enc, &etm_out);
-    uint16_t ktype = smf_codes_find(smf_ssh_hostkey_codes, h->hostkey);
-    if (!ktype)
-        ktype = smf_codes_find(smf_ssh_key_type_codes, h->hostkey_type);
+    struct ssh_codes c;
+    ssh_codes_get(h, m->role, &c);
     put8(s, 0, 1);
     put8(s, 2, ssh_version_code(h->version));
-    put8(s, 3, (uint8_t)((etm_in ? 0x80 : 0) | (etm_out ? 0x40 : 0)));
-    put16(s, 8, smf_codes_find(smf_ssh_enc_codes, in_enc));
-    put16(s, 10, in_mac_code);
-    put16(s, 12, smf_codes_find(smf_ssh_kex_codes, h->kex));
-    put16(s, 14, smf_codes_find(smf_ssh_enc_codes, out_enc));
-    put16(s, 16, out_mac_code);
-    put16(s, 18, ktype);
+    put8(s, 3, c.etm_flags);
+    put16(s, 8, c.in_enc);
+    put16(s, 10, c.in_mac);
+    put16(s, 12, c.kex);
+    put16(s, 14, c.out_enc);
+    put16(s, 16, c.out_mac);
+    put16(s, 18, c.key_type);
     put16(s, 20, clamp16(&h->hostkey_bits));
 }
 
