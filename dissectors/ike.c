@@ -131,6 +131,21 @@ ike_sa_get(struct ike_state *st, const struct ike_hdr *h, uint64_t ts)
     return sa;
 }
 
+/*
+ * A proposal or transform substructure (RFC 2408 3.5/3.6, RFC 7296 3.3.1/3.3.2): next (1),
+ * reserved (1), length (2), then the body as a child cursor. False when the length does not
+ * fit or is below the 8 bytes every such substructure has.
+ */
+static bool
+ike_take_sub(struct cursor *c, uint8_t *next, struct cursor *body)
+{
+    *next = cur_get_u8(c);
+    cur_skip(c, 1);
+    uint16_t len = cur_get_be16(c);
+    *body = cur_take(c, len >= 4 ? len - 4u : 0u);
+    return cur_ok(c) && len >= 8;
+}
+
 static void
 ike_add_notify(struct ike_sa *sa, uint16_t type)
 {
@@ -254,11 +269,9 @@ ikev1_sa_payload(struct ike_msg *m, struct cursor *p)
     bool take_chosen = phase1 && m->response && !sa->chosen;
     bool first = true;
     for (int n = 0; cur_left(p) && n < IKE_MAX_ITEMS; n++) {
-        uint8_t next = cur_get_u8(p);
-        cur_skip(p, 1);
-        uint16_t plen = cur_get_be16(p);
-        struct cursor prop = cur_take(p, plen >= 4 ? plen - 4u : 0u);
-        if (!cur_ok(p) || plen < 8) {
+        uint8_t next;
+        struct cursor prop;
+        if (!ike_take_sub(p, &next, &prop)) {
             m->st->malformed++;
             return;
         }
@@ -273,11 +286,9 @@ ikev1_sa_payload(struct ike_msg *m, struct cursor *p)
             sa->offered_transforms = (uint8_t)(sa->offered_transforms + ntrans);
         }
         for (int k = 0; cur_left(&prop) && k < IKE_MAX_ITEMS; k++) {
-            uint8_t tnext = cur_get_u8(&prop);
-            cur_skip(&prop, 1);
-            uint16_t tlen = cur_get_be16(&prop);
-            struct cursor t = cur_take(&prop, tlen >= 4 ? tlen - 4u : 0u);
-            if (!cur_ok(&prop) || tlen < 8) {
+            uint8_t tnext;
+            struct cursor t;
+            if (!ike_take_sub(&prop, &tnext, &t)) {
                 m->st->malformed++;
                 return;
             }
@@ -395,11 +406,9 @@ ikev2_sa_payload(struct ike_msg *m, struct cursor *p)
     memset(&ch, 0, sizeof(ch));
     int proposals = 0;
     for (int n = 0; cur_left(p) && n < IKE_MAX_ITEMS; n++) {
-        uint8_t next = cur_get_u8(p);
-        cur_skip(p, 1);
-        uint16_t plen = cur_get_be16(p);
-        struct cursor prop = cur_take(p, plen >= 4 ? plen - 4u : 0u);
-        if (!cur_ok(p) || plen < 8) {
+        uint8_t next;
+        struct cursor prop;
+        if (!ike_take_sub(p, &next, &prop)) {
             m->st->malformed++;
             return;
         }
@@ -417,11 +426,9 @@ ikev2_sa_payload(struct ike_msg *m, struct cursor *p)
             sa->offered_transforms = (uint8_t)(sa->offered_transforms + ntrans);
         }
         for (int k = 0; cur_left(&prop) && k < IKE_MAX_ITEMS; k++) {
-            uint8_t tnext = cur_get_u8(&prop);
-            cur_skip(&prop, 1);
-            uint16_t tlen = cur_get_be16(&prop);
-            struct cursor t = cur_take(&prop, tlen >= 4 ? tlen - 4u : 0u);
-            if (!cur_ok(&prop) || tlen < 8) {
+            uint8_t tnext;
+            struct cursor t;
+            if (!ike_take_sub(&prop, &tnext, &t)) {
                 m->st->malformed++;
                 return;
             }
