@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/name_tab.h"
 #include "../emit/zert_record.h"
 #include "ee.h"
-#include "name_tab.h"
 
 /* The one place the EE base port lives; configuration changes it through ee_set_base_port(). */
 static uint16_t ee_base = EE_BASE_PORT_DEFAULT;

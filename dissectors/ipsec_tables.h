@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "name_tab.h"
+#include "../emit/name_tab.h"
 
 /* A value-to-name table entry; tables end with {0, NULL}. */
 

@@ -5,10 +5,10 @@
 #include <openssl/evp.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/name_tab.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "dissector.h"
-#include "name_tab.h"
 #include "ssh.h"
 
 /*
