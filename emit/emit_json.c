@@ -6,14 +6,10 @@
 #include <time.h>
 
 #include "emit_json.h"
+#include "name_tab.h"
 #include "smf_codes.h"
 
-struct event_name {
-    int code;
-    const char *name;
-};
-
-static const struct event_name detail_event_names[] = {
+static const struct name_tab detail_event_names[] = {
     {ZERT_EV_INIT, "init"},
     {ZERT_EV_CHANGE, "change"},
     {ZERT_EV_TERM, "term"},
@@ -24,46 +20,36 @@ static const struct event_name detail_event_names[] = {
     {0, NULL},
 };
 
-static const struct event_name summary_event_names[] = {
+static const struct name_tab summary_event_names[] = {
     {ZERT_SEV_INTERVAL, "interval"},
     {ZERT_SEV_AGGR_ENABLED, "aggregation_enabled"},
     {ZERT_SEV_AGGR_DISABLED, "aggregation_disabled"},
     {0, NULL},
 };
 
-static const struct event_name role_names[] = {
+static const struct name_tab role_names[] = {
     {ZERT_ROLE_SERVER, "server"},
     {ZERT_ROLE_CLIENT, "client"},
     {ZERT_ROLE_PEER, "peer"},
     {0, NULL},
 };
 
-static const char *
-event_lookup(const struct event_name *t, int code)
-{
-    for (; t->name; t++) {
-        if (t->code == code)
-            return t->name;
-    }
-    return NULL;
-}
-
 const char *
 emit_json_detail_event_name(int ev)
 {
-    return event_lookup(detail_event_names, ev);
+    return name_tab_lookup(detail_event_names, (uint32_t)ev);
 }
 
 const char *
 emit_json_summary_event_name(int ev)
 {
-    return event_lookup(summary_event_names, ev);
+    return name_tab_lookup(summary_event_names, (uint32_t)ev);
 }
 
 const char *
 emit_json_role_name(enum zert_role r)
 {
-    return event_lookup(role_names, (int)r);
+    return name_tab_lookup(role_names, (uint32_t)r);
 }
 
 /* A name, or the number when the code has none (unknown codes are shown, not hidden). */

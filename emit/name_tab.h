@@ -9,7 +9,13 @@ struct name_tab {
     const char *name;
 };
 
-/* The name of `value`, or NULL when the table does not have it. */
+/* The name of `value`, or NULL when the table does not have it (the first entry wins). */
 const char *name_tab_lookup(const struct name_tab *tab, uint32_t value);
+
+/*
+ * The first entry named `name`, compared without regard to ASCII case; NULL when none is (or
+ * `name` is NULL). Tables may list aliases: several names for one value.
+ */
+const struct name_tab *name_tab_find(const struct name_tab *tab, const char *name);
 
 #endif

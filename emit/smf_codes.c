@@ -11,7 +11,7 @@
  * inferred ones, in docs/smf-provisional-codes.md.
  */
 
-const struct smf_code smf_tls_enc_codes[] = {
+const struct name_tab smf_tls_enc_codes[] = {
     {SMF_ENC_NONE, "NULL"},
     {SMF_ENC_DES, "DES-CBC"},
     {SMF_ENC_DES40, "DES40-CBC"},
@@ -49,7 +49,7 @@ const struct smf_code smf_tls_enc_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_tls_mac_codes[] = {
+const struct name_tab smf_tls_mac_codes[] = {
     {SMF_MAC_NONE, "AEAD"},
     {SMF_MAC_NONE, "NULL"},
     {SMF_MAC_HMAC_MD5, "HMAC-MD5"},
@@ -64,7 +64,7 @@ const struct smf_code smf_tls_mac_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_tls_kex_codes[] = {
+const struct name_tab smf_tls_kex_codes[] = {
     {1, "NULL"},
     {2, "RSA"},
     {3, "RSA_EXPORT"},
@@ -104,7 +104,7 @@ const struct smf_code smf_tls_kex_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_cert_sig_codes[] = {
+const struct name_tab smf_cert_sig_codes[] = {
     {1, "none"},
     {2, "md2WithRSAEncryption"},
     {3, "md5WithRSAEncryption"},
@@ -135,7 +135,7 @@ const struct smf_code smf_cert_sig_codes[] = {
 };
 
 /* Certificate public-key ("encryption") method, keyed by the record's key type name. */
-const struct smf_code smf_cert_enc_codes[] = {
+const struct name_tab smf_cert_enc_codes[] = {
     {2, "RSA"},
     {3, "DSA"},
     {4, "EC"},
@@ -148,13 +148,13 @@ const struct smf_code smf_cert_enc_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_cert_digest_codes[] = {
+const struct name_tab smf_cert_digest_codes[] = {
     {1, "none"},    {2, "MD2"},     {3, "MD5"},     {4, "SHA1"},  {5, "SHA224"},
     {6, "SHA256"},  {7, "SHA384"},  {8, "SHA512"},  {4, "SHA-1"}, {5, "SHA-224"},
     {6, "SHA-256"}, {7, "SHA-384"}, {8, "SHA-512"}, {0, NULL},
 };
 
-const struct smf_code smf_cert_key_codes[] = {
+const struct name_tab smf_cert_key_codes[] = {
     {1, "none"},
     {2, "RSA"},
     {3, "DSA"},
@@ -171,7 +171,7 @@ const struct smf_code smf_cert_key_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ssh_enc_codes[] = {
+const struct name_tab smf_ssh_enc_codes[] = {
     {SMF_ENC_NONE, "none"},
     {SMF_ENC_DES, "des-cbc"},
     {SMF_ENC_3DES, "3des-cbc"},
@@ -199,7 +199,7 @@ const struct smf_code smf_ssh_enc_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ssh_mac_codes[] = {
+const struct name_tab smf_ssh_mac_codes[] = {
     {SMF_MAC_NONE, "none"},
     {SMF_MAC_HMAC_MD5, "hmac-md5"},
     {SMF_MAC_HMAC_SHA1, "hmac-sha1"},
@@ -212,7 +212,7 @@ const struct smf_code smf_ssh_mac_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ssh_kex_codes[] = {
+const struct name_tab smf_ssh_kex_codes[] = {
     {1, "none"},
     {2, "diffie-hellman-group-exchange-sha256"},
     {3, "diffie-hellman-group-exchange-sha1"},
@@ -234,7 +234,7 @@ const struct smf_code smf_ssh_kex_codes[] = {
 };
 
 /* Host key algorithm -> SSH raw key type code (SKey_Type). */
-const struct smf_code smf_ssh_hostkey_codes[] = {
+const struct name_tab smf_ssh_hostkey_codes[] = {
     {2, "ssh-rsa"},
     {2, "rsa-sha2-256"},
     {2, "rsa-sha2-512"},
@@ -255,7 +255,7 @@ const struct smf_code smf_ssh_hostkey_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ssh_key_type_codes[] = {
+const struct name_tab smf_ssh_key_type_codes[] = {
     {1, "none"},
     {2, "RSA"},
     {3, "DSA"},
@@ -271,7 +271,7 @@ const struct smf_code smf_ssh_key_type_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ike_auth_codes[] = {
+const struct name_tab smf_ike_auth_codes[] = {
     {1, "NONE"},
     {2, "RSA-SIG"},
     {3, "PSK"},
@@ -292,14 +292,14 @@ const struct smf_code smf_ike_auth_codes[] = {
     {0, NULL},
 };
 
-const struct smf_code smf_ike_prf_codes[] = {
+const struct name_tab smf_ike_prf_codes[] = {
     {1, "NONE"},           {2, "HMAC-SHA2-256"},    {3, "HMAC-SHA2-384"},
     {4, "HMAC-SHA2-512"},  {5, "AES128-XCBC"},      {6, "HMAC-MD5"},
     {0x8001, "HMAC-SHA1"}, {0x8002, "AES128-CMAC"}, {0, NULL},
 };
 
 /* IKE SA integrity (IKEv2 INTEG, IKEv1 hash) in IBM MAC codes. */
-const struct smf_code smf_ike_integ_codes[] = {
+const struct name_tab smf_ike_integ_codes[] = {
     {SMF_MAC_NONE, "NONE"},
     {SMF_MAC_HMAC_MD5, "HMAC-MD5-96"},
     {SMF_MAC_HMAC_SHA1, "HMAC-SHA1-96"},
@@ -352,7 +352,7 @@ const struct smf_ike_encr smf_ike_encr_codes[] = {
 };
 
 /* The IKE encryption table again in {code, name} form, for documentation and tests. */
-static const struct smf_code smf_ike_encr_doc[] = {
+static const struct name_tab smf_ike_encr_doc[] = {
     {SMF_ENC_AES128_CBC, "AES-CBC/128"},
     {SMF_ENC_AES192_CBC, "AES-CBC/192"},
     {SMF_ENC_AES256_CBC, "AES-CBC/256"},
@@ -396,30 +396,19 @@ const struct smf_code_table smf_code_tables[] = {
 };
 
 uint16_t
-smf_codes_find(const struct smf_code *tab, const char *name)
+smf_codes_find(const struct name_tab *tab, const char *name)
 {
-    if (!name || !*name)
-        return 0;
-    for (const struct smf_code *e = tab; e->name; e++) {
-        if (strcasecmp(e->name, name) == 0)
-            return e->code;
-    }
-    return 0;
+    const struct name_tab *e = name && *name ? name_tab_find(tab, name) : NULL;
+    return e ? (uint16_t)e->value : 0;
 }
 
 const char *
-smf_codes_name(const struct smf_code *tab, uint16_t code)
+smf_codes_name(const struct name_tab *tab, uint16_t code)
 {
-    if (code == 0)
-        return NULL;
-    for (const struct smf_code *e = tab; e->name; e++) {
-        if (e->code == code)
-            return e->name;
-    }
-    return NULL;
+    return code ? name_tab_lookup(tab, code) : NULL;
 }
 
-static const struct smf_code tls_version_names[] = {
+static const struct name_tab tls_version_names[] = {
     {0x0002, "SSLv2"},   {0x0200, "SSLv2"},   {0x0300, "SSLv3"},   {0x0301, "TLSv1.0"},
     {0x0302, "TLSv1.1"}, {0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"}, {0, NULL},
 };

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name_tab.h"
+
 /*
  * IBM's code lists (smf119-zert.md §3.8) are truncated in our sources. Where
  * IBM's value is unknown we use a provisional value >= SMF_CODE_PROVISIONAL
@@ -14,12 +16,11 @@
  */
 #define SMF_CODE_PROVISIONAL 0x8000
 
-/* One name and its IBM code. Tables end with {0, NULL}. The first entry of a code is
- * its canonical name (used when reading back); later entries are aliases. */
-struct smf_code {
-    uint16_t code;
-    const char *name;
-};
+/*
+ * The code tables are name tables (name_tab.h): {IBM code, name}, ending with {0, NULL}. The
+ * first entry of a code is its canonical name (used when reading back); later entries are
+ * aliases.
+ */
 
 /* IKE encryption: transform name plus key length -> IBM symmetric cipher code. */
 struct smf_ike_encr {
@@ -89,9 +90,9 @@ const char *smf_codes_tls_version_name(uint16_t code, char *buf, size_t len);
 uint16_t smf_codes_tls_version_code(const char *name);
 
 /* Name -> code (case-insensitive; NULL, "" or unknown names give 0, IBM's "unknown"). */
-uint16_t smf_codes_find(const struct smf_code *tab, const char *name);
+uint16_t smf_codes_find(const struct name_tab *tab, const char *name);
 /* Code -> canonical name; NULL when the code is 0 or not in the table. */
-const char *smf_codes_name(const struct smf_code *tab, uint16_t code);
+const char *smf_codes_name(const struct name_tab *tab, uint16_t code);
 
 uint16_t smf_codes_ike_encr_find(const char *name, uint64_t key_bits, bool bits_known);
 /* Code -> IKE transform name and key length (0: none); false when unknown. */
@@ -111,27 +112,27 @@ const char *smf_codes_ssh_hostkey_type(const char *hostkey);
 /* IANA DH / key-exchange group number <-> IBM DHGroup code (the same number). */
 uint16_t smf_codes_dh_group(uint64_t iana);
 
-extern const struct smf_code smf_tls_enc_codes[];      /* TLS_CS_Enc_Alg */
-extern const struct smf_code smf_tls_mac_codes[];      /* TLS_CS_Msg_Auth */
-extern const struct smf_code smf_tls_kex_codes[];      /* TLS_CS_Kex_Alg */
-extern const struct smf_code smf_cert_sig_codes[];     /* *Cert_Signature_Method */
-extern const struct smf_code smf_cert_enc_codes[];     /* *Cert_Enc_Method, by key type */
-extern const struct smf_code smf_cert_digest_codes[];  /* *Cert_Digest_Alg */
-extern const struct smf_code smf_cert_key_codes[];     /* *Cert_Key_Type */
-extern const struct smf_code smf_ssh_enc_codes[];      /* SSH_In/Out_Enc_Alg */
-extern const struct smf_code smf_ssh_mac_codes[];      /* SSH_In/Out_Msg_Auth (no -etm) */
-extern const struct smf_code smf_ssh_kex_codes[];      /* SSH_Kex_Method */
-extern const struct smf_code smf_ssh_hostkey_codes[];  /* host key algorithm -> SKey_Type */
-extern const struct smf_code smf_ssh_key_type_codes[]; /* SKey_Type -> key type name */
-extern const struct smf_code smf_ike_auth_codes[];     /* IKETunLcl/RmtAuthMeth */
-extern const struct smf_code smf_ike_prf_codes[];      /* IKETunPseudoRandFunc */
-extern const struct smf_code smf_ike_integ_codes[];    /* IKETunAuthAlg (IBM MAC codes) */
+extern const struct name_tab smf_tls_enc_codes[];      /* TLS_CS_Enc_Alg */
+extern const struct name_tab smf_tls_mac_codes[];      /* TLS_CS_Msg_Auth */
+extern const struct name_tab smf_tls_kex_codes[];      /* TLS_CS_Kex_Alg */
+extern const struct name_tab smf_cert_sig_codes[];     /* *Cert_Signature_Method */
+extern const struct name_tab smf_cert_enc_codes[];     /* *Cert_Enc_Method, by key type */
+extern const struct name_tab smf_cert_digest_codes[];  /* *Cert_Digest_Alg */
+extern const struct name_tab smf_cert_key_codes[];     /* *Cert_Key_Type */
+extern const struct name_tab smf_ssh_enc_codes[];      /* SSH_In/Out_Enc_Alg */
+extern const struct name_tab smf_ssh_mac_codes[];      /* SSH_In/Out_Msg_Auth (no -etm) */
+extern const struct name_tab smf_ssh_kex_codes[];      /* SSH_Kex_Method */
+extern const struct name_tab smf_ssh_hostkey_codes[];  /* host key algorithm -> SKey_Type */
+extern const struct name_tab smf_ssh_key_type_codes[]; /* SKey_Type -> key type name */
+extern const struct name_tab smf_ike_auth_codes[];     /* IKETunLcl/RmtAuthMeth */
+extern const struct name_tab smf_ike_prf_codes[];      /* IKETunPseudoRandFunc */
+extern const struct name_tab smf_ike_integ_codes[];    /* IKETunAuthAlg (IBM MAC codes) */
 extern const struct smf_ike_encr smf_ike_encr_codes[]; /* IKETunEncAlg (IBM cipher codes) */
 
 /* Every name table, for documentation and tests. Ends with {NULL, NULL}. */
 struct smf_code_table {
     const char *field;
-    const struct smf_code *codes;
+    const struct name_tab *codes;
 };
 extern const struct smf_code_table smf_code_tables[];
 

@@ -544,7 +544,7 @@ read_dns(const struct smf_rec *r, unsigned idx, struct zert_tls *tls, char *err,
 
 /* A code, as its name from `tab`, else "unknown(0xNNNN)"; 0 stays unknown (""). */
 static void
-code_name(const struct smf_code *tab, uint16_t code, char *dst, size_t cap)
+code_name(const struct name_tab *tab, uint16_t code, char *dst, size_t cap)
 {
     const char *n = smf_codes_name(tab, code);
     if (n)

@@ -617,8 +617,8 @@ test_codes_and_ebcdic(void)
     CHECK_EQ_INT(smf_codes_ike_encr_find("AES-CBC", 0, false), 0); /* no key length: unknown */
     /* every name maps to a code that maps back to a name of the same table */
     for (const struct smf_code_table *t = smf_code_tables; t->field; t++) {
-        for (const struct smf_code *c = t->codes; c->name; c++)
-            CHECK(smf_codes_name(t->codes, c->code) != NULL);
+        for (const struct name_tab *c = t->codes; c->name; c++)
+            CHECK(smf_codes_name(t->codes, (uint16_t)c->value) != NULL);
     }
 }
 
@@ -1110,10 +1110,10 @@ test_provisional_doc(void)
     doc[n] = '\0';
     fclose(f);
     for (const struct smf_code_table *t = smf_code_tables; t->field; t++) {
-        for (const struct smf_code *c = t->codes; c->name; c++) {
-            if (c->code < SMF_CODE_PROVISIONAL)
+        for (const struct name_tab *c = t->codes; c->name; c++) {
+            if (c->value < SMF_CODE_PROVISIONAL)
                 continue;
-            snprintf(code, sizeof(code), "X'%04X'", c->code);
+            snprintf(code, sizeof(code), "X'%04X'", (unsigned)c->value);
             snprintf(line, sizeof(line), "`%s`", c->name);
             bool found = false;
             for (const char *p = doc; (p = strstr(p, line)) != NULL; p++) {
