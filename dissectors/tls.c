@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../emit/json_writer.h"
+#include "../emit/tls_version.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "tls.h"

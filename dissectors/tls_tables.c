@@ -1,6 +1,4 @@
 /* tls_tables.c - TLS/SSL names as data: every cipher suite, named group and signature scheme. */
-#include <stdio.h>
-
 #include "tls_tables.h"
 
 /*
@@ -722,36 +720,4 @@ int
 tls_version_is_13(uint16_t v)
 {
     return v == 0x0304 || (v >> 8) == 0x7f || (v >> 8) == 0x7e || v == 0xfb17 || v == 0xfb1a;
-}
-
-const char *
-tls_version_name(uint16_t v, char *buf, size_t len)
-{
-    switch (v) {
-    case 0x0002:
-        return "SSLv2";
-    case 0x0300:
-        return "SSLv3";
-    case 0x0301:
-        return "TLSv1.0";
-    case 0x0302:
-        return "TLSv1.1";
-    case 0x0303:
-        return "TLSv1.2";
-    case 0x0304:
-        return "TLSv1.3";
-    case 0xfb17:
-        return "TLSv1.3-fb23";
-    case 0xfb1a:
-        return "TLSv1.3-fb26";
-    default:
-        break;
-    }
-    if ((v >> 8) == 0x7f)
-        snprintf(buf, len, "TLSv1.3-draft%u", (unsigned)(v & 0xff));
-    else if ((v >> 8) == 0x7e)
-        snprintf(buf, len, "TLSv1.3-google-exp%u", (unsigned)(v & 0xff));
-    else
-        snprintf(buf, len, "unknown-0x%04x", (unsigned)v);
-    return buf;
 }

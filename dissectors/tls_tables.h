@@ -33,8 +33,6 @@ extern const struct name_tab tls_hs_names[];
 
 const struct tls_suite *tls_find_suite(uint32_t code);
 const struct tls_group *tls_find_group(uint16_t code);
-/* "TLSv1.2", "TLSv1.3-draft23", "SSLv2", ...: written into buf (24 bytes is enough). */
-const char *tls_version_name(uint16_t v, char *buf, size_t len);
 /* GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ... */
 int tls_is_grease(uint16_t v);
 /* The TLS 1.3 version a draft or experiment number stands for, or the number itself. */

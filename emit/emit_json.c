@@ -8,6 +8,7 @@
 #include "emit_json.h"
 #include "name_tab.h"
 #include "smf_codes.h"
+#include "tls_version.h"
 
 static const struct name_tab detail_event_names[] = {
     {ZERT_EV_INIT, "init"},
@@ -225,7 +226,7 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     char vbuf[32];
     const char *version = t->version;
     if (!*version && t->version_code.known)
-        version = smf_codes_tls_version_name((uint16_t)t->version_code.v, vbuf, sizeof(vbuf));
+        version = tls_version_name((uint16_t)t->version_code.v, vbuf, sizeof(vbuf));
     jw_key(w, "tls");
     jw_obj_open(w);
     json_text(w, "version", version);

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "smf_codes.h"
+#include "tls_version.h"
 
 /*
  * Confirmed codes are from smf119-zert.md §3.8. Codes >= X'8000' are
@@ -408,35 +409,17 @@ smf_codes_name(const struct name_tab *tab, uint16_t code)
     return code ? name_tab_lookup(tab, code) : NULL;
 }
 
-static const struct name_tab tls_version_names[] = {
-    {0x0002, "SSLv2"},   {0x0200, "SSLv2"},   {0x0300, "SSLv3"},   {0x0301, "TLSv1.0"},
-    {0x0302, "TLSv1.1"}, {0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"}, {0, NULL},
-};
-
+/* The TLS version vocabulary is tls_version.c's, shared with the dissector. */
 const char *
 smf_codes_tls_version_name(uint16_t code, char *buf, size_t len)
 {
-    const char *n = smf_codes_name(tls_version_names, code);
-    if (n) {
-        snprintf(buf, len, "%s", n);
-        return buf;
-    }
-    if ((code & 0xFF00) == 0x7F00) {
-        snprintf(buf, len, "TLSv1.3-draft%u", (unsigned)(code & 0xFF));
-        return buf;
-    }
-    return NULL;
+    return tls_version_name(code, buf, len);
 }
 
 uint16_t
 smf_codes_tls_version_code(const char *name)
 {
-    unsigned d;
-    if (name && sscanf(name, "TLSv1.3-draft%u", &d) == 1 && d < 256)
-        return (uint16_t)(0x7F00 | d);
-    if (name && strcmp(name, "SSLv2") == 0)
-        return 0x0200;
-    return smf_codes_find(tls_version_names, name);
+    return tls_version_code(name);
 }
 
 uint16_t

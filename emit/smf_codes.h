@@ -85,7 +85,7 @@ enum smf_mac_code {
     SMF_MAC_AES_GMAC,
 };
 
-/* TLS protocol version names and the wire code (0x7fNN: TLS 1.3 draft NN). */
+/* TLS protocol version names and codes: tls_version_name() and tls_version_code(). */
 const char *smf_codes_tls_version_name(uint16_t code, char *buf, size_t len);
 uint16_t smf_codes_tls_version_code(const char *name);
 

@@ -11,6 +11,7 @@
 #include "emit/emit_smf.h"
 #include "emit/smf_codes.h"
 #include "emit/smf_reader.h"
+#include "emit/tls_version.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with
@@ -608,6 +609,15 @@ test_codes_and_ebcdic(void)
     char buf[32];
     CHECK_EQ_STR(smf_codes_tls_version_name(0x7f17, buf, sizeof(buf)), "TLSv1.3-draft23");
     CHECK_EQ_INT(smf_codes_tls_version_code("TLSv1.3-draft23"), 0x7f17);
+    /* one vocabulary with the dissector: every code has a name, SSLv2 has two codes */
+    CHECK_EQ_STR(tls_version_name(0x0002, buf, sizeof(buf)), "SSLv2");
+    CHECK_EQ_STR(tls_version_name(0x0200, buf, sizeof(buf)), "SSLv2");
+    CHECK_EQ_INT(tls_version_code("SSLv2"), 0x0200);
+    CHECK_EQ_STR(tls_version_name(0x7e02, buf, sizeof(buf)), "TLSv1.3-google-exp2");
+    CHECK_EQ_STR(tls_version_name(0xfb17, buf, sizeof(buf)), "TLSv1.3-fb23");
+    CHECK_EQ_INT(tls_version_code("tlsv1.3-FB26"), 0xfb1a);
+    CHECK_EQ_STR(tls_version_name(0x0305, buf, sizeof(buf)), "unknown-0x0305");
+    CHECK_EQ_INT(tls_version_code("unknown-0x0305"), 0);
     bool etm;
     CHECK_EQ_INT(smf_codes_ssh_mac_find("umac-64-etm@openssh.com", &etm), SMF_MAC_UMAC64);
     CHECK(etm);
