@@ -65,118 +65,14 @@ json_event(struct json_writer *w, const char *name, int code)
         jw_int(w, code);
 }
 
-/* "" is unknown: null. */
-static void
-json_text(struct json_writer *w, const char *key, const char *s)
-{
-    jw_key(w, key);
-    if (s && *s)
-        jw_str(w, s);
-    else
-        jw_null(w);
-}
-
-static void
-json_num(struct json_writer *w, const char *key, const struct zert_num *n)
-{
-    jw_key(w, key);
-    if (n->known)
-        jw_uint(w, n->v);
-    else
-        jw_null(w);
-}
-
-static void
-json_tri(struct json_writer *w, const char *key, enum zert_tri t)
-{
-    jw_key(w, key);
-    if (t == ZERT_TRI_UNKNOWN)
-        jw_null(w);
-    else
-        jw_bool(w, t == ZERT_TRI_TRUE);
-}
-
-static void
-json_hex(struct json_writer *w, const char *key, const struct zert_bytes *b)
-{
-    static const char hex[] = "0123456789abcdef";
-    char buf[2 * sizeof(b->b) + 1];
-    jw_key(w, key);
-    if (!b->known) {
-        jw_null(w);
-        return;
-    }
-    size_t n = b->len <= sizeof(b->b) ? b->len : sizeof(b->b);
-    for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = hex[b->b[i] >> 4];
-        buf[2 * i + 1] = hex[b->b[i] & 15];
-    }
-    jw_strn(w, buf, 2 * n);
-}
-
-static void
-json_ip(struct json_writer *w, const char *key, const struct zert_endpoint *e)
-{
-    char buf[INET6_ADDRSTRLEN];
-    jw_key(w, key);
-    if (e->family == 4 && inet_ntop(AF_INET, e->ip, buf, sizeof(buf)))
-        jw_str(w, buf);
-    else if (e->family == 6 && inet_ntop(AF_INET6, e->ip, buf, sizeof(buf)))
-        jw_str(w, buf);
-    else
-        jw_null(w);
-}
-
-static void
-json_endpoint(struct json_writer *w, const char *key, const struct zert_endpoint *e)
-{
-    jw_key(w, key);
-    jw_obj_open(w);
-    json_ip(w, "ip", e);
-    jw_key(w, "port");
-    if (e->family)
-        jw_uint(w, e->port);
-    else
-        jw_null(w);
-    jw_obj_close(w);
-}
-
-static void
-json_time(struct json_writer *w, const char *key, uint64_t us)
-{
-    jw_key(w, key);
-    if (us)
-        jw_time(w, us);
-    else
-        jw_null(w);
-}
-
-static void
-json_ip_proto(struct json_writer *w, uint8_t p)
-{
-    jw_key(w, "ip_proto");
-    if (p == 6)
-        jw_str(w, "tcp");
-    else if (p == 17)
-        jw_str(w, "udp");
-    else if (p == 50)
-        jw_str(w, "esp"); /* an IPsec peer pair seen as ESP (docs/ipsec.md) */
-    else if (p == 51)
-        jw_str(w, "ah");
-    else if (p == 0)
-        jw_null(w);
-    else
-        jw_uint(w, p);
-}
-
 static void
 json_sensor(struct json_writer *w, const struct zert_sensor *s)
 {
     jw_key(w, "sensor");
     jw_obj_open(w);
-    json_text(w, "system", s->system);
-    json_text(w, "sysplex", s->sysplex);
-    json_text(w, "stack", s->stack);
+    jw_key_text(w, "system", s->system);
+    jw_key_text(w, "sysplex", s->sysplex);
+    jw_key_text(w, "stack", s->stack);
     jw_obj_close(w);
 }
 
@@ -206,17 +102,17 @@ json_cert(struct json_writer *w, const char *key, const struct zert_cert *c, boo
         return;
     }
     jw_obj_open(w);
-    json_text(w, "key_type", c->key_type);
-    json_num(w, "key_bits", &c->key_bits);
-    json_text(w, "curve", c->curve);
-    json_text(w, "sig_alg", c->sig_alg);
-    json_text(w, "digest", c->digest);
+    jw_key_text(w, "key_type", c->key_type);
+    jw_key_num(w, "key_bits", &c->key_bits);
+    jw_key_text(w, "curve", c->curve);
+    jw_key_text(w, "sig_alg", c->sig_alg);
+    jw_key_text(w, "digest", c->digest);
     if (!significant) {
-        json_hex(w, "serial", &c->serial);
+        jw_key_hex(w, "serial", &c->serial);
         json_not_after(w, &c->not_after);
     }
-    json_text(w, "subject", c->subject);
-    json_text(w, "issuer", c->issuer);
+    jw_key_text(w, "subject", c->subject);
+    jw_key_text(w, "issuer", c->issuer);
     jw_obj_close(w);
 }
 
@@ -229,28 +125,28 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
         version = tls_version_name((uint16_t)t->version_code.v, vbuf, sizeof(vbuf));
     jw_key(w, "tls");
     jw_obj_open(w);
-    json_text(w, "version", version);
-    json_num(w, "version_code", &t->version_code);
-    json_num(w, "cipher_suite", &t->cipher_suite);
-    json_text(w, "cipher_name", t->cipher_name);
-    json_text(w, "kex", t->kex);
-    json_num(w, "group", &t->group);
-    json_text(w, "group_name", t->group_name);
-    json_text(w, "enc", t->enc);
-    json_text(w, "mac", t->mac);
+    jw_key_text(w, "version", version);
+    jw_key_num(w, "version_code", &t->version_code);
+    jw_key_num(w, "cipher_suite", &t->cipher_suite);
+    jw_key_text(w, "cipher_name", t->cipher_name);
+    jw_key_text(w, "kex", t->kex);
+    jw_key_num(w, "group", &t->group);
+    jw_key_text(w, "group_name", t->group_name);
+    jw_key_text(w, "enc", t->enc);
+    jw_key_text(w, "mac", t->mac);
     if (!significant) {
-        json_text(w, "handshake",
-                  t->handshake == ZERT_HS_FULL      ? "full"
-                  : t->handshake == ZERT_HS_RESUMED ? "resumed"
-                                                    : NULL);
-        json_tri(w, "hello_retry", t->hello_retry);
-        json_text(w, "sni", t->sni);
-        json_text(w, "alpn", t->alpn);
+        jw_key_text(w, "handshake",
+                    t->handshake == ZERT_HS_FULL      ? "full"
+                    : t->handshake == ZERT_HS_RESUMED ? "resumed"
+                                                      : NULL);
+        jw_key_tri(w, "hello_retry", t->hello_retry);
+        jw_key_text(w, "sni", t->sni);
+        jw_key_text(w, "alpn", t->alpn);
     }
     json_cert(w, "server_cert", &t->server_cert, significant);
     json_cert(w, "client_cert", &t->client_cert, significant);
     if (!significant)
-        json_hex(w, "session_id", &t->session_id);
+        jw_key_hex(w, "session_id", &t->session_id);
     jw_obj_close(w);
 }
 
@@ -260,25 +156,25 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
     const char *ktype = *s->hostkey_type ? s->hostkey_type : smf_codes_ssh_hostkey_type(s->hostkey);
     jw_key(w, "ssh");
     jw_obj_open(w);
-    json_text(w, "version", s->version);
+    jw_key_text(w, "version", s->version);
     if (!significant) {
-        json_text(w, "client_banner", s->client_banner);
-        json_text(w, "server_banner", s->server_banner);
+        jw_key_text(w, "client_banner", s->client_banner);
+        jw_key_text(w, "server_banner", s->server_banner);
     }
-    json_text(w, "kex", s->kex);
-    json_text(w, "hostkey", s->hostkey);
-    json_text(w, "hostkey_type", ktype);
-    json_text(w, "enc_c2s", s->enc_c2s);
-    json_text(w, "enc_s2c", s->enc_s2c);
-    json_text(w, "mac_c2s", s->mac_c2s);
-    json_text(w, "mac_s2c", s->mac_s2c);
+    jw_key_text(w, "kex", s->kex);
+    jw_key_text(w, "hostkey", s->hostkey);
+    jw_key_text(w, "hostkey_type", ktype);
+    jw_key_text(w, "enc_c2s", s->enc_c2s);
+    jw_key_text(w, "enc_s2c", s->enc_s2c);
+    jw_key_text(w, "mac_c2s", s->mac_c2s);
+    jw_key_text(w, "mac_s2c", s->mac_s2c);
     if (!significant) {
-        json_text(w, "comp_c2s", s->comp_c2s);
-        json_text(w, "comp_s2c", s->comp_s2c);
+        jw_key_text(w, "comp_c2s", s->comp_c2s);
+        jw_key_text(w, "comp_s2c", s->comp_s2c);
     }
-    json_num(w, "hostkey_bits", &s->hostkey_bits);
+    jw_key_num(w, "hostkey_bits", &s->hostkey_bits);
     if (!significant)
-        json_hex(w, "hostkey_fp", &s->hostkey_fp);
+        jw_key_hex(w, "hostkey_fp", &s->hostkey_fp);
     jw_obj_close(w);
 }
 
@@ -296,43 +192,30 @@ json_spis(struct json_writer *w, const char *key, const uint32_t *spis, unsigned
 }
 
 static void
-json_spi64(struct json_writer *w, const char *key, const struct zert_num *n)
-{
-    char buf[24];
-    jw_key(w, key);
-    if (!n->known) {
-        jw_null(w);
-        return;
-    }
-    snprintf(buf, sizeof(buf), "%016" PRIx64, n->v);
-    jw_str(w, buf);
-}
-
-static void
 json_ipsec(struct json_writer *w, const struct zert_ipsec *p, bool significant)
 {
     jw_key(w, "ipsec");
     jw_obj_open(w);
-    json_text(w, "ike_version", p->ike_version);
+    jw_key_text(w, "ike_version", p->ike_version);
     if (!significant) {
-        json_text(w, "exchange", p->exchange);
-        json_spi64(w, "spi_i", &p->spi_i);
-        json_spi64(w, "spi_r", &p->spi_r);
+        jw_key_text(w, "exchange", p->exchange);
+        jw_key_hex64(w, "spi_i", &p->spi_i);
+        jw_key_hex64(w, "spi_r", &p->spi_r);
     }
-    json_text(w, "encr", p->encr);
-    json_num(w, "key_bits", &p->key_bits);
-    json_text(w, "prf", p->prf);
-    json_text(w, "integ", p->integ);
-    json_num(w, "dh_group", &p->dh_group);
-    json_text(w, "auth", p->auth);
+    jw_key_text(w, "encr", p->encr);
+    jw_key_num(w, "key_bits", &p->key_bits);
+    jw_key_text(w, "prf", p->prf);
+    jw_key_text(w, "integ", p->integ);
+    jw_key_num(w, "dh_group", &p->dh_group);
+    jw_key_text(w, "auth", p->auth);
     if (!significant) {
         json_spis(w, "esp_spis", p->esp_spis, p->esp_spi_count);
         json_spis(w, "ah_spis", p->ah_spis, p->ah_spi_count);
-        json_tri(w, "nat_t", p->nat_t);
-        json_text(w, "child_sa", p->child_sa);
+        jw_key_tri(w, "nat_t", p->nat_t);
+        jw_key_text(w, "child_sa", p->child_sa);
     }
-    json_ip(w, "tunnel_local", &p->tunnel_local);
-    json_ip(w, "tunnel_remote", &p->tunnel_remote);
+    jw_key_ip(w, "tunnel_local", &p->tunnel_local);
+    jw_key_ip(w, "tunnel_remote", &p->tunnel_remote);
     jw_obj_close(w);
 }
 
@@ -354,8 +237,8 @@ json_ee(struct json_writer *w, const struct zert_ee *e)
         jw_str(w, buf);
     }
     jw_arr_close(w);
-    json_num(w, "rtp_pipes", &e->rtp_pipes);
-    json_tri(w, "xid_seen", e->xid_seen);
+    jw_key_num(w, "rtp_pipes", &e->rtp_pipes);
+    jw_key_tri(w, "xid_seen", e->xid_seen);
     jw_obj_close(w);
 }
 
@@ -368,15 +251,15 @@ json_observation(struct json_writer *w, const struct zert_observation *o)
         return;
     }
     jw_obj_open(w);
-    json_text(w, "source", o->source);
-    json_tri(w, "handshake_first", o->handshake_first);
-    json_text(w, "starttls", o->starttls);
-    json_tri(w, "midstream", o->midstream);
-    json_tri(w, "rehandshake_suspected", o->rehandshake_suspected);
-    json_num(w, "encrypted_handshake_records", &o->encrypted_handshake_records);
-    json_tri(w, "early_close", o->early_close);
-    json_num(w, "gaps", &o->gaps);
-    json_tri(w, "incomplete", o->incomplete);
+    jw_key_text(w, "source", o->source);
+    jw_key_tri(w, "handshake_first", o->handshake_first);
+    jw_key_text(w, "starttls", o->starttls);
+    jw_key_tri(w, "midstream", o->midstream);
+    jw_key_tri(w, "rehandshake_suspected", o->rehandshake_suspected);
+    jw_key_num(w, "encrypted_handshake_records", &o->encrypted_handshake_records);
+    jw_key_tri(w, "early_close", o->early_close);
+    jw_key_num(w, "gaps", &o->gaps);
+    jw_key_tri(w, "incomplete", o->incomplete);
     jw_obj_close(w);
 }
 
@@ -397,18 +280,16 @@ json_protection(struct json_writer *w, uint8_t prot)
 static void
 json_role(struct json_writer *w, enum zert_role r)
 {
-    jw_key(w, "role");
-    jw_str(w, emit_json_role_name(r));
+    jw_key_str(w, "role", emit_json_role_name(r));
 }
 
 static void
 json_extras(struct json_writer *w, const char *job, const char *user, bool truncated)
 {
-    json_text(w, "jobname", job);
-    json_text(w, "userid", user);
+    jw_key_text(w, "jobname", job);
+    jw_key_text(w, "userid", user);
     if (truncated) {
-        jw_key(w, "truncated");
-        jw_bool(w, true);
+        jw_key_bool(w, "truncated", true);
     }
 }
 
@@ -417,29 +298,23 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
 {
     jw_reset(w);
     jw_obj_open(w);
-    jw_key(w, "record");
-    jw_str(w, "detail");
+    jw_key_str(w, "record", "detail");
     jw_key(w, "event");
     json_event(w, emit_json_detail_event_name((int)d->event), (int)d->event);
-    json_time(w, "time", d->time_us);
+    jw_key_time_or_null(w, "time", d->time_us);
     json_sensor(w, &d->sensor);
-    json_ip_proto(w, d->ip_proto);
-    json_endpoint(w, "local", &d->local);
-    json_endpoint(w, "remote", &d->remote);
+    jw_key_ip_proto(w, "ip_proto", d->ip_proto);
+    jw_key_endpoint(w, "local", &d->local, true);
+    jw_key_endpoint(w, "remote", &d->remote, true);
     json_role(w, d->role);
-    jw_key(w, "conn_id");
-    jw_uint(w, d->conn_id);
-    json_time(w, "start", d->start_us);
-    json_time(w, "end", d->end_us);
-    json_text(w, "end_reason", d->end_reason);
-    jw_key(w, "bytes_in");
-    jw_uint(w, d->bytes_in);
-    jw_key(w, "bytes_out");
-    jw_uint(w, d->bytes_out);
-    jw_key(w, "segs_in");
-    jw_uint(w, d->segs_in);
-    jw_key(w, "segs_out");
-    jw_uint(w, d->segs_out);
+    jw_key_uint(w, "conn_id", d->conn_id);
+    jw_key_time_or_null(w, "start", d->start_us);
+    jw_key_time_or_null(w, "end", d->end_us);
+    jw_key_text(w, "end_reason", d->end_reason);
+    jw_key_uint(w, "bytes_in", d->bytes_in);
+    jw_key_uint(w, "bytes_out", d->bytes_out);
+    jw_key_uint(w, "segs_in", d->segs_in);
+    jw_key_uint(w, "segs_out", d->segs_out);
     json_protection(w, d->protection);
     if (d->tls.present)
         json_tls(w, &d->tls, false);
@@ -459,10 +334,8 @@ json_counter(struct json_writer *w, const char *key, uint64_t start, uint64_t en
 {
     jw_key(w, key);
     jw_obj_open(w);
-    jw_key(w, "start");
-    jw_uint(w, start);
-    jw_key(w, "end");
-    jw_uint(w, end);
+    jw_key_uint(w, "start", start);
+    jw_key_uint(w, "end", end);
     jw_obj_close(w);
 }
 
@@ -475,38 +348,35 @@ emit_json_build_summary(struct json_writer *w, const struct zert_summary *s)
                                                             : "none";
     jw_reset(w);
     jw_obj_open(w);
-    jw_key(w, "record");
-    jw_str(w, "summary");
+    jw_key_str(w, "record", "summary");
     jw_key(w, "event");
     json_event(w, emit_json_summary_event_name((int)s->event), (int)s->event);
-    json_time(w, "time", s->time_us);
+    jw_key_time_or_null(w, "time", s->time_us);
     json_sensor(w, &s->sensor);
-    json_time(w, "interval_start", s->interval_start_us);
-    json_time(w, "interval_end", s->interval_end_us);
-    json_ip_proto(w, s->ip_proto);
+    jw_key_time_or_null(w, "interval_start", s->interval_start_us);
+    jw_key_time_or_null(w, "interval_end", s->interval_end_us);
+    jw_key_ip_proto(w, "ip_proto", s->ip_proto);
     json_role(w, s->role);
     jw_key(w, "server");
     jw_obj_open(w);
-    json_ip(w, "ip", &s->server);
+    jw_key_ip(w, "ip", &s->server);
     jw_key(w, "port");
     if (s->server.family)
         jw_uint(w, s->server.port);
     else
         jw_null(w);
     if (s->server_port_end && s->server_port_end != s->server.port) {
-        jw_key(w, "port_end");
-        jw_uint(w, s->server_port_end);
+        jw_key_uint(w, "port_end", s->server_port_end);
     }
     jw_obj_close(w);
     jw_key(w, "client");
     jw_obj_open(w);
-    json_ip(w, "ip", &s->client);
+    jw_key_ip(w, "ip", &s->client);
     jw_key(w, "port");
     jw_null(w);
     jw_obj_close(w);
-    jw_key(w, "protocol");
-    jw_str(w, protocol);
-    json_text(w, "session_key", s->session_key);
+    jw_key_str(w, "protocol", protocol);
+    jw_key_text(w, "session_key", s->session_key);
     json_counter(w, "conns", s->start.conns, s->end.conns);
     json_counter(w, "partial_conns", s->start.partial_conns, s->end.partial_conns);
     json_counter(w, "short_conns", s->start.short_conns, s->end.short_conns);

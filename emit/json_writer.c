@@ -1,4 +1,5 @@
 /* json_writer.c - a small JSON Lines writer: keys in call order, strings escaped. */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,158 @@ jw_time(struct json_writer *w, uint64_t ts_us)
 {
     char b[40];
     jw_str(w, jw_format_time(ts_us, b, sizeof(b)));
+}
+
+void
+jw_key_str(struct json_writer *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void
+jw_key_text(struct json_writer *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s && *s ? s : NULL);
+}
+
+void
+jw_key_uint(struct json_writer *w, const char *key, uint64_t v)
+{
+    jw_key(w, key);
+    jw_uint(w, v);
+}
+
+void
+jw_key_bool(struct json_writer *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}
+
+void
+jw_key_num(struct json_writer *w, const char *key, const struct zert_num *n)
+{
+    jw_key(w, key);
+    if (n->known)
+        jw_uint(w, n->v);
+    else
+        jw_null(w);
+}
+
+void
+jw_key_tri(struct json_writer *w, const char *key, enum zert_tri t)
+{
+    jw_key(w, key);
+    if (t == ZERT_TRI_UNKNOWN)
+        jw_null(w);
+    else
+        jw_bool(w, t == ZERT_TRI_TRUE);
+}
+
+void
+jw_key_hex(struct json_writer *w, const char *key, const struct zert_bytes *b)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[2 * sizeof(b->b) + 1];
+    jw_key(w, key);
+    if (!b->known) {
+        jw_null(w);
+        return;
+    }
+    size_t n = b->len <= sizeof(b->b) ? b->len : sizeof(b->b);
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = hex[b->b[i] >> 4];
+        buf[2 * i + 1] = hex[b->b[i] & 15];
+    }
+    jw_strn(w, buf, 2 * n);
+}
+
+void
+jw_key_hex64(struct json_writer *w, const char *key, const struct zert_num *n)
+{
+    char buf[24];
+    jw_key(w, key);
+    if (!n->known) {
+        jw_null(w);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%016" PRIx64, n->v);
+    jw_str(w, buf);
+}
+
+void
+jw_key_time(struct json_writer *w, const char *key, uint64_t ts_us)
+{
+    jw_key(w, key);
+    jw_time(w, ts_us);
+}
+
+void
+jw_key_time_or_null(struct json_writer *w, const char *key, uint64_t ts_us)
+{
+    jw_key(w, key);
+    if (ts_us)
+        jw_time(w, ts_us);
+    else
+        jw_null(w);
+}
+
+void
+jw_key_ip(struct json_writer *w, const char *key, const struct zert_endpoint *e)
+{
+    char buf[INET6_ADDRSTRLEN];
+    jw_key(w, key);
+    if (e->family == 4 && inet_ntop(AF_INET, e->ip, buf, sizeof(buf)))
+        jw_str(w, buf);
+    else if (e->family == 6 && inet_ntop(AF_INET6, e->ip, buf, sizeof(buf)))
+        jw_str(w, buf);
+    else
+        jw_null(w);
+}
+
+void
+jw_key_endpoint(struct json_writer *w, const char *key, const struct zert_endpoint *e,
+                bool with_port)
+{
+    jw_key(w, key);
+    jw_obj_open(w);
+    jw_key_ip(w, "ip", e);
+    if (with_port) {
+        jw_key(w, "port");
+        if (e->family)
+            jw_uint(w, e->port);
+        else
+            jw_null(w);
+    }
+    jw_obj_close(w);
+}
+
+void
+jw_key_ip_proto(struct json_writer *w, const char *key, uint8_t proto)
+{
+    jw_key(w, key);
+    switch (proto) {
+    case 0:
+        jw_null(w);
+        break;
+    case 6:
+        jw_str(w, "tcp");
+        break;
+    case 17:
+        jw_str(w, "udp");
+        break;
+    case 50:
+        jw_str(w, "esp");
+        break;
+    case 51:
+        jw_str(w, "ah");
+        break;
+    default:
+        jw_uint(w, proto);
+        break;
+    }
 }
 
 int

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "zert_record.h"
+
 #define JW_MAX_DEPTH 16
 
 /* One JSON value built in memory; jw_write_line() writes it with a newline. */
@@ -36,6 +38,30 @@ void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);
 /* RFC 3339 UTC with microseconds, from microseconds since the epoch. */
 void jw_time(struct json_writer *w, uint64_t ts_us);
+
+/*
+ * A key, then its value, with the null rules of the record types (zert_record.h): every JSON
+ * writer of the project (records, observations, flows) writes its members through these.
+ */
+void jw_key_str(struct json_writer *w, const char *key, const char *s);  /* NULL: null */
+void jw_key_text(struct json_writer *w, const char *key, const char *s); /* NULL, "": null */
+void jw_key_uint(struct json_writer *w, const char *key, uint64_t v);
+void jw_key_bool(struct json_writer *w, const char *key, bool v);
+void jw_key_num(struct json_writer *w, const char *key, const struct zert_num *n);
+void jw_key_tri(struct json_writer *w, const char *key, enum zert_tri t);
+/* Lower-case hex of the bytes; null when not known. */
+void jw_key_hex(struct json_writer *w, const char *key, const struct zert_bytes *b);
+/* A 64-bit value as 16 lower-case hex digits (IKE SPIs); null when not known. */
+void jw_key_hex64(struct json_writer *w, const char *key, const struct zert_num *n);
+void jw_key_time(struct json_writer *w, const char *key, uint64_t ts_us);
+void jw_key_time_or_null(struct json_writer *w, const char *key, uint64_t ts_us); /* 0: null */
+/* The address text of e (null when the family is neither 4 nor 6). */
+void jw_key_ip(struct json_writer *w, const char *key, const struct zert_endpoint *e);
+/* {"ip": ..., "port": ...}; without "port" when with_port is false, port null when family 0. */
+void jw_key_endpoint(struct json_writer *w, const char *key, const struct zert_endpoint *e,
+                     bool with_port);
+/* "tcp", "udp", "esp", "ah", null for 0, else the number. */
+void jw_key_ip_proto(struct json_writer *w, const char *key, uint8_t proto);
 
 /* Write the value and a newline; 0 on success, -1 on a write or memory error. */
 int jw_write_line(struct json_writer *w, FILE *out);

@@ -1,6 +1,7 @@
 /* flow_log.c - --flows JSON lines and readable lines, one per ended flow. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../emit/json_writer.h"
 #include "../flowtable/flow.h"
@@ -33,16 +34,9 @@ has_ports(const struct flow *f)
 void
 flow_log_endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
 {
-    char a[64];
-    jw_key(w, key);
-    jw_obj_open(w);
-    jw_key(w, "ip");
-    jw_str(w, decode_addr_str(f->key.family, f->addr[side], a, sizeof(a)));
-    if (has_ports(f)) {
-        jw_key(w, "port");
-        jw_uint(w, f->port[side]);
-    }
-    jw_obj_close(w);
+    struct zert_endpoint e = {.family = f->key.family, .port = f->port[side]};
+    memcpy(e.ip, f->addr[side], sizeof(e.ip));
+    jw_key_endpoint(w, key, &e, has_ports(f));
 }
 
 /* Per-direction counters as {"c2s": n, "s2c": n}. */
@@ -51,10 +45,8 @@ pair(struct json_writer *w, const char *key, uint64_t c2s, uint64_t s2c)
 {
     jw_key(w, key);
     jw_obj_open(w);
-    jw_key(w, "c2s");
-    jw_uint(w, c2s);
-    jw_key(w, "s2c");
-    jw_uint(w, s2c);
+    jw_key_uint(w, "c2s", c2s);
+    jw_key_uint(w, "s2c", s2c);
     jw_obj_close(w);
 }
 
@@ -66,22 +58,17 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     jw_reset(w);
     jw_obj_open(w);
-    jw_key(w, "flow_id");
-    jw_uint(w, f->id);
-    jw_key(w, "proto");
-    jw_str(w, proto_name(f->key.proto));
+    jw_key_uint(w, "flow_id", f->id);
+    jw_key_str(w, "proto", proto_name(f->key.proto));
     flow_log_endpoint(w, "client", f, c);
     flow_log_endpoint(w, "server", f, s);
     if (!has_ports(f)) {
         char spi[16];
         snprintf(spi, sizeof(spi), "0x%08" PRIx32, f->key.spi);
-        jw_key(w, "spi");
-        jw_str(w, spi);
+        jw_key_str(w, "spi", spi);
     }
-    jw_key(w, "start");
-    jw_time(w, f->first_ts);
-    jw_key(w, "end");
-    jw_time(w, f->last_ts);
+    jw_key_time(w, "start", f->first_ts);
+    jw_key_time(w, "end", f->last_ts);
     pair(w, "pkts", f->pkts[c], f->pkts[s]);
     pair(w, "bytes", f->bytes[c], f->bytes[s]);
     pair(w, "payload_bytes", f->payload[c], f->payload[s]);
@@ -91,20 +78,14 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
         pair(w, "gaps", tc->gaps, ts->gaps);
         pair(w, "retransmits", tc->retrans, ts->retrans);
         pair(w, "overlaps_inconsistent", tc->overlaps_bad, ts->overlaps_bad);
-        jw_key(w, "syn");
-        jw_bool(w, tc->syn_seen);
-        jw_key(w, "syn_ack");
-        jw_bool(w, (f->flags & FLOW_F_SYNACK) != 0);
+        jw_key_bool(w, "syn", tc->syn_seen);
+        jw_key_bool(w, "syn_ack", (f->flags & FLOW_F_SYNACK) != 0);
         pair(w, "fin", tc->fin_seen, ts->fin_seen);
-        jw_key(w, "rst");
-        jw_bool(w, tc->rst_seen || ts->rst_seen);
-        jw_key(w, "midstream");
-        jw_bool(w, (f->flags & FLOW_F_MIDSTREAM) != 0);
-        jw_key(w, "roles_guessed");
-        jw_bool(w, (f->flags & FLOW_F_ROLES_GUESSED) != 0);
+        jw_key_bool(w, "rst", tc->rst_seen || ts->rst_seen);
+        jw_key_bool(w, "midstream", (f->flags & FLOW_F_MIDSTREAM) != 0);
+        jw_key_bool(w, "roles_guessed", (f->flags & FLOW_F_ROLES_GUESSED) != 0);
     }
-    jw_key(w, "end_reason");
-    jw_str(w, flow_end_reason_name((enum flow_end_reason)f->end_reason));
+    jw_key_str(w, "end_reason", flow_end_reason_name((enum flow_end_reason)f->end_reason));
     jw_obj_close(w);
     return jw_write_line(w, out);
 }
