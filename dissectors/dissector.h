@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct json_writer;
+struct obs_proto;
 struct zert_detail;
 
 /* Direction of bytes relative to the connection's roles. */
@@ -105,6 +106,8 @@ struct stream_dissector {
     void (*on_end)(void *st, uint64_t ts_us);
     /* Write the protocol's key and object into the open JSON object: "tls": {...}. */
     void (*write_json)(const void *st, struct json_writer *w);
+    /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
+    void (*fill_observation)(const void *st, struct obs_proto *p);
     void (*get_observation)(const void *st, struct observation_facts *o);
     /* Put the observed facts into the record's protocol block (rec->tls or rec->ssh). */
     void (*fill_record)(const void *st, struct zert_detail *rec);

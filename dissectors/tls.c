@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../emit/json_writer.h"
+#include "../emit/obs_record.h"
 #include "../emit/tls_version.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
@@ -1304,74 +1304,7 @@ tls_get_observation(const void *vst, struct observation_facts *o)
                 (st->fatal_alert || (!st->gap_during_handshake && !st->malformed && cd->bytes > 0));
 }
 
-/* ------------------------------------------------------------------ JSON */
-
-static void
-tls_json_u16_array(struct json_writer *w, const char *key, const uint16_t *v, size_t n)
-{
-    jw_key(w, key);
-    jw_arr_open(w);
-    for (size_t i = 0; i < n; i++)
-        jw_uint(w, v[i]);
-    jw_arr_close(w);
-}
-
-static void
-tls_json_hex(struct json_writer *w, const uint8_t *p, size_t n)
-{
-    static const char hexdig[] = "0123456789abcdef";
-    char buf[65];
-    struct cursor c = cur_init(p, n);
-    size_t k = 0;
-    while (cur_left(&c) && k + 2 < sizeof(buf)) {
-        uint8_t b = cur_get_u8(&c);
-        buf[k++] = hexdig[b >> 4];
-        buf[k++] = hexdig[b & 15];
-    }
-    jw_strn(w, buf, k);
-}
-
-static void
-tls_json_str_or_null(struct json_writer *w, const char *key, const char *s)
-{
-    jw_key(w, key);
-    jw_str(w, s && s[0] ? s : NULL);
-}
-
-static void
-tls_json_cert(struct json_writer *w, const char *key, const struct tls_state *st, int dir)
-{
-    const struct x509_facts *x = st->cert[dir];
-    jw_key(w, key);
-    if (!x && !st->cert_err[dir]) {
-        jw_null(w);
-        return;
-    }
-    jw_obj_open(w);
-    if (x && x->parsed) {
-        tls_json_str_or_null(w, "key_type", x->key_type);
-        jw_key(w, "key_bits");
-        if (x->key_bits)
-            jw_uint(w, x->key_bits);
-        else
-            jw_null(w);
-        tls_json_str_or_null(w, "curve", x->curve);
-        tls_json_str_or_null(w, "sig_alg", x->sig_alg);
-        tls_json_str_or_null(w, "digest", x->digest);
-        tls_json_str_or_null(w, "serial", x->serial);
-        tls_json_str_or_null(w, "not_after", x->not_after);
-        tls_json_str_or_null(w, "subject", x->subject);
-        tls_json_str_or_null(w, "issuer", x->issuer);
-        tls_json_str_or_null(w, "sha256", x->sha256);
-    }
-    jw_key(w, "der_bytes");
-    jw_uint(w, st->cert_len[dir]);
-    if (st->cert_err[dir]) {
-        jw_key(w, "error");
-        jw_str(w, st->cert_err[dir]);
-    }
-    jw_obj_close(w);
-}
+/* ------------------------------------------------------------------ observation */
 
 /* Key exchange: the suite's for TLS <= 1.2; TLS 1.3 from the group and PSK mode. */
 static const char *
@@ -1392,154 +1325,127 @@ tls_kex_name(const struct tls_state *st, const struct tls_suite *s, char *buf, s
     return base;
 }
 
+_Static_assert(OBS_TLS_MAX_SUITES == TLS_MAX_SUITES && OBS_TLS_MAX_GROUPS >= TLS_MAX_GROUPS &&
+                   OBS_TLS_MAX_KS >= TLS_MAX_KS && OBS_TLS_MAX_SIGS >= TLS_MAX_SIGS &&
+                   OBS_TLS_MAX_VERSIONS >= TLS_MAX_VERSIONS &&
+                   OBS_TLS_MAX_ALERTS >= TLS_MAX_ALERTS &&
+                   OBS_TLS_MAX_PSK_MODES >= sizeof(((struct tls_client_hello *)0)->psk_modes),
+               "the observation block holds every list the TLS state keeps");
+_Static_assert(sizeof(((struct obs_tls *)0)->sni) >= sizeof(((struct tls_client_hello *)0)->sni) &&
+                   sizeof(((struct obs_tls *)0)->client_alpn) >=
+                       sizeof(((struct tls_client_hello *)0)->alpn) &&
+                   sizeof(((struct obs_tls *)0)->alpn) >=
+                       sizeof(((struct tls_server_ext *)0)->alpn),
+               "the observation block holds the TLS state's text uncut");
+
 static void
-tls_write_json(const void *vst, struct json_writer *w)
+tls_obs_cert(struct obs_tls_cert *oc, const struct tls_state *st, int dir)
+{
+    const struct x509_facts *x = st->cert[dir];
+    if (!x && !st->cert_err[dir])
+        return;
+    oc->present = true;
+    if (x && x->parsed)
+        oc->x = *x;
+    oc->der_bytes = st->cert_len[dir];
+    oc->error = st->cert_err[dir];
+}
+
+static void
+tls_obs_list(uint16_t *dst, uint8_t *n, const uint16_t *src, size_t count)
+{
+    memcpy(dst, src, count * sizeof(*src));
+    *n = (uint8_t)count;
+}
+
+/* The observation block: everything the handshake showed, and what it could not show. */
+static void
+tls_fill_observation(const void *vst, struct obs_proto *p)
 {
     const struct tls_state *st = vst;
     if (!tls_state_seen(st))
         return;
+    struct obs_tls *t = &p->tls;
+    memset(t, 0, sizeof(*t));
+    p->kind = OBS_TLS;
     char vbuf[32], kbuf[32];
     const struct tls_suite *s = st->suite_known ? tls_find_suite(st->suite) : NULL;
+    const struct tls_client_hello *ch = &st->ch;
     bool sh = st->sh_seen;
-    jw_key(w, "tls");
-    jw_obj_open(w);
-    jw_key(w, "version");
-    jw_str(w, sh || st->hrr ? tls_version_name(st->version, vbuf, sizeof(vbuf)) : NULL);
-    jw_key(w, "version_code");
-    if (sh || st->hrr)
-        jw_uint(w, st->version);
-    else
-        jw_null(w);
-    jw_key(w, "cipher_suite");
+    if (sh || st->hrr) {
+        zert_str_set(t->version, sizeof(t->version),
+                     tls_version_name(st->version, vbuf, sizeof(vbuf)), NULL);
+        zert_num_set(&t->version_code, st->version);
+    }
     if (sh && st->suite_known)
-        jw_uint(w, st->suite);
-    else
-        jw_null(w);
-    jw_key(w, "cipher_name");
-    jw_str(w, sh && s ? s->name : NULL);
-    jw_key(w, "kex");
-    jw_str(w, tls_kex_name(st, s, kbuf, sizeof(kbuf)));
-    jw_key(w, "auth");
-    jw_str(w, sh && s ? s->auth : NULL);
-    jw_key(w, "group");
-    if (sh && st->group_known)
-        jw_uint(w, st->group);
-    else
-        jw_null(w);
-    const struct tls_group *g = sh && st->group_known ? tls_find_group(st->group) : NULL;
-    jw_key(w, "group_name");
-    jw_str(w, g ? g->name : NULL);
-    jw_key(w, "dh_bits");
+        zert_num_set(&t->cipher_suite, st->suite);
+    if (sh && s) {
+        t->cipher_name = s->name;
+        t->auth = s->auth;
+        t->enc = s->enc;
+        t->mac = s->mac;
+    }
+    zert_str_set(t->kex, sizeof(t->kex), tls_kex_name(st, s, kbuf, sizeof(kbuf)), NULL);
+    if (sh && st->group_known) {
+        zert_num_set(&t->group, st->group);
+        const struct tls_group *g = tls_find_group(st->group);
+        t->group_name = g ? g->name : NULL;
+    }
     if (st->dh_bits)
-        jw_uint(w, st->dh_bits);
-    else
-        jw_null(w);
-    jw_key(w, "enc");
-    jw_str(w, sh && s ? s->enc : NULL);
-    jw_key(w, "mac");
-    jw_str(w, sh && s ? s->mac : NULL);
-    jw_key(w, "handshake");
-    jw_str(w, !sh ? NULL : st->resumed ? "resumed" : "full");
-    jw_key(w, "hello_retry");
-    jw_bool(w, st->hrr);
-    jw_key(w, "hrr_group");
+        zert_num_set(&t->dh_bits, st->dh_bits);
+    t->handshake = !sh ? NULL : st->resumed ? "resumed" : "full";
+    t->hello_retry = st->hrr;
     if (st->hrr && st->hrr_group_known)
-        jw_uint(w, st->hrr_group);
-    else
-        jw_null(w);
-    tls_json_str_or_null(w, "sni", st->ch.sni);
-    jw_key(w, "alpn");
-    jw_str(w, sh && st->sx.alpn[0] ? st->sx.alpn : NULL);
-    jw_key(w, "cert_observable");
-    jw_bool(w, !(sh && st->tls13));
-    tls_json_cert(w, "server_cert", st, DIR_S2C);
-    tls_json_cert(w, "client_cert", st, DIR_C2S);
-    jw_key(w, "session_id");
+        zert_num_set(&t->hrr_group, st->hrr_group);
+    zert_str_set(t->sni, sizeof(t->sni), ch->sni, NULL);
+    if (sh)
+        zert_str_set(t->alpn, sizeof(t->alpn), st->sx.alpn, NULL);
+    t->cert_observable = !(sh && st->tls13);
+    tls_obs_cert(&t->server_cert, st, DIR_S2C);
+    tls_obs_cert(&t->client_cert, st, DIR_C2S);
     if (sh && st->sid_len)
-        tls_json_hex(w, st->sid, st->sid_len);
-    else
-        jw_null(w);
-    jw_key(w, "client_hello_format");
-    jw_str(w, !st->ch.seen ? NULL : st->ch.sslv2 ? "SSLv2" : "TLS");
-    jw_key(w, "client_version");
-    if (st->ch.seen)
-        jw_uint(w, st->ch.version);
-    else
-        jw_null(w);
-    tls_json_u16_array(w, "client_versions", st->ch.versions, st->ch.n_versions);
-    tls_json_u16_array(w, "client_suites", st->ch.suites,
-                       st->ch.n_suites < TLS_MAX_SUITES ? st->ch.n_suites : TLS_MAX_SUITES);
-    jw_key(w, "client_suites_count");
-    jw_uint(w, st->ch.n_suites);
-    tls_json_u16_array(w, "client_groups", st->ch.groups, st->ch.n_groups);
-    tls_json_u16_array(w, "key_share_groups", st->ch.ks_groups, st->ch.n_ks);
-    tls_json_u16_array(w, "client_sig_algs", st->ch.sigs, st->ch.n_sigs);
-    tls_json_str_or_null(w, "client_alpn", st->ch.alpn);
-    jw_key(w, "client_session_id");
-    if (st->ch.sid_len)
-        tls_json_hex(w, st->ch.sid, st->ch.sid_len);
-    else
-        jw_null(w);
-    jw_key(w, "client_hellos");
-    jw_uint(w, st->ch.count);
-    jw_key(w, "ticket_offered");
-    jw_bool(w, st->ch.ticket_sent);
-    jw_key(w, "psk_offered");
-    jw_bool(w, st->ch.psk);
-    jw_key(w, "psk_modes");
-    jw_arr_open(w);
-    for (size_t i = 0; i < st->ch.n_psk_modes; i++)
-        jw_uint(w, st->ch.psk_modes[i]);
-    jw_arr_close(w);
-    jw_key(w, "early_data_offered");
-    jw_bool(w, st->ch.early_data);
-    jw_key(w, "early_data_accepted");
-    jw_bool(w, st->sx.early_data);
-    jw_key(w, "ech_offered");
-    jw_bool(w, st->ch.ech);
-    jw_key(w, "psk_accepted");
-    jw_bool(w, st->psk_accepted);
-    jw_key(w, "ems");
-    jw_bool(w, st->ch.ems && st->sx.ems);
-    jw_key(w, "etm");
-    jw_bool(w, st->ch.etm && st->sx.etm);
-    jw_key(w, "secure_renegotiation");
-    jw_bool(w, st->sx.reneg);
-    jw_key(w, "ticket_issued");
-    jw_bool(w, st->ticket_issued);
-    jw_key(w, "ocsp_stapled");
-    jw_bool(w, st->ocsp);
-    jw_key(w, "cert_request");
-    jw_bool(w, st->cert_request);
-    jw_key(w, "client_cert_sent");
+        zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, NULL);
+    t->client_hello_format = !ch->seen ? NULL : ch->sslv2 ? "SSLv2" : "TLS";
+    if (ch->seen)
+        zert_num_set(&t->client_version, ch->version);
+    tls_obs_list(t->client_versions, &t->n_client_versions, ch->versions, ch->n_versions);
+    tls_obs_list(t->client_suites, &t->n_client_suites, ch->suites,
+                 ch->n_suites < TLS_MAX_SUITES ? ch->n_suites : TLS_MAX_SUITES);
+    t->client_suites_count = ch->n_suites;
+    tls_obs_list(t->client_groups, &t->n_client_groups, ch->groups, ch->n_groups);
+    tls_obs_list(t->key_share_groups, &t->n_key_share_groups, ch->ks_groups, ch->n_ks);
+    tls_obs_list(t->client_sig_algs, &t->n_client_sig_algs, ch->sigs, ch->n_sigs);
+    zert_str_set(t->client_alpn, sizeof(t->client_alpn), ch->alpn, NULL);
+    if (ch->sid_len)
+        zert_bytes_set(&t->client_session_id, ch->sid, ch->sid_len, 32, NULL);
+    t->client_hellos = ch->count;
+    t->ticket_offered = ch->ticket_sent;
+    t->psk_offered = ch->psk;
+    memcpy(t->psk_modes, ch->psk_modes, ch->n_psk_modes);
+    t->n_psk_modes = ch->n_psk_modes;
+    t->early_data_offered = ch->early_data;
+    t->early_data_accepted = st->sx.early_data;
+    t->ech_offered = ch->ech;
+    t->psk_accepted = st->psk_accepted;
+    t->ems = ch->ems && st->sx.ems;
+    t->etm = ch->etm && st->sx.etm;
+    t->secure_renegotiation = st->sx.reneg;
+    t->ticket_issued = st->ticket_issued;
+    t->ocsp_stapled = st->ocsp;
+    t->cert_request = st->cert_request;
     if (st->client_cert_msg)
-        jw_bool(w, !st->client_cert_empty);
-    else
-        jw_null(w);
-    jw_key(w, "alerts");
-    jw_arr_open(w);
+        t->client_cert_sent = zert_tri_from_bool(!st->client_cert_empty);
     for (size_t i = 0; i < st->n_alerts; i++) {
         const struct tls_alert *a = &st->alerts[i];
-        jw_obj_open(w);
-        jw_key(w, "from");
-        jw_str(w, a->dir == DIR_C2S ? "client" : "server");
-        jw_key(w, "encrypted");
-        jw_bool(w, a->encrypted);
-        jw_key(w, "level");
-        jw_str(w, a->encrypted ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "?");
-        jw_key(w, "description");
-        jw_str(w, a->encrypted ? NULL : name_tab_lookup(tls_alert_names, a->desc));
-        jw_obj_close(w);
+        struct obs_tls_alert *o = &t->alerts[i];
+        o->from = a->dir == DIR_C2S ? "client" : "server";
+        o->encrypted = a->encrypted;
+        o->level = a->encrypted ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : "?";
+        o->description = a->encrypted ? NULL : name_tab_lookup(tls_alert_names, a->desc);
     }
-    jw_arr_close(w);
-    jw_key(w, "records");
-    jw_obj_open(w);
-    jw_key(w, "c2s");
-    jw_uint(w, st->dir[DIR_C2S].records);
-    jw_key(w, "s2c");
-    jw_uint(w, st->dir[DIR_S2C].records);
-    jw_obj_close(w);
-    jw_obj_close(w);
+    t->n_alerts = st->n_alerts;
+    t->records_c2s = st->dir[DIR_C2S].records;
+    t->records_s2c = st->dir[DIR_S2C].records;
 }
 
 /* "2031-12-31T23:59:59Z" to seconds since the epoch; false when it is not that form. */
@@ -1649,7 +1555,7 @@ const struct stream_dissector tls_dissector = {
     .on_data = tls_on_data,
     .on_gap = tls_on_gap,
     .on_end = tls_on_end,
-    .write_json = tls_write_json,
+    .fill_observation = tls_fill_observation,
     .fill_record = tls_fill_record,
     .get_observation = tls_get_observation,
 };

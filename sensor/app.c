@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../dissectors/registry.h"
+#include "../emit/emit_obs.h"
 #include "../emit/json_writer.h"
 #include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
@@ -43,6 +44,7 @@ struct app_flow {
 struct app_layer {
     FILE *obs;
     struct json_writer jw;
+    struct obs_proto *proto;   /* the protocol block of the line being written */
     struct ndpi_opinion *ndpi; /* NULL: no second opinion (--no-ndpi, or nDPI failed) */
 };
 
@@ -54,6 +56,11 @@ app_new(FILE *observations)
         return NULL;
     a->obs = observations;
     jw_init(&a->jw);
+    a->proto = malloc(sizeof(*a->proto));
+    if (!a->proto) {
+        free(a);
+        return NULL;
+    }
     registry_init();
     /* nDPI's answer only appears in observation lines: no cost without them */
     if (observations && ndpi_opinion_is_enabled())
@@ -67,6 +74,7 @@ app_free(struct app_layer *a)
     if (!a)
         return;
     jw_fini(&a->jw);
+    free(a->proto);
     ndpi_opinion_free(a->ndpi);
     free(a);
 }
@@ -382,7 +390,11 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
         else
             jw_bool(w, agrees);
     }
-    if (af && af->st) {
+    if (af && af->st && af->sd && af->sd->fill_observation) {
+        a->proto->kind = OBS_NONE;
+        af->sd->fill_observation(af->st, a->proto);
+        emit_obs_build_proto(w, a->proto);
+    } else if (af && af->st) {
         if (af->sd && af->sd->write_json)
             af->sd->write_json(af->st, w);
         else if (af->dd && af->dd->write_json)

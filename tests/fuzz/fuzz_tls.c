@@ -5,7 +5,7 @@
 
 #include "dissectors/cursor.h"
 #include "dissectors/tls.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -100,10 +100,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     tls_dissector.on_end(st, 0);
+    static struct obs_proto p;
+    p.kind = OBS_NONE;
+    tls_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    tls_dissector.write_json(st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     jw_fini(&w);
     struct observation_facts o = {0};

@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "dissectors/tls.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 
 /*
  * Inputs are the .bin files of tests/fuzz/corpus/tls/: one TCP connection of a corpus capture (or
@@ -122,10 +122,13 @@ run_seed(const char *name, size_t chunk, size_t stop_after, int gap_dir, size_t 
         pos += n;
     }
     tls_dissector.on_end(dr.st, 0);
+    static struct obs_proto p;
+    p.kind = OBS_NONE;
+    tls_dissector.fill_observation(dr.st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    tls_dissector.write_json(dr.st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     snprintf(out->json, sizeof(out->json), "%.*s", (int)w.len, w.buf ? w.buf : "");
     jw_fini(&w);

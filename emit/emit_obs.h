@@ -1,0 +1,11 @@
+/* emit_obs.h - observation lines (--observations) as JSON Lines, from the typed facts. */
+#ifndef ZS_EMIT_OBS_H
+#define ZS_EMIT_OBS_H
+
+#include "json_writer.h"
+#include "obs_record.h"
+
+/* The protocol object ("tls": {...}) into the open object of `w`; nothing for OBS_NONE. */
+void emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p);
+
+#endif

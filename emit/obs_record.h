@@ -1,0 +1,130 @@
+/* obs_record.h - what --observations shows of a flow: typed facts dissectors fill, emit_obs writes.
+ */
+#ifndef ZS_OBS_RECORD_H
+#define ZS_OBS_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zert_record.h"
+
+/*
+ * One observation line per flow (emit_obs.c writes it, records-json.md's extras): the flow's
+ * addresses and times, nDPI's opinion, the dissector's protocol block and the limits of the
+ * observation. The conventions are zert_record.h's, so that memset(0) means "nothing known":
+ * - text is a fixed-size, NUL-terminated copy ("" is written as null), or a pointer to a
+ *   static name string (NULL is null); never a pointer into packets or dissector state.
+ * - optional numbers are struct zert_num, optional booleans enum zert_tri.
+ * - fields are at least as large as the dissector state they are copied from (dissectors
+ *   static-assert it), so nothing is cut on the way.
+ */
+
+/* A value of a protocol registry and its name; name NULL: "unassigned (value)". */
+struct obs_named {
+    uint32_t value;
+    const char *name;
+};
+
+/* ------------------------------------------------------------------ TLS */
+
+#define OBS_TLS_MAX_SUITES    64
+#define OBS_TLS_MAX_GROUPS    32
+#define OBS_TLS_MAX_KS        8
+#define OBS_TLS_MAX_SIGS      32
+#define OBS_TLS_MAX_VERSIONS  16
+#define OBS_TLS_MAX_PSK_MODES 4
+#define OBS_TLS_MAX_ALERTS    8
+
+/* A leaf certificate as libcrypto read it (dissectors/x509.c fills it). */
+struct x509_facts {
+    bool parsed;        /* libcrypto accepted the DER */
+    char key_type[24];  /* RSA, EC, DSA, Ed25519, Ed448, RSA-PSS, ML-DSA-44, ... or the OID */
+    uint32_t key_bits;  /* 0: unknown */
+    char curve[32];     /* EC curve short name (prime256v1, secp384r1) */
+    char sig_alg[64];   /* sha256WithRSAEncryption, ecdsa-with-SHA256, ML-DSA-44, ... */
+    char digest[24];    /* SHA256, ...; empty when the algorithm has none (Ed25519, ML-DSA) */
+    char serial[72];    /* upper-case hex */
+    char not_after[32]; /* RFC 3339 UTC */
+    char subject[256];  /* RFC 2253 text, cut at the buffer size */
+    char issuer[256];
+    char sha256[65]; /* fingerprint of the DER, lower-case hex (Zeek's x509 fingerprint) */
+};
+
+struct obs_tls_cert {
+    bool present;        /* a leaf certificate was seen (parsed or not): else null */
+    struct x509_facts x; /* written when x.parsed */
+    uint32_t der_bytes;
+    const char *error; /* why it was not parsed; NULL: no "error" key */
+};
+
+struct obs_tls_alert {
+    const char *from; /* "client", "server" */
+    bool encrypted;
+    const char *level;       /* "warning", "fatal", "?"; NULL when encrypted */
+    const char *description; /* the alert's name; NULL when encrypted or unknown */
+};
+
+struct obs_tls {
+    char version[24]; /* the negotiated version's name (tls_version.h) */
+    struct zert_num version_code;
+    struct zert_num cipher_suite;
+    const char *cipher_name;
+    char kex[32];
+    const char *auth;
+    struct zert_num group;
+    const char *group_name;
+    struct zert_num dh_bits;
+    const char *enc, *mac;
+    const char *handshake; /* "full", "resumed" */
+    bool hello_retry;
+    struct zert_num hrr_group;
+    char sni[256];
+    char alpn[64];
+    bool cert_observable;
+    struct obs_tls_cert server_cert, client_cert;
+    struct zert_bytes session_id;
+    const char *client_hello_format; /* "TLS", "SSLv2" */
+    struct zert_num client_version;
+    uint16_t client_versions[OBS_TLS_MAX_VERSIONS];
+    uint8_t n_client_versions;
+    uint16_t client_suites[OBS_TLS_MAX_SUITES]; /* the first ones offered */
+    uint8_t n_client_suites;
+    uint32_t client_suites_count; /* offered in all */
+    uint16_t client_groups[OBS_TLS_MAX_GROUPS];
+    uint8_t n_client_groups;
+    uint16_t key_share_groups[OBS_TLS_MAX_KS];
+    uint8_t n_key_share_groups;
+    uint16_t client_sig_algs[OBS_TLS_MAX_SIGS];
+    uint8_t n_client_sig_algs;
+    char client_alpn[128];
+    struct zert_bytes client_session_id;
+    uint32_t client_hellos;
+    bool ticket_offered, psk_offered;
+    uint8_t psk_modes[OBS_TLS_MAX_PSK_MODES];
+    uint8_t n_psk_modes;
+    bool early_data_offered, early_data_accepted, ech_offered, psk_accepted, ems, etm;
+    bool secure_renegotiation, ticket_issued, ocsp_stapled, cert_request;
+    enum zert_tri client_cert_sent;
+    struct obs_tls_alert alerts[OBS_TLS_MAX_ALERTS];
+    uint8_t n_alerts;
+    uint32_t records_c2s, records_s2c;
+};
+
+/* ------------------------------------------------------------------ the protocol block */
+
+enum obs_kind {
+    OBS_NONE = 0, /* no protocol object */
+    OBS_TLS,
+};
+
+/* What a dissector's fill_observation() fills: one member, named by `kind`. */
+struct obs_proto {
+    enum obs_kind kind;
+    union {
+        struct obs_tls tls;
+    };
+};
+
+#endif
