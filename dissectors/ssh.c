@@ -4,8 +4,8 @@
 
 #include <openssl/evp.h>
 
-#include "../emit/json_writer.h"
 #include "../emit/name_tab.h"
+#include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "dissector.h"
@@ -1304,140 +1304,115 @@ ssh_failed_category(const struct ssh_state *st)
     return -1;
 }
 
-static void
-ssh_json_bool_or_null(struct json_writer *w, const char *key, bool known, bool v)
+_Static_assert(OBS_SSH_VERSION_LEN >= SSH_VERSION_MAX && OBS_SSH_BANNER_LEN >= SSH_BANNER_KEEP &&
+                   OBS_SSH_NAME_LEN >= SSH_NAME_MAX + 1 && OBS_SSH_FP_LEN >= SSH_FP_SHA256_LEN &&
+                   OBS_SSH_FP_LEN >= SSH_FP_MD5_LEN,
+               "the observation block holds the SSH state's text uncut");
+
+static enum zert_tri
+ssh_tri(bool known, bool v)
 {
-    jw_key(w, key);
+    return known ? zert_tri_from_bool(v) : ZERT_TRI_UNKNOWN;
+}
+
+static void
+ssh_obs_num(struct zert_num *n, bool known, uint64_t v)
+{
     if (known)
-        jw_bool(w, v);
-    else
-        jw_null(w);
+        zert_num_set(n, v);
 }
 
 static void
-ssh_json_mask(struct json_writer *w, const char *key, const struct name_tab *tab, uint32_t mask)
+ssh_obs_bits(struct obs_ssh_bits *b, const struct name_tab *tab, uint32_t mask)
 {
-    jw_key(w, key);
-    jw_arr_open(w);
-    for (uint32_t bit = 0; bit < 32; bit++) {
-        if (!(mask & (1u << bit)))
-            continue;
-        const char *name = name_tab_lookup(tab, bit);
-        if (name)
-            jw_str(w, name);
-        else
-            jw_uint(w, bit);
-    }
-    jw_arr_close(w);
+    b->mask = mask;
+    for (uint32_t bit = 0; bit < 32; bit++)
+        if (mask & (1u << bit))
+            b->names[bit] = name_tab_lookup(tab, bit);
 }
 
 static void
-ssh_json_uint_or_null(struct json_writer *w, const char *key, bool known, uint64_t v)
-{
-    jw_key(w, key);
-    if (known)
-        jw_uint(w, v);
-    else
-        jw_null(w);
-}
-
-static void
-ssh_json_v1(const struct ssh_state *st, struct json_writer *w)
+ssh_obs_v1(const struct ssh_state *st, struct obs_ssh_v1 *o)
 {
     const struct ssh_v1 *v = &st->v1;
-    jw_key(w, "v1");
-    jw_obj_open(w);
-    ssh_json_uint_or_null(w, "server_key_bits", v->public_key, v->server_key_bits);
-    ssh_json_uint_or_null(w, "host_key_bits", v->public_key, v->host_key_bits);
-    ssh_json_uint_or_null(w, "ciphers_mask", v->public_key, v->ciphers_mask);
-    if (v->public_key)
-        ssh_json_mask(w, "ciphers", ssh1_cipher_names, v->ciphers_mask);
-    ssh_json_uint_or_null(w, "auth_mask", v->public_key, v->auth_mask);
-    if (v->public_key)
-        ssh_json_mask(w, "auths", ssh1_auth_names, v->auth_mask);
-    ssh_json_uint_or_null(w, "protocol_flags", v->public_key, v->protocol_flags);
-    jw_key(w, "cipher");
-    jw_str(w, v->session_key ? name_tab_lookup(ssh1_cipher_names, v->cipher) : NULL);
-    jw_obj_close(w);
+    o->public_key = v->public_key;
+    ssh_obs_num(&o->server_key_bits, v->public_key, v->server_key_bits);
+    ssh_obs_num(&o->host_key_bits, v->public_key, v->host_key_bits);
+    ssh_obs_num(&o->ciphers_mask, v->public_key, v->ciphers_mask);
+    ssh_obs_num(&o->auth_mask, v->public_key, v->auth_mask);
+    ssh_obs_num(&o->protocol_flags, v->public_key, v->protocol_flags);
+    if (v->public_key) {
+        ssh_obs_bits(&o->ciphers, ssh1_cipher_names, v->ciphers_mask);
+        ssh_obs_bits(&o->auths, ssh1_auth_names, v->auth_mask);
+    }
+    o->cipher = v->session_key ? name_tab_lookup(ssh1_cipher_names, v->cipher) : NULL;
 }
 
+/* The observation block: the negotiation as the clear-text part showed it. */
 static void
-ssh_write_json(const void *stp, struct json_writer *w)
+ssh_fill_observation(const void *stp, struct obs_proto *p)
 {
     const struct ssh_state *st = stp;
     const struct ssh_dir *c = &st->dir[ssh_client_dir(st)], *s = &st->dir[ssh_server_dir(st)];
+    struct obs_ssh *o = &p->ssh;
+    memset(o, 0, sizeof(*o));
+    p->kind = OBS_SSH;
     bool v1 = ssh_is_v1(st);
-    jw_key(w, "ssh");
-    jw_obj_open(w);
-    jw_key(w, "version");
-    jw_str(w, ssh_effective_version(st));
-    jw_key(w, "client_banner");
-    jw_str(w, c->banner[0] ? c->banner : NULL);
-    jw_key(w, "server_banner");
-    jw_str(w, s->banner[0] ? s->banner : NULL);
+    zert_str_set(o->version, sizeof(o->version), ssh_effective_version(st), NULL);
+    zert_str_set(o->client_banner, sizeof(o->client_banner), c->banner, NULL);
+    zert_str_set(o->server_banner, sizeof(o->server_banner), s->banner, NULL);
+    char *dst[SSH_CAT_N] = {o->kex,     o->hostkey, o->enc_c2s,  o->enc_s2c,
+                            o->mac_c2s, o->mac_s2c, o->comp_c2s, o->comp_s2c};
     for (int i = 0; i < SSH_CAT_N; i++) {
         const char *v = ssh_alg(st, i);
         if ((i == SSH_CAT_MAC_C2S || i == SSH_CAT_MAC_S2C) && ssh_mac_implicit(st, i - 2))
             v = NULL; /* implicit in the AEAD cipher */
         if (v1 && (i == SSH_CAT_ENC_C2S || i == SSH_CAT_ENC_S2C) && st->v1.session_key)
             v = name_tab_lookup(ssh1_cipher_names, st->v1.cipher);
-        jw_key(w, ssh_cat_keys[i]);
-        jw_str(w, v);
+        zert_str_set(dst[i], OBS_SSH_NAME_LEN, v, NULL);
     }
-    ssh_json_uint_or_null(w, "hostkey_bits", st->hostkey_seen && st->hostkey.bits,
-                          st->hostkey.bits);
-    /* extras */
-    jw_key(w, "hostkey_type");
-    jw_str(w, st->hostkey_seen && st->hostkey.type[0] ? st->hostkey.type : NULL);
-    ssh_json_bool_or_null(w, "hostkey_cert", st->hostkey_seen && !st->hostkey_malformed,
-                          st->hostkey.cert);
-    jw_key(w, "hostkey_fingerprint_sha256");
-    jw_str(w, st->hostkey_seen && st->fp_sha256[0] ? st->fp_sha256 : NULL);
-    jw_key(w, "hostkey_fingerprint_md5");
-    jw_str(w, st->hostkey_seen && st->fp_md5[0] ? st->fp_md5 : NULL);
-    if (st->hostkey_malformed) {
-        jw_key(w, "hostkey_malformed");
-        jw_bool(w, true);
+    ssh_obs_num(&o->hostkey_bits, st->hostkey_seen && st->hostkey.bits, st->hostkey.bits);
+    if (st->hostkey_seen) {
+        zert_str_set(o->hostkey_type, sizeof(o->hostkey_type), st->hostkey.type, NULL);
+        zert_str_set(o->hostkey_fingerprint_sha256, sizeof(o->hostkey_fingerprint_sha256),
+                     st->fp_sha256, NULL);
+        zert_str_set(o->hostkey_fingerprint_md5, sizeof(o->hostkey_fingerprint_md5), st->fp_md5,
+                     NULL);
     }
+    o->hostkey_cert = ssh_tri(st->hostkey_seen && !st->hostkey_malformed, st->hostkey.cert);
+    o->hostkey_malformed = st->hostkey_malformed;
     const char *kex = ssh_alg(st, SSH_CAT_KEX);
-    ssh_json_bool_or_null(w, "kex_pq", kex != NULL, kex && ssh_kex_is_pq(kex));
-    ssh_json_bool_or_null(w, "mac_implicit_c2s", ssh_alg(st, SSH_CAT_ENC_C2S) != NULL,
-                          ssh_mac_implicit(st, SSH_CAT_ENC_C2S));
-    ssh_json_bool_or_null(w, "mac_implicit_s2c", ssh_alg(st, SSH_CAT_ENC_S2C) != NULL,
-                          ssh_mac_implicit(st, SSH_CAT_ENC_S2C));
-    ssh_json_bool_or_null(w, "strict_kex", st->negotiated, c->strict_c && s->strict_s);
-    ssh_json_bool_or_null(w, "ext_info_c", c->kexinit, c->ext_info_c);
-    ssh_json_bool_or_null(w, "ext_info_s", s->kexinit, s->ext_info_s);
-    ssh_json_bool_or_null(w, "client_pq_offered", c->kexinit, c->pq);
-    ssh_json_bool_or_null(w, "server_pq_offered", s->kexinit, s->pq);
-    ssh_json_uint_or_null(w, "client_kex_algorithms", c->kexinit, c->kex_count);
-    ssh_json_uint_or_null(w, "server_kex_algorithms", s->kexinit, s->kex_count);
-    if (c->follows || s->follows) {
-        jw_key(w, "first_kex_packet_follows");
-        jw_str(w, c->follows && s->follows ? "both" : c->follows ? "client" : "server");
-    }
-    if (st->gex_bits) {
-        jw_key(w, "dh_gex_bits");
-        jw_uint(w, st->gex_bits);
-    }
+    o->kex_pq = ssh_tri(kex != NULL, kex && ssh_kex_is_pq(kex));
+    o->mac_implicit_c2s =
+        ssh_tri(ssh_alg(st, SSH_CAT_ENC_C2S) != NULL, ssh_mac_implicit(st, SSH_CAT_ENC_C2S));
+    o->mac_implicit_s2c =
+        ssh_tri(ssh_alg(st, SSH_CAT_ENC_S2C) != NULL, ssh_mac_implicit(st, SSH_CAT_ENC_S2C));
+    o->strict_kex = ssh_tri(st->negotiated, c->strict_c && s->strict_s);
+    o->ext_info_c = ssh_tri(c->kexinit, c->ext_info_c);
+    o->ext_info_s = ssh_tri(s->kexinit, s->ext_info_s);
+    o->client_pq_offered = ssh_tri(c->kexinit, c->pq);
+    o->server_pq_offered = ssh_tri(s->kexinit, s->pq);
+    ssh_obs_num(&o->client_kex_algorithms, c->kexinit, c->kex_count);
+    ssh_obs_num(&o->server_kex_algorithms, s->kexinit, s->kex_count);
+    if (c->follows || s->follows)
+        o->first_kex_packet_follows = c->follows && s->follows ? "both"
+                                      : c->follows             ? "client"
+                                                               : "server";
+    o->dh_gex_bits = st->gex_bits;
     int fc = ssh_failed_category(st);
-    jw_key(w, "no_common_algorithm");
-    jw_str(w, fc >= 0 ? ssh_cat_keys[fc] : NULL);
-    ssh_json_bool_or_null(w, "roles_reversed", st->roles != SSH_ROLES_UNKNOWN,
-                          st->roles == SSH_ROLES_REVERSED);
+    o->no_common_algorithm = fc >= 0 ? ssh_cat_keys[fc] : NULL;
+    o->roles_reversed = ssh_tri(st->roles != SSH_ROLES_UNKNOWN, st->roles == SSH_ROLES_REVERSED);
+    o->disconnect = st->disconnect;
     if (st->disconnect) {
-        jw_key(w, "disconnect_by");
-        jw_str(w, st->disconnect_by == ssh_client_dir(st) ? "client" : "server");
-        jw_key(w, "disconnect_reason");
-        jw_str(w, v1 ? NULL : name_tab_lookup(ssh_disconnect_names, st->disconnect_reason));
+        o->disconnect_by = st->disconnect_by == ssh_client_dir(st) ? "client" : "server";
+        o->disconnect_reason =
+            v1 ? NULL : name_tab_lookup(ssh_disconnect_names, st->disconnect_reason);
     }
+    o->v1 = v1;
     if (v1)
-        ssh_json_v1(st, w);
-    jw_key(w, "established");
-    jw_bool(w, ssh_established(st));
-    jw_key(w, "rekey_observable");
-    jw_bool(w, false);
-    jw_obj_close(w);
+        ssh_obs_v1(st, &o->v1_facts);
+    o->established = ssh_established(st);
+    o->rekey_observable = false; /* rekeys happen inside the encrypted transport */
 }
 
 static void
@@ -1578,7 +1553,7 @@ const struct stream_dissector ssh_dissector = {
     .on_data = ssh_on_data,
     .on_gap = ssh_on_gap,
     .on_end = ssh_on_end,
-    .write_json = ssh_write_json,
+    .fill_observation = ssh_fill_observation,
     .fill_record = ssh_fill_record,
     .get_observation = ssh_get_observation,
 };

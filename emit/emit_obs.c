@@ -122,12 +122,101 @@ tls_block(struct json_writer *w, const struct obs_tls *t)
     jw_obj_close(w);
 }
 
+/* ------------------------------------------------------------------ SSH */
+
+static void
+ssh_bits(struct json_writer *w, const char *key, const struct obs_ssh_bits *b)
+{
+    jw_key(w, key);
+    jw_arr_open(w);
+    for (uint32_t bit = 0; bit < 32; bit++) {
+        if (!(b->mask & (1u << bit)))
+            continue;
+        if (b->names[bit])
+            jw_str(w, b->names[bit]);
+        else
+            jw_uint(w, bit);
+    }
+    jw_arr_close(w);
+}
+
+static void
+ssh_v1(struct json_writer *w, const struct obs_ssh_v1 *v)
+{
+    jw_key(w, "v1");
+    jw_obj_open(w);
+    jw_key_num(w, "server_key_bits", &v->server_key_bits);
+    jw_key_num(w, "host_key_bits", &v->host_key_bits);
+    jw_key_num(w, "ciphers_mask", &v->ciphers_mask);
+    if (v->public_key)
+        ssh_bits(w, "ciphers", &v->ciphers);
+    jw_key_num(w, "auth_mask", &v->auth_mask);
+    if (v->public_key)
+        ssh_bits(w, "auths", &v->auths);
+    jw_key_num(w, "protocol_flags", &v->protocol_flags);
+    jw_key_str(w, "cipher", v->cipher);
+    jw_obj_close(w);
+}
+
+static void
+ssh_block(struct json_writer *w, const struct obs_ssh *s)
+{
+    jw_key(w, "ssh");
+    jw_obj_open(w);
+    jw_key_text(w, "version", s->version);
+    jw_key_text(w, "client_banner", s->client_banner);
+    jw_key_text(w, "server_banner", s->server_banner);
+    jw_key_text(w, "kex", s->kex);
+    jw_key_text(w, "hostkey", s->hostkey);
+    jw_key_text(w, "enc_c2s", s->enc_c2s);
+    jw_key_text(w, "enc_s2c", s->enc_s2c);
+    jw_key_text(w, "mac_c2s", s->mac_c2s);
+    jw_key_text(w, "mac_s2c", s->mac_s2c);
+    jw_key_text(w, "comp_c2s", s->comp_c2s);
+    jw_key_text(w, "comp_s2c", s->comp_s2c);
+    jw_key_num(w, "hostkey_bits", &s->hostkey_bits);
+    jw_key_text(w, "hostkey_type", s->hostkey_type);
+    jw_key_tri(w, "hostkey_cert", s->hostkey_cert);
+    jw_key_text(w, "hostkey_fingerprint_sha256", s->hostkey_fingerprint_sha256);
+    jw_key_text(w, "hostkey_fingerprint_md5", s->hostkey_fingerprint_md5);
+    if (s->hostkey_malformed)
+        jw_key_bool(w, "hostkey_malformed", true);
+    jw_key_tri(w, "kex_pq", s->kex_pq);
+    jw_key_tri(w, "mac_implicit_c2s", s->mac_implicit_c2s);
+    jw_key_tri(w, "mac_implicit_s2c", s->mac_implicit_s2c);
+    jw_key_tri(w, "strict_kex", s->strict_kex);
+    jw_key_tri(w, "ext_info_c", s->ext_info_c);
+    jw_key_tri(w, "ext_info_s", s->ext_info_s);
+    jw_key_tri(w, "client_pq_offered", s->client_pq_offered);
+    jw_key_tri(w, "server_pq_offered", s->server_pq_offered);
+    jw_key_num(w, "client_kex_algorithms", &s->client_kex_algorithms);
+    jw_key_num(w, "server_kex_algorithms", &s->server_kex_algorithms);
+    if (s->first_kex_packet_follows)
+        jw_key_str(w, "first_kex_packet_follows", s->first_kex_packet_follows);
+    if (s->dh_gex_bits)
+        jw_key_uint(w, "dh_gex_bits", s->dh_gex_bits);
+    jw_key_str(w, "no_common_algorithm", s->no_common_algorithm);
+    jw_key_tri(w, "roles_reversed", s->roles_reversed);
+    if (s->disconnect) {
+        jw_key_str(w, "disconnect_by", s->disconnect_by);
+        jw_key_str(w, "disconnect_reason", s->disconnect_reason);
+    }
+    if (s->v1)
+        ssh_v1(w, &s->v1_facts);
+    jw_key_bool(w, "established", s->established);
+    jw_key_bool(w, "rekey_observable", s->rekey_observable);
+    jw_obj_close(w);
+}
+
 void
 emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
 {
     switch (p->kind) {
     case OBS_TLS:
         tls_block(w, &p->tls);
+        break;
+    case OBS_SSH:
+        ssh_block(w, &p->ssh);
         break;
     case OBS_NONE:
         break;

@@ -112,11 +112,60 @@ struct obs_tls {
     uint32_t records_c2s, records_s2c;
 };
 
+/* ------------------------------------------------------------------ SSH */
+
+#define OBS_SSH_VERSION_LEN 16
+#define OBS_SSH_BANNER_LEN  256
+#define OBS_SSH_NAME_LEN    65 /* an algorithm name (RFC 4251 §6: 64 at most) */
+#define OBS_SSH_FP_LEN      64
+
+/* An SSHv1 bit mask and the name of each bit: a set bit without a name is written as its number. */
+struct obs_ssh_bits {
+    uint32_t mask;
+    const char *names[32];
+};
+
+/* What the clear-text SSHv1 exchange showed (the "v1" object). */
+struct obs_ssh_v1 {
+    bool public_key; /* SSH_SMSG_PUBLIC_KEY seen: the masks are written */
+    struct zert_num server_key_bits, host_key_bits, ciphers_mask, auth_mask, protocol_flags;
+    struct obs_ssh_bits ciphers, auths;
+    const char *cipher; /* chosen by the client's SSH_CMSG_SESSION_KEY */
+};
+
+struct obs_ssh {
+    char version[OBS_SSH_VERSION_LEN];
+    char client_banner[OBS_SSH_BANNER_LEN], server_banner[OBS_SSH_BANNER_LEN];
+    char kex[OBS_SSH_NAME_LEN], hostkey[OBS_SSH_NAME_LEN];
+    char enc_c2s[OBS_SSH_NAME_LEN], enc_s2c[OBS_SSH_NAME_LEN];
+    char mac_c2s[OBS_SSH_NAME_LEN], mac_s2c[OBS_SSH_NAME_LEN];
+    char comp_c2s[OBS_SSH_NAME_LEN], comp_s2c[OBS_SSH_NAME_LEN];
+    struct zert_num hostkey_bits;
+    char hostkey_type[OBS_SSH_NAME_LEN];
+    enum zert_tri hostkey_cert;
+    char hostkey_fingerprint_sha256[OBS_SSH_FP_LEN], hostkey_fingerprint_md5[OBS_SSH_FP_LEN];
+    bool hostkey_malformed; /* written only when true */
+    enum zert_tri kex_pq, mac_implicit_c2s, mac_implicit_s2c, strict_kex;
+    enum zert_tri ext_info_c, ext_info_s, client_pq_offered, server_pq_offered;
+    struct zert_num client_kex_algorithms, server_kex_algorithms;
+    const char *first_kex_packet_follows; /* "client", "server", "both"; NULL: not written */
+    uint32_t dh_gex_bits;                 /* 0: not written */
+    const char *no_common_algorithm;      /* the category key ("kex", "enc_c2s", ...) */
+    enum zert_tri roles_reversed;
+    bool disconnect; /* the two disconnect keys are written */
+    const char *disconnect_by, *disconnect_reason;
+    bool v1; /* the "v1" object is written */
+    struct obs_ssh_v1 v1_facts;
+    bool established;
+    bool rekey_observable;
+};
+
 /* ------------------------------------------------------------------ the protocol block */
 
 enum obs_kind {
     OBS_NONE = 0, /* no protocol object */
     OBS_TLS,
+    OBS_SSH,
 };
 
 /* What a dissector's fill_observation() fills: one member, named by `kind`. */
@@ -124,6 +173,7 @@ struct obs_proto {
     enum obs_kind kind;
     union {
         struct obs_tls tls;
+        struct obs_ssh ssh;
     };
 };
 

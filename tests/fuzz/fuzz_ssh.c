@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "dissectors/ssh.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 
 /*
  * Input: byte 0 is a delimiter, byte 1 flags; the rest is the client stream
@@ -115,10 +115,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ssh_dissector.on_end(st, 0);
 
+    static struct obs_proto p;
+    p.kind = OBS_NONE;
+    ssh_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    ssh_dissector.write_json(st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     if (w.depth != 0)
         abort(); /* unbalanced objects */

@@ -5,7 +5,7 @@
 #include <openssl/evp.h>
 
 #include "dissectors/ssh.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 #include "check.h"
 
 /* ------------------------------------------------------------- negotiation */
@@ -328,14 +328,17 @@ feed(void *st, int dir, const struct buf *s, size_t step)
     return DISSECT_OK;
 }
 
-/* write_json into a NUL-terminated string (caller frees). */
+/* The observation block as JSON, a NUL-terminated string (caller frees). */
 static char *
 to_json(void *st)
 {
+    static struct obs_proto p;
+    p.kind = OBS_NONE;
+    ssh_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    ssh_dissector.write_json(st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     char *s = malloc(w.len + 1);
     memcpy(s, w.buf, w.len);
