@@ -140,6 +140,8 @@ struct datagram_dissector {
     void (*on_packet)(void *st, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
     void (*on_end)(void *st, uint64_t ts_us);
     void (*write_json)(const void *st, struct json_writer *w);
+    /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
+    void (*fill_observation)(const void *st, struct obs_proto *p);
     /* Put the observed facts into the record's protocol block (rec->ipsec or rec->ee). */
     void (*fill_record)(const void *st, struct zert_detail *rec);
 };

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../emit/json_writer.h"
+#include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "ike.h"
@@ -641,223 +641,130 @@ ike_primary_sa(const struct ike_state *st)
     return &st->sas[0];
 }
 
-/* ---- JSON ---- */
+/* ---- the observation block ---- */
 
-/* Hex of bytes the state copied (SPIs, vendor IDs): never of packet memory. */
-static void
-ike_json_hex(struct json_writer *w, const uint8_t *copy, size_t n)
+_Static_assert(OBS_IKE_MAX_SAS >= IKE_MAX_SAS && OBS_IKE_MAX_VIDS >= IKE_MAX_VIDS &&
+                   OBS_IKE_MAX_NOTIFY >= IKE_MAX_NOTIFY && OBS_IKE_MAX_ADDKE >= IKE_MAX_ADDKE &&
+                   OBS_IKE_MAX_OFFERED >= IKE_MAX_OFFERED && OBS_IKE_EXCH_SLOTS >= IKE_EXCH_SLOTS &&
+                   sizeof(((struct zert_bytes *)0)->b) >= IKE_VID_MAX,
+               "the observation block holds every SA, vendor ID and list the IKE state keeps");
+
+static uint64_t
+ike_spi_u64(const uint8_t spi[8])
 {
-    char buf[2 * IKE_VID_MAX + 1];
-    static const char digits[] = "0123456789abcdef";
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 2 < sizeof(buf); i++) {
-        buf[k++] = digits[copy[i] >> 4];
-        buf[k++] = digits[copy[i] & 15];
-    }
-    buf[k] = '\0';
-    jw_str(w, buf);
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v = v << 8 | spi[k];
+    return v;
 }
 
-/* A name from a table, or "unassigned (N)" for numbers the table does not know. */
 static void
-ike_json_name(struct json_writer *w, const struct name_tab *tab, uint32_t v)
+ike_obs_named(struct obs_named *n, const struct name_tab *tab, uint32_t v)
 {
-    const char *name = name_tab_lookup(tab, v);
-    if (name) {
-        jw_str(w, name);
-        return;
-    }
-    char buf[32];
-    snprintf(buf, sizeof(buf), "unassigned (%u)", (unsigned)v);
-    jw_str(w, buf);
+    n->value = v;
+    n->name = name_tab_lookup(tab, v);
 }
 
-/* key: name and key_id: number, both null when `seen` is false. */
 static void
-ike_json_alg(struct json_writer *w, const char *key, const char *key_id, const struct name_tab *tab,
-             uint16_t v, bool seen)
+ike_obs_alg(struct obs_ike_alg *a, const struct name_tab *tab, uint32_t v, bool seen)
 {
-    jw_key(w, key);
+    a->known = seen;
     if (seen)
-        ike_json_name(w, tab, v);
-    else
-        jw_null(w);
-    jw_key(w, key_id);
-    if (seen)
-        jw_uint(w, v);
-    else
-        jw_null(w);
+        ike_obs_named(&a->n, tab, v);
 }
 
 static void
-ike_json_uint_or_null(struct json_writer *w, const char *key, uint64_t v, bool seen)
+ike_obs_sa(const struct ike_sa *sa, struct obs_ike_sa *o)
 {
-    jw_key(w, key);
-    if (seen)
-        jw_uint(w, v);
-    else
-        jw_null(w);
-}
-
-static void
-ike_write_sa(const struct ike_sa *sa, struct json_writer *w)
-{
-    bool v1 = sa && sa->version == 1, v2 = sa && sa->version == 2;
-    bool ch = sa && sa->chosen;
-    jw_key(w, "ike_version");
-    jw_str(w, v1 ? "1.0" : v2 ? "2.0" : NULL);
-    jw_key(w, "exchange");
-    if (sa && sa->exchange)
-        ike_json_name(w, ike_exchange_names, sa->exchange);
-    else
-        jw_null(w);
-    jw_key(w, "spi_i");
-    if (sa)
-        ike_json_hex(w, sa->spi_i, 8);
-    else
-        jw_null(w);
-    jw_key(w, "spi_r");
-    if (sa && !ike_spi_zero(sa->spi_r))
-        ike_json_hex(w, sa->spi_r, 8);
-    else
-        jw_null(w);
-    jw_key(w, "transforms_observed");
-    jw_bool(w, ch);
-    ike_json_alg(w, "encr", "encr_id", v1 ? ikev1_encr_names : ikev2_encr_names, ch ? sa->encr : 0,
-                 ch && sa->encr);
-    ike_json_uint_or_null(w, "key_bits", ch ? sa->key_bits : 0, ch && sa->key_bits);
+    bool v1 = sa->version == 1, v2 = sa->version == 2;
+    bool ch = sa->chosen;
+    o->ike_version = v1 ? "1.0" : v2 ? "2.0" : NULL;
+    ike_obs_alg(&o->exchange, ike_exchange_names, sa->exchange, sa->exchange != 0);
+    zert_num_set(&o->spi_i, ike_spi_u64(sa->spi_i));
+    if (!ike_spi_zero(sa->spi_r))
+        zert_num_set(&o->spi_r, ike_spi_u64(sa->spi_r));
+    o->transforms_observed = ch;
+    ike_obs_alg(&o->encr, v1 ? ikev1_encr_names : ikev2_encr_names, sa->encr, ch && sa->encr);
+    if (ch && sa->key_bits)
+        zert_num_set(&o->key_bits, sa->key_bits);
     /* IKEv1: the PRF is the HMAC of the negotiated hash unless the PRF class was sent */
-    ike_json_alg(w, "prf", "prf_id", v1 ? ikev1_prf_names : ikev2_prf_names, ch ? sa->prf : 0,
-                 ch && sa->prf);
-    ike_json_alg(w, "integ", "integ_id", ikev2_integ_names, ch ? sa->integ : 0,
-                 ch && v2 && sa->integ_seen);
-    ike_json_alg(w, "hash", "hash_id", ikev1_hash_names, ch ? sa->hash : 0, ch && v1 && sa->hash);
-    ike_json_uint_or_null(w, "dh_group", ch ? sa->dh_group : 0, ch && sa->dh_group);
-    jw_key(w, "dh_group_name");
-    if (ch && sa->dh_group)
-        ike_json_name(w, ike_group_names, sa->dh_group);
-    else
-        jw_null(w);
+    ike_obs_alg(&o->prf, v1 ? ikev1_prf_names : ikev2_prf_names, sa->prf, ch && sa->prf);
+    ike_obs_alg(&o->integ, ikev2_integ_names, sa->integ, ch && v2 && sa->integ_seen);
+    ike_obs_alg(&o->hash, ikev1_hash_names, sa->hash, ch && v1 && sa->hash);
+    ike_obs_alg(&o->dh_group, ike_group_names, sa->dh_group, ch && sa->dh_group);
     /* IKEv2 authentication is inside IKE_AUTH (encrypted): never observable */
-    ike_json_alg(w, "auth", "auth_id", ikev1_auth_names, ch ? sa->auth : 0, ch && v1 && sa->auth);
-    jw_key(w, "addke");
-    jw_arr_open(w);
+    ike_obs_alg(&o->auth, ikev1_auth_names, sa->auth, ch && v1 && sa->auth);
     for (int i = 0; ch && i < IKE_MAX_ADDKE; i++) {
         if (!sa->addke[i])
             continue;
-        jw_obj_open(w);
-        jw_key(w, "type");
-        ike_json_name(w, ikev2_transform_type_names, (uint32_t)(IKEV2_TT_ADDKE1 + i));
-        jw_key(w, "group");
-        jw_uint(w, sa->addke[i]);
-        jw_key(w, "name");
-        ike_json_name(w, ike_group_names, sa->addke[i]);
-        jw_obj_close(w);
+        struct obs_ike_addke *a = &o->addke[o->n_addke++];
+        ike_obs_named(&a->type, ikev2_transform_type_names, (uint32_t)(IKEV2_TT_ADDKE1 + i));
+        ike_obs_named(&a->group, ike_group_names, sa->addke[i]);
     }
-    jw_arr_close(w);
-    jw_key(w, "lifetime");
-    if (ch && v1 && (sa->life_seconds || sa->life_kbytes)) {
-        jw_obj_open(w);
-        ike_json_uint_or_null(w, "seconds", sa->life_seconds, sa->life_seconds != 0);
-        ike_json_uint_or_null(w, "kilobytes", sa->life_kbytes, sa->life_kbytes != 0);
-        jw_obj_close(w);
-    } else {
-        jw_null(w);
-    }
-    jw_key(w, "aggressive_psk");
+    o->lifetime = ch && v1 && (sa->life_seconds || sa->life_kbytes);
+    if (o->lifetime && sa->life_seconds)
+        zert_num_set(&o->life_seconds, sa->life_seconds);
+    if (o->lifetime && sa->life_kbytes)
+        zert_num_set(&o->life_kbytes, sa->life_kbytes);
     bool agg = v1 && sa->exchange == IKE_EXCH_AGGRESSIVE;
-    jw_bool(w, agg && (ch ? ikev1_auth_is_psk(sa->auth) : sa->offered_psk));
-    if (!sa)
-        return;
-    jw_key(w, "offered_proposals");
-    jw_uint(w, sa->offered_proposals);
-    jw_key(w, "offered_transforms");
-    jw_uint(w, sa->offered_transforms);
-    if (v2) {
-        jw_key(w, "offered_groups");
-        jw_arr_open(w);
-        for (uint8_t i = 0; i < sa->n_offered_groups; i++)
-            jw_uint(w, sa->offered_groups[i]);
-        jw_arr_close(w);
-        ike_json_uint_or_null(w, "ke_group_i", sa->ke_payload_group[0],
-                              sa->ke_payload_group[0] != 0);
-        ike_json_uint_or_null(w, "ke_group_r", sa->ke_payload_group[1],
-                              sa->ke_payload_group[1] != 0);
-        jw_key(w, "retries");
-        jw_uint(w, sa->cookie_retries);
-        jw_key(w, "invalid_ke");
-        jw_uint(w, sa->invalid_ke);
-        ike_json_uint_or_null(w, "requested_group", sa->requested_group, sa->requested_group != 0);
-    }
-    jw_key(w, "nat_detection");
-    jw_bool(w, sa->nat_detection);
-    jw_key(w, "fragmentation");
-    jw_bool(w, sa->fragmentation);
-    jw_key(w, "no_proposal_chosen");
-    jw_bool(w, sa->no_proposal_chosen);
-    jw_key(w, "clear_messages");
-    jw_uint(w, sa->clear_messages);
-    jw_key(w, "encrypted_messages");
-    jw_uint(w, sa->encrypted_messages);
-    jw_key(w, "exchanges");
-    jw_obj_open(w);
+    o->aggressive_psk = agg && (ch ? ikev1_auth_is_psk(sa->auth) : sa->offered_psk);
+    o->offered_proposals = sa->offered_proposals;
+    o->offered_transforms = sa->offered_transforms;
+    o->ikev2 = v2;
+    memcpy(o->offered_groups, sa->offered_groups, sa->n_offered_groups * sizeof(uint16_t));
+    o->n_offered_groups = sa->n_offered_groups;
+    if (sa->ke_payload_group[0])
+        zert_num_set(&o->ke_group_i, sa->ke_payload_group[0]);
+    if (sa->ke_payload_group[1])
+        zert_num_set(&o->ke_group_r, sa->ke_payload_group[1]);
+    o->retries = sa->cookie_retries;
+    o->invalid_ke = sa->invalid_ke;
+    if (sa->requested_group)
+        zert_num_set(&o->requested_group, sa->requested_group);
+    o->nat_detection = sa->nat_detection;
+    o->fragmentation = sa->fragmentation;
+    o->no_proposal_chosen = sa->no_proposal_chosen;
+    o->clear_messages = sa->clear_messages;
+    o->encrypted_messages = sa->encrypted_messages;
     for (int i = 0; i < IKE_EXCH_SLOTS; i++) {
         if (!sa->exch_msgs[i])
             continue;
-        const char *name = i ? name_tab_lookup(ike_exchange_names, (uint32_t)i) : NULL;
-        char buf[24];
-        if (!name) {
-            snprintf(buf, sizeof(buf), "other_%d", i);
-            name = buf;
-        }
-        jw_key(w, name);
-        jw_uint(w, sa->exch_msgs[i]);
+        struct obs_ike_exch *x = &o->exchanges[o->n_exchanges++];
+        x->type = (uint8_t)i;
+        x->name = i ? name_tab_lookup(ike_exchange_names, (uint32_t)i) : NULL; /* 0: >= 64 */
+        x->messages = sa->exch_msgs[i];
     }
-    jw_obj_close(w);
-    jw_key(w, "notifies");
-    jw_arr_open(w);
     for (uint8_t i = 0; i < sa->n_notify; i++)
-        ike_json_name(w, v1 ? ikev1_notify_names : ikev2_notify_names, sa->notify[i]);
-    jw_arr_close(w);
-    jw_key(w, "first");
-    jw_time(w, sa->first_ts);
-    jw_key(w, "last");
-    jw_time(w, sa->last_ts);
+        ike_obs_named(&o->notifies[i], v1 ? ikev1_notify_names : ikev2_notify_names, sa->notify[i]);
+    o->n_notifies = sa->n_notify;
+    o->first_us = sa->first_ts;
+    o->last_us = sa->last_ts;
 }
 
 void
-ike_write_facts(const struct ike_state *st, struct json_writer *w)
+ike_fill_obs(const struct ike_state *st, struct obs_ike *o)
 {
+    memset(o, 0, sizeof(*o));
+    if (!st)
+        return;
     const struct ike_sa *primary = ike_primary_sa(st);
-    ike_write_sa(primary, w);
-    jw_key(w, "ike_sas");
-    jw_arr_open(w);
-    for (uint8_t i = 0; st && i < st->n_sas; i++) {
-        jw_obj_open(w);
-        ike_write_sa(&st->sas[i], w);
-        jw_obj_close(w);
+    for (uint8_t i = 0; i < st->n_sas; i++) {
+        ike_obs_sa(&st->sas[i], &o->sas[i]);
+        if (&st->sas[i] == primary)
+            o->primary = i;
     }
-    jw_arr_close(w);
-    jw_key(w, "ike_sas_overflow");
-    jw_uint(w, st ? st->sas_overflow : 0);
-    jw_key(w, "vendor_ids");
-    jw_arr_open(w);
-    for (uint8_t i = 0; st && i < st->n_vids; i++) {
+    o->n_sas = st->n_sas;
+    o->sas_overflow = st->sas_overflow;
+    for (uint8_t i = 0; i < st->n_vids; i++) {
         const struct ike_vid *v = &st->vids[i];
-        jw_obj_open(w);
-        jw_key(w, "id");
-        ike_json_hex(w, v->id, v->len);
-        jw_key(w, "len");
-        jw_uint(w, v->full_len);
-        jw_key(w, "name");
-        jw_str(w, ipsec_vendor_name(v->id, v->len));
-        jw_obj_close(w);
+        struct obs_ike_vid *ov = &o->vids[i];
+        zert_bytes_set(&ov->id, v->id, v->len, IKE_VID_MAX, NULL);
+        ov->len = v->full_len;
+        ov->name = ipsec_vendor_name(v->id, v->len);
     }
-    jw_arr_close(w);
-    jw_key(w, "ike_messages");
-    jw_uint(w, st ? st->messages : 0);
-    jw_key(w, "ike_malformed");
-    jw_uint(w, st ? st->malformed : 0);
+    o->n_vids = st->n_vids;
+    o->messages = st->messages;
+    o->malformed = st->malformed;
 }
 
 /* ---- the datagram dissector ---- */
@@ -912,19 +819,15 @@ ike_on_end(void *st, uint64_t ts_us)
 }
 
 static void
-ike_write_json(const void *vst, struct json_writer *w)
+ike_fill_observation(const void *vst, struct obs_proto *p)
 {
     const struct ike_state *st = vst;
-    jw_key(w, "ipsec");
-    jw_obj_open(w);
-    ike_write_facts(st, w);
-    jw_key(w, "nat_t");
-    jw_bool(w, st->nat_t);
-    jw_key(w, "nat_keepalives");
-    jw_uint(w, st->keepalives);
-    jw_key(w, "child_sa");
-    jw_str(w, "unknown (encrypted negotiation)");
-    jw_obj_close(w);
+    struct obs_ike_flow *f = &p->ike;
+    p->kind = OBS_IKE;
+    ike_fill_obs(st, &f->ike);
+    f->nat_t = st->nat_t;
+    f->nat_keepalives = st->keepalives;
+    f->child_sa = IKE_CHILD_SA_UNKNOWN;
 }
 
 /* Text of a table value; "unassigned (N)" for numbers the table does not know. */
@@ -945,7 +848,7 @@ ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec)
     char buf[32];
     z->present = true;
     z->nat_t = zert_tri_from_bool(nat_t);
-    ZERT_STR_SET(rec, z->child_sa, "unknown (encrypted negotiation)");
+    ZERT_STR_SET(rec, z->child_sa, IKE_CHILD_SA_UNKNOWN);
     if (!sa)
         return;
     bool v1 = sa->version == 1, v2 = sa->version == 2, ch = sa->chosen;
@@ -997,6 +900,6 @@ const struct datagram_dissector ike_dissector = {
     .state_free = ike_state_free,
     .on_packet = ike_on_packet,
     .on_end = ike_on_end,
-    .write_json = ike_write_json,
+    .fill_observation = ike_fill_observation,
     .fill_record = ike_fill_record,
 };

@@ -92,14 +92,15 @@ void ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size
 /* The SA reported in the flat keys: the first with a chosen transform, else the first. */
 const struct ike_sa *ike_primary_sa(const struct ike_state *st);
 
+/* What is known of the child SAs: their negotiation is encrypted (IKE_AUTH, quick mode). */
+#define IKE_CHILD_SA_UNKNOWN "unknown (encrypted negotiation)"
+
+struct obs_ike;
+/* The IKE facts of a flow or peer pair for its observation line (st NULL: none seen). */
+void ike_fill_obs(const struct ike_state *st, struct obs_ike *o);
+
 struct zert_detail;
 /* The record's IPsec block from an IKE SA (NULL: only what is known without one). */
 void ike_fill_sa(const struct ike_sa *sa, bool nat_t, struct zert_detail *rec);
-/*
- * Write the IKE keys of records-json.md `ipsec` into an open JSON object (st may be NULL:
- * the keys are written as null). nat_t and child_sa are the caller's: they depend on
- * more than the IKE messages.
- */
-void ike_write_facts(const struct ike_state *st, struct json_writer *w);
 
 #endif

@@ -1,8 +1,9 @@
 /* ipsec.c - the per-run IPsec peer-pair table: ESP/AH SPIs and counters merged with IKE facts. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../emit/json_writer.h"
+#include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
 #include "../sensor/decode.h"
 #include "cursor.h"
@@ -312,159 +313,72 @@ ipsec_table_packet(struct ipsec_table *t, const struct packet *p)
     return false;
 }
 
-/* ---- output ---- */
+/* ---- the observation line ---- */
+
+_Static_assert(OBS_IPSEC_MAX_ESP >= IPSEC_MAX_SPIS && OBS_IPSEC_MAX_AH >= IPSEC_MAX_AH_SPIS,
+               "the observation line holds every SA a pair keeps");
 
 static void
-ipsec_json_spi(struct json_writer *w, uint32_t spi)
+ipsec_obs_sas(struct obs_ipsec_sa *dst, const struct ipsec_sa_ctr *src, uint8_t n)
 {
-    char buf[12];
-    snprintf(buf, sizeof(buf), "%08x", (unsigned)spi);
-    jw_str(w, buf);
-}
-
-static void
-ipsec_json_ip(struct json_writer *w, const struct ipsec_pair *pr, int side)
-{
-    char a[64];
-    jw_str(w, decode_addr_str(pr->family, pr->addr[side], a, sizeof(a)));
-}
-
-static void
-ipsec_json_spi_list(struct json_writer *w, const char *key, const struct ipsec_sa_ctr *arr,
-                    uint8_t n)
-{
-    jw_key(w, key);
-    jw_arr_open(w);
-    for (uint8_t i = 0; i < n; i++)
-        ipsec_json_spi(w, arr[i].spi);
-    jw_arr_close(w);
-}
-
-static void
-ipsec_json_sas(struct json_writer *w, const char *key, const struct ipsec_pair *pr,
-               const struct ipsec_sa_ctr *arr, uint8_t n, bool ah)
-{
-    jw_key(w, key);
-    jw_arr_open(w);
     for (uint8_t i = 0; i < n; i++) {
-        const struct ipsec_sa_ctr *s = &arr[i];
-        jw_obj_open(w);
-        jw_key(w, "spi");
-        ipsec_json_spi(w, s->spi);
-        jw_key(w, "src");
-        ipsec_json_ip(w, pr, s->dir);
-        jw_key(w, "dst");
-        ipsec_json_ip(w, pr, s->dir ^ 1);
-        if (!ah) {
-            jw_key(w, "udp_encap");
-            jw_bool(w, s->udp_encap);
-        } else {
-            jw_key(w, "icv_len");
-            jw_uint(w, s->icv_len);
-            jw_key(w, "icv_len_varies");
-            jw_bool(w, s->icv_varies);
-        }
-        jw_key(w, "packets");
-        jw_uint(w, s->packets);
-        jw_key(w, "bytes");
-        jw_uint(w, s->bytes);
-        jw_key(w, "first_seq");
-        jw_uint(w, s->first_seq);
-        jw_key(w, "max_seq");
-        jw_uint(w, s->max_seq);
-        jw_key(w, "gaps");
-        jw_uint(w, s->gaps);
-        jw_key(w, "missing");
-        jw_uint(w, s->missing);
-        jw_key(w, "replays");
-        jw_uint(w, s->replays);
-        jw_key(w, "wraps");
-        jw_uint(w, s->wraps);
-        jw_key(w, "first");
-        jw_time(w, s->first_ts);
-        jw_key(w, "last");
-        jw_time(w, s->last_ts);
-        jw_obj_close(w);
+        const struct ipsec_sa_ctr *s = &src[i];
+        struct obs_ipsec_sa *o = &dst[i];
+        o->spi = s->spi;
+        o->src = s->dir;
+        o->udp_encap = s->udp_encap;
+        o->icv_len = s->icv_len;
+        o->icv_varies = s->icv_varies;
+        o->packets = s->packets;
+        o->bytes = s->bytes;
+        o->first_seq = s->first_seq;
+        o->max_seq = s->max_seq;
+        o->gaps = s->gaps;
+        o->missing = s->missing;
+        o->replays = s->replays;
+        o->wraps = s->wraps;
+        o->first_us = s->first_ts;
+        o->last_us = s->last_ts;
     }
-    jw_arr_close(w);
 }
 
-static int
-ipsec_pair_write(const struct ipsec_pair *pr, FILE *out, struct json_writer *w)
+void
+ipsec_table_observe_pair(const struct ipsec_table *t, unsigned i, struct obs_ipsec_pair *o)
 {
+    const struct ipsec_pair *pr = t->pairs[i];
     bool esp_raw = false, esp_udp = false;
-    for (uint8_t i = 0; i < pr->n_esp; i++) {
-        esp_raw |= pr->esp[i].raw;
-        esp_udp |= pr->esp[i].udp_encap;
+    for (uint8_t k = 0; k < pr->n_esp; k++) {
+        esp_raw |= pr->esp[k].raw;
+        esp_udp |= pr->esp[k].udp_encap;
     }
     const struct ike_sa *sa = ike_primary_sa(pr->ike);
-    int client = sa && sa->initiator_seen ? sa->init_dir : 0;
-    jw_reset(w);
-    jw_obj_open(w);
-    jw_key(w, "pair_id");
-    jw_uint(w, pr->id);
-    jw_key(w, "ip_proto");
-    jw_str(w, esp_raw ? "esp" : pr->n_ah ? "ah" : "udp");
-    jw_key(w, "client");
-    jw_obj_open(w);
-    jw_key(w, "ip");
-    ipsec_json_ip(w, pr, client);
-    jw_obj_close(w);
-    jw_key(w, "server");
-    jw_obj_open(w);
-    jw_key(w, "ip");
-    ipsec_json_ip(w, pr, client ^ 1);
-    jw_obj_close(w);
-    jw_key(w, "roles_guessed");
-    jw_bool(w, !(sa && sa->initiator_seen));
-    jw_key(w, "start");
-    jw_time(w, pr->first_ts);
-    jw_key(w, "end");
-    jw_time(w, pr->last_ts);
-    jw_key(w, "dissector");
-    jw_str(w, "ipsec");
-    jw_key(w, "ipsec");
-    jw_obj_open(w);
-    ike_write_facts(pr->ike, w);
-    ipsec_json_spi_list(w, "esp_spis", pr->esp, pr->n_esp);
-    ipsec_json_spi_list(w, "ah_spis", pr->ah, pr->n_ah);
-    jw_key(w, "nat_t");
-    jw_bool(w, esp_udp || (pr->ike && pr->ike->nat_t));
-    jw_key(w, "nat_keepalives");
-    jw_uint(w, pr->keepalives);
-    jw_key(w, "child_sa");
-    jw_str(w, "unknown (encrypted negotiation)");
-    ipsec_json_sas(w, "esp", pr, pr->esp, pr->n_esp, false);
-    ipsec_json_sas(w, "ah", pr, pr->ah, pr->n_ah, true);
-    jw_key(w, "spis_overflow");
-    jw_uint(w, pr->spis_overflow);
-    jw_obj_close(w);
-    jw_key(w, "observation");
-    jw_obj_open(w);
-    jw_key(w, "source");
-    jw_str(w, "observation");
-    jw_key(w, "established");
-    jw_bool(w, pr->n_esp || pr->n_ah);
+    memset(o, 0, offsetof(struct obs_ipsec_pair, ike));
+    o->pair_id = pr->id;
+    o->ip_proto = esp_raw ? 50 : pr->n_ah ? 51 : 17;
+    for (int k = 0; k < 2; k++) {
+        o->addr[k].family = pr->family;
+        memcpy(o->addr[k].ip, pr->addr[k], sizeof(o->addr[k].ip));
+    }
+    o->client = sa && sa->initiator_seen ? sa->init_dir : 0;
+    o->roles_guessed = !(sa && sa->initiator_seen);
+    o->start_us = pr->first_ts;
+    o->end_us = pr->last_ts;
+    o->dissector = "ipsec";
+    ike_fill_obs(pr->ike, &o->ike);
+    ipsec_obs_sas(o->esp, pr->esp, pr->n_esp);
+    o->n_esp = pr->n_esp;
+    ipsec_obs_sas(o->ah, pr->ah, pr->n_ah);
+    o->n_ah = pr->n_ah;
+    o->nat_t = esp_udp || (pr->ike && pr->ike->nat_t);
+    o->nat_keepalives = pr->keepalives;
+    o->child_sa = IKE_CHILD_SA_UNKNOWN;
+    o->spis_overflow = pr->spis_overflow;
     bool chosen = sa && sa->chosen;
-    jw_key(w, "incomplete");
-    jw_bool(w, !chosen);
-    jw_key(w, "incomplete_why");
-    jw_str(w, chosen ? NULL
-              : sa   ? "IKE seen, but not the responder's chosen transform"
-                     : "no IKE exchange seen for this pair");
-    jw_obj_close(w);
-    jw_obj_close(w);
-    return jw_write_line(w, out);
-}
-
-int
-ipsec_table_write_observations(struct ipsec_table *t, FILE *out, struct json_writer *w)
-{
-    int rc = 0;
-    for (unsigned i = 0; i < t->n_pairs; i++)
-        if (ipsec_pair_write(t->pairs[i], out, w) != 0)
-            rc = -1;
-    return rc;
+    o->established = pr->n_esp || pr->n_ah;
+    o->incomplete = !chosen;
+    o->incomplete_why = chosen ? NULL
+                        : sa   ? "IKE seen, but not the responder's chosen transform"
+                               : "no IKE exchange seen for this pair";
 }
 
 unsigned

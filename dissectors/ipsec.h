@@ -4,9 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
-struct json_writer;
 struct packet;
 struct ipsec_table;
 
@@ -32,8 +30,9 @@ void ipsec_table_ah(struct ipsec_table *t, const struct packet *p);
 /* An IKE datagram (UDP 500, or 4500 after the non-ESP marker) between the pair. */
 void ipsec_table_ike(struct ipsec_table *t, const struct packet *p);
 
-/* One JSON line per peer pair (records-json.md `ipsec`); 0, or -1 on a write error. */
-int ipsec_table_write_observations(struct ipsec_table *t, FILE *out, struct json_writer *w);
+struct obs_ipsec_pair;
+/* The observation line of pair i (creation order, below ipsec_table_pair_count()). */
+void ipsec_table_observe_pair(const struct ipsec_table *t, unsigned i, struct obs_ipsec_pair *o);
 
 struct zert_detail;
 

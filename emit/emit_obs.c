@@ -1,4 +1,6 @@
 /* emit_obs.c - observation lines (--observations) as JSON Lines, from the typed facts. */
+#include <stdio.h>
+
 #include "emit_obs.h"
 
 static void
@@ -208,6 +210,257 @@ ssh_block(struct json_writer *w, const struct obs_ssh *s)
     jw_obj_close(w);
 }
 
+/* ------------------------------------------------------------------ IKE and IPsec */
+
+/* A registry value's name, or "unassigned (N)" for numbers the registry does not know. */
+static void
+ike_name(struct json_writer *w, const struct obs_named *n)
+{
+    char buf[32];
+    if (n->name) {
+        jw_str(w, n->name);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "unassigned (%u)", (unsigned)n->value);
+    jw_str(w, buf);
+}
+
+/* key: the name; key_id (when not NULL): the number; both null when not known. */
+static void
+ike_alg(struct json_writer *w, const char *key, const char *key_id, const struct obs_ike_alg *a)
+{
+    jw_key(w, key);
+    if (a->known)
+        ike_name(w, &a->n);
+    else
+        jw_null(w);
+    if (!key_id)
+        return;
+    jw_key(w, key_id);
+    if (a->known)
+        jw_uint(w, a->n.value);
+    else
+        jw_null(w);
+}
+
+/* The keys of one SA; sa NULL (no SA seen): the keys every SA has, null. */
+static void
+ike_sa(struct json_writer *w, const struct obs_ike_sa *sa)
+{
+    static const struct obs_ike_sa none;
+    const struct obs_ike_sa *s = sa ? sa : &none;
+    char buf[24];
+    jw_key_str(w, "ike_version", s->ike_version);
+    ike_alg(w, "exchange", NULL, &s->exchange);
+    jw_key_hex64(w, "spi_i", &s->spi_i);
+    jw_key_hex64(w, "spi_r", &s->spi_r);
+    jw_key_bool(w, "transforms_observed", s->transforms_observed);
+    ike_alg(w, "encr", "encr_id", &s->encr);
+    jw_key_num(w, "key_bits", &s->key_bits);
+    ike_alg(w, "prf", "prf_id", &s->prf);
+    ike_alg(w, "integ", "integ_id", &s->integ);
+    ike_alg(w, "hash", "hash_id", &s->hash);
+    struct zert_num group = {s->dh_group.n.value, s->dh_group.known};
+    jw_key_num(w, "dh_group", &group);
+    ike_alg(w, "dh_group_name", NULL, &s->dh_group);
+    ike_alg(w, "auth", "auth_id", &s->auth);
+    jw_key(w, "addke");
+    jw_arr_open(w);
+    for (size_t i = 0; i < s->n_addke && i < OBS_IKE_MAX_ADDKE; i++) {
+        jw_obj_open(w);
+        jw_key(w, "type");
+        ike_name(w, &s->addke[i].type);
+        jw_key_uint(w, "group", s->addke[i].group.value);
+        jw_key(w, "name");
+        ike_name(w, &s->addke[i].group);
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+    jw_key(w, "lifetime");
+    if (s->lifetime) {
+        jw_obj_open(w);
+        jw_key_num(w, "seconds", &s->life_seconds);
+        jw_key_num(w, "kilobytes", &s->life_kbytes);
+        jw_obj_close(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key_bool(w, "aggressive_psk", s->aggressive_psk);
+    if (!sa)
+        return;
+    jw_key_uint(w, "offered_proposals", s->offered_proposals);
+    jw_key_uint(w, "offered_transforms", s->offered_transforms);
+    if (s->ikev2) {
+        u16_array(w, "offered_groups", s->offered_groups, s->n_offered_groups);
+        jw_key_num(w, "ke_group_i", &s->ke_group_i);
+        jw_key_num(w, "ke_group_r", &s->ke_group_r);
+        jw_key_uint(w, "retries", s->retries);
+        jw_key_uint(w, "invalid_ke", s->invalid_ke);
+        jw_key_num(w, "requested_group", &s->requested_group);
+    }
+    jw_key_bool(w, "nat_detection", s->nat_detection);
+    jw_key_bool(w, "fragmentation", s->fragmentation);
+    jw_key_bool(w, "no_proposal_chosen", s->no_proposal_chosen);
+    jw_key_uint(w, "clear_messages", s->clear_messages);
+    jw_key_uint(w, "encrypted_messages", s->encrypted_messages);
+    jw_key(w, "exchanges");
+    jw_obj_open(w);
+    for (size_t i = 0; i < s->n_exchanges && i < OBS_IKE_EXCH_SLOTS; i++) {
+        const struct obs_ike_exch *x = &s->exchanges[i];
+        const char *name = x->name;
+        if (!name) {
+            snprintf(buf, sizeof(buf), "other_%u", (unsigned)x->type);
+            name = buf;
+        }
+        jw_key_uint(w, name, x->messages);
+    }
+    jw_obj_close(w);
+    jw_key(w, "notifies");
+    jw_arr_open(w);
+    for (size_t i = 0; i < s->n_notifies && i < OBS_IKE_MAX_NOTIFY; i++)
+        ike_name(w, &s->notifies[i]);
+    jw_arr_close(w);
+    jw_key_time(w, "first", s->first_us);
+    jw_key_time(w, "last", s->last_us);
+}
+
+/* The IKE keys of an "ipsec" object (records-json.md), then every SA and vendor ID. */
+static void
+ike_facts(struct json_writer *w, const struct obs_ike *k)
+{
+    ike_sa(w, k->n_sas && k->primary < k->n_sas ? &k->sas[k->primary] : NULL);
+    jw_key(w, "ike_sas");
+    jw_arr_open(w);
+    for (size_t i = 0; i < k->n_sas && i < OBS_IKE_MAX_SAS; i++) {
+        jw_obj_open(w);
+        ike_sa(w, &k->sas[i]);
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+    jw_key_uint(w, "ike_sas_overflow", k->sas_overflow);
+    jw_key(w, "vendor_ids");
+    jw_arr_open(w);
+    for (size_t i = 0; i < k->n_vids && i < OBS_IKE_MAX_VIDS; i++) {
+        const struct obs_ike_vid *v = &k->vids[i];
+        jw_obj_open(w);
+        jw_key_hex(w, "id", &v->id);
+        jw_key_uint(w, "len", v->len);
+        jw_key_str(w, "name", v->name);
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+    jw_key_uint(w, "ike_messages", k->messages);
+    jw_key_uint(w, "ike_malformed", k->malformed);
+}
+
+static void
+ike_block(struct json_writer *w, const struct obs_ike_flow *f)
+{
+    jw_key(w, "ipsec");
+    jw_obj_open(w);
+    ike_facts(w, &f->ike);
+    jw_key_bool(w, "nat_t", f->nat_t);
+    jw_key_uint(w, "nat_keepalives", f->nat_keepalives);
+    jw_key_str(w, "child_sa", f->child_sa);
+    jw_obj_close(w);
+}
+
+static void
+spi_text(struct json_writer *w, uint32_t spi)
+{
+    char buf[12];
+    snprintf(buf, sizeof(buf), "%08x", (unsigned)spi);
+    jw_str(w, buf);
+}
+
+static void
+ipsec_spis(struct json_writer *w, const char *key, const struct obs_ipsec_sa *sas, size_t n)
+{
+    jw_key(w, key);
+    jw_arr_open(w);
+    for (size_t i = 0; i < n; i++)
+        spi_text(w, sas[i].spi);
+    jw_arr_close(w);
+}
+
+static void
+ipsec_sas(struct json_writer *w, const char *key, const struct obs_ipsec_pair *p,
+          const struct obs_ipsec_sa *sas, size_t n, bool ah)
+{
+    jw_key(w, key);
+    jw_arr_open(w);
+    for (size_t i = 0; i < n; i++) {
+        const struct obs_ipsec_sa *s = &sas[i];
+        jw_obj_open(w);
+        jw_key(w, "spi");
+        spi_text(w, s->spi);
+        jw_key_ip(w, "src", &p->addr[s->src & 1]);
+        jw_key_ip(w, "dst", &p->addr[(s->src & 1) ^ 1]);
+        if (!ah) {
+            jw_key_bool(w, "udp_encap", s->udp_encap);
+        } else {
+            jw_key_uint(w, "icv_len", s->icv_len);
+            jw_key_bool(w, "icv_len_varies", s->icv_varies);
+        }
+        jw_key_uint(w, "packets", s->packets);
+        jw_key_uint(w, "bytes", s->bytes);
+        jw_key_uint(w, "first_seq", s->first_seq);
+        jw_key_uint(w, "max_seq", s->max_seq);
+        jw_key_uint(w, "gaps", s->gaps);
+        jw_key_uint(w, "missing", s->missing);
+        jw_key_uint(w, "replays", s->replays);
+        jw_key_uint(w, "wraps", s->wraps);
+        jw_key_time(w, "first", s->first_us);
+        jw_key_time(w, "last", s->last_us);
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+}
+
+void
+emit_obs_build_pair(struct json_writer *w, const struct obs_ipsec_pair *p)
+{
+    size_t n_esp = p->n_esp < OBS_IPSEC_MAX_ESP ? p->n_esp : OBS_IPSEC_MAX_ESP;
+    size_t n_ah = p->n_ah < OBS_IPSEC_MAX_AH ? p->n_ah : OBS_IPSEC_MAX_AH;
+    jw_reset(w);
+    jw_obj_open(w);
+    jw_key_uint(w, "pair_id", p->pair_id);
+    jw_key_ip_proto(w, "ip_proto", p->ip_proto);
+    jw_key_endpoint(w, "client", &p->addr[p->client & 1], false);
+    jw_key_endpoint(w, "server", &p->addr[(p->client & 1) ^ 1], false);
+    jw_key_bool(w, "roles_guessed", p->roles_guessed);
+    jw_key_time(w, "start", p->start_us);
+    jw_key_time(w, "end", p->end_us);
+    jw_key_str(w, "dissector", p->dissector);
+    jw_key(w, "ipsec");
+    jw_obj_open(w);
+    ike_facts(w, &p->ike);
+    ipsec_spis(w, "esp_spis", p->esp, n_esp);
+    ipsec_spis(w, "ah_spis", p->ah, n_ah);
+    jw_key_bool(w, "nat_t", p->nat_t);
+    jw_key_uint(w, "nat_keepalives", p->nat_keepalives);
+    jw_key_str(w, "child_sa", p->child_sa);
+    ipsec_sas(w, "esp", p, p->esp, n_esp, false);
+    ipsec_sas(w, "ah", p, p->ah, n_ah, true);
+    jw_key_uint(w, "spis_overflow", p->spis_overflow);
+    jw_obj_close(w);
+    jw_key(w, "observation");
+    jw_obj_open(w);
+    jw_key_str(w, "source", "observation");
+    jw_key_bool(w, "established", p->established);
+    jw_key_bool(w, "incomplete", p->incomplete);
+    jw_key_str(w, "incomplete_why", p->incomplete_why);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
+int
+emit_obs_write_pair(struct json_writer *w, FILE *out, const struct obs_ipsec_pair *p)
+{
+    emit_obs_build_pair(w, p);
+    return jw_write_line(w, out);
+}
+
 void
 emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
 {
@@ -217,6 +470,9 @@ emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
         break;
     case OBS_SSH:
         ssh_block(w, &p->ssh);
+        break;
+    case OBS_IKE:
+        ike_block(w, &p->ike);
         break;
     case OBS_NONE:
         break;

@@ -8,4 +8,8 @@
 /* The protocol object ("tls": {...}) into the open object of `w`; nothing for OBS_NONE. */
 void emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p);
 
+/* The line of one IPsec peer pair (reset first), and the same written with a newline. */
+void emit_obs_build_pair(struct json_writer *w, const struct obs_ipsec_pair *p);
+int emit_obs_write_pair(struct json_writer *w, FILE *out, const struct obs_ipsec_pair *p);
+
 #endif

@@ -160,12 +160,134 @@ struct obs_ssh {
     bool rekey_observable;
 };
 
+/* ------------------------------------------------------------------ IKE and IPsec */
+
+#define OBS_IKE_MAX_SAS     32
+#define OBS_IKE_MAX_VIDS    8
+#define OBS_IKE_MAX_NOTIFY  12
+#define OBS_IKE_MAX_ADDKE   7
+#define OBS_IKE_MAX_OFFERED 8
+#define OBS_IKE_EXCH_SLOTS  64
+#define OBS_IPSEC_MAX_ESP   32
+#define OBS_IPSEC_MAX_AH    16
+
+/* A transform (or exchange, group) that may be unknown: "name" and "name_id" keys, or null. */
+struct obs_ike_alg {
+    bool known;
+    struct obs_named n;
+};
+
+/* Messages of one exchange type; name NULL: the key is "other_<type>". */
+struct obs_ike_exch {
+    const char *name;
+    uint8_t type;
+    uint16_t messages;
+};
+
+struct obs_ike_addke {
+    struct obs_named type, group;
+};
+
+/* One IKE SA as the clear-text messages showed it. */
+struct obs_ike_sa {
+    const char *ike_version; /* "1.0", "2.0" */
+    struct obs_ike_alg exchange;
+    struct zert_num spi_i, spi_r;
+    bool transforms_observed; /* the responder's choice was seen */
+    struct obs_ike_alg encr;
+    struct zert_num key_bits;
+    struct obs_ike_alg prf, integ, hash;
+    struct obs_ike_alg dh_group; /* "dh_group" (number) and "dh_group_name" */
+    struct obs_ike_alg auth;
+    struct obs_ike_addke addke[OBS_IKE_MAX_ADDKE];
+    uint8_t n_addke;
+    bool lifetime; /* the "lifetime" object is written (else null) */
+    struct zert_num life_seconds, life_kbytes;
+    bool aggressive_psk;
+    uint32_t offered_proposals, offered_transforms;
+    bool ikev2; /* the IKEv2 keys (offered groups, KE payload groups, retries) are written */
+    uint16_t offered_groups[OBS_IKE_MAX_OFFERED];
+    uint8_t n_offered_groups;
+    struct zert_num ke_group_i, ke_group_r;
+    uint32_t retries, invalid_ke;
+    struct zert_num requested_group;
+    bool nat_detection, fragmentation, no_proposal_chosen;
+    uint32_t clear_messages, encrypted_messages;
+    struct obs_ike_exch exchanges[OBS_IKE_EXCH_SLOTS];
+    uint8_t n_exchanges;
+    struct obs_named notifies[OBS_IKE_MAX_NOTIFY];
+    uint8_t n_notifies;
+    uint64_t first_us, last_us;
+};
+
+struct obs_ike_vid {
+    struct zert_bytes id; /* the bytes kept */
+    uint32_t len;         /* bytes on the wire */
+    const char *name;     /* a known vendor; NULL: null */
+};
+
+/* The IKE facts of a flow or of a peer pair: the primary SA in flat keys, then every SA. */
+struct obs_ike {
+    uint8_t n_sas; /* 0: the flat keys are null */
+    uint8_t primary;
+    struct obs_ike_sa sas[OBS_IKE_MAX_SAS];
+    uint32_t sas_overflow;
+    struct obs_ike_vid vids[OBS_IKE_MAX_VIDS];
+    uint8_t n_vids;
+    uint32_t messages, malformed;
+};
+
+/* The "ipsec" object of a UDP 500/4500 flow. */
+struct obs_ike_flow {
+    struct obs_ike ike;
+    bool nat_t;
+    uint32_t nat_keepalives;
+    const char *child_sa; /* what is known of the child SAs: text */
+};
+
+/* One ESP or AH SA of a peer pair: an SPI in one direction. */
+struct obs_ipsec_sa {
+    uint32_t spi;
+    uint8_t src;     /* index into obs_ipsec_pair.addr; the destination is the other */
+    bool udp_encap;  /* ESP */
+    uint8_t icv_len; /* AH */
+    bool icv_varies; /* AH */
+    uint64_t packets, bytes;
+    uint32_t first_seq, max_seq, gaps;
+    uint64_t missing;
+    uint32_t replays, wraps;
+    uint64_t first_us, last_us;
+};
+
+/* The observation line of one IPsec peer pair (dissectors/ipsec.c). */
+struct obs_ipsec_pair {
+    uint64_t pair_id;
+    uint8_t ip_proto;             /* 50 (ESP), 51 (AH), 17 (ESP in UDP, or IKE only) */
+    struct zert_endpoint addr[2]; /* addresses only */
+    uint8_t client;               /* index of the client (the IKE initiator) in addr */
+    bool roles_guessed;
+    uint64_t start_us, end_us;
+    const char *dissector;
+    struct obs_ike ike;
+    struct obs_ipsec_sa esp[OBS_IPSEC_MAX_ESP];
+    uint8_t n_esp;
+    struct obs_ipsec_sa ah[OBS_IPSEC_MAX_AH];
+    uint8_t n_ah;
+    bool nat_t;
+    uint64_t nat_keepalives;
+    const char *child_sa;
+    uint64_t spis_overflow;
+    bool established, incomplete;
+    const char *incomplete_why;
+};
+
 /* ------------------------------------------------------------------ the protocol block */
 
 enum obs_kind {
     OBS_NONE = 0, /* no protocol object */
     OBS_TLS,
     OBS_SSH,
+    OBS_IKE,
 };
 
 /* What a dissector's fill_observation() fills: one member, named by `kind`. */
@@ -174,6 +296,7 @@ struct obs_proto {
     union {
         struct obs_tls tls;
         struct obs_ssh ssh;
+        struct obs_ike_flow ike;
     };
 };
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dissectors/ipsec.h"
 #include "../dissectors/registry.h"
 #include "../emit/emit_obs.h"
 #include "../emit/json_writer.h"
@@ -394,6 +395,10 @@ write_observation(struct app_layer *a, const struct flow *f, const struct app_fl
         a->proto->kind = OBS_NONE;
         af->sd->fill_observation(af->st, a->proto);
         emit_obs_build_proto(w, a->proto);
+    } else if (af && af->st && af->dd && af->dd->fill_observation) {
+        a->proto->kind = OBS_NONE;
+        af->dd->fill_observation(af->st, a->proto);
+        emit_obs_build_proto(w, a->proto);
     } else if (af && af->st) {
         if (af->sd && af->sd->write_json)
             af->sd->write_json(af->st, w);
@@ -502,6 +507,24 @@ app_fill_record(const struct flow *f, struct zert_detail *rec)
     zert_num_set(&ob->encrypted_handshake_records, o.encrypted_handshake_records);
     ob->early_close = zert_tri_from_bool(o.early_close);
     ob->incomplete = zert_tri_from_bool(o.incomplete || af->bad || af->overflow);
+}
+
+int
+app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_table *t)
+{
+    if (!a->obs || !t)
+        return 0;
+    struct obs_ipsec_pair *o = malloc(sizeof(*o));
+    if (!o)
+        return -1;
+    int rc = 0;
+    for (unsigned i = 0; i < ipsec_table_pair_count(t); i++) {
+        ipsec_table_observe_pair(t, i, o);
+        if (emit_obs_write_pair(&a->jw, a->obs, o) != 0)
+            rc = -1;
+    }
+    free(o);
+    return rc;
 }
 
 int

@@ -25,6 +25,9 @@ void app_tcp_packet(struct app_layer *a, struct flow *f, const struct packet *p)
 void app_flow_close(struct app_layer *a, struct flow *f);
 /* The observation line, then the state is freed. 0 or -1 (write error). */
 int app_flow_end(struct app_layer *a, struct flow *f);
+struct ipsec_table;
+/* One observation line per IPsec peer pair (after every flow ended). 0 or -1 (write error). */
+int app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_table *t);
 
 struct zert_detail;
 /*

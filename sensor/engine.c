@@ -226,8 +226,7 @@ engine_finish(struct engine *e)
         zert_finish(e->zert, e->clock);
     }
     /* IPsec hook: one observation line per peer pair, after every flow ended */
-    if (e->ipsec && e->cfg.observations &&
-        ipsec_table_write_observations(e->ipsec, e->cfg.observations, &e->jw) != 0)
+    if (e->ipsec && e->cfg.observations && app_write_ipsec_pairs(e->app, e->ipsec) != 0)
         note_error(e, "writing the --observations output failed");
 }
 

@@ -7,7 +7,7 @@
 #include "../../dissectors/cursor.h"
 #include "../../dissectors/ike.h"
 #include "../../dissectors/ipsec.h"
-#include "../../emit/json_writer.h"
+#include "../../emit/emit_obs.h"
 #include "../../sensor/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -74,15 +74,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ipsec_table_packet(t, &pk);
         free(copy);
     }
+    static struct obs_proto p;
+    static struct obs_ipsec_pair pair;
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    ike_dissector.write_json(st, &w);
+    ike_dissector.fill_observation(st, &p);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     if (devnull)
         jw_write_line(&w, devnull);
-    if (devnull)
-        ipsec_table_write_observations(t, devnull, &w);
+    for (unsigned i = 0; devnull && i < ipsec_table_pair_count(t); i++) {
+        ipsec_table_observe_pair(t, i, &pair);
+        emit_obs_write_pair(&w, devnull, &pair);
+    }
     jw_fini(&w);
     ike_dissector.state_free(st);
     ipsec_table_free(t);

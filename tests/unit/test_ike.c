@@ -5,7 +5,7 @@
 #include "../../dissectors/ike.h"
 #include "../../dissectors/ipsec.h"
 #include "../../dissectors/ipsec_tables.h"
-#include "../../emit/json_writer.h"
+#include "../../emit/emit_obs.h"
 #include "../../sensor/decode.h"
 #include "check.h"
 
@@ -272,9 +272,12 @@ test_table_esp_sequences(void)
         char *text = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&text, &len);
+        static struct obs_ipsec_pair pair;
         struct json_writer w;
         jw_init(&w);
-        CHECK_EQ_INT(ipsec_table_write_observations(t, out, &w), 0);
+        CHECK_EQ_INT(ipsec_table_pair_count(t), 1);
+        ipsec_table_observe_pair(t, 0, &pair);
+        CHECK_EQ_INT(emit_obs_write_pair(&w, out, &pair), 0);
         jw_fini(&w);
         fclose(out);
         char want[160];
