@@ -1,10 +1,9 @@
 /* ee.c - Enterprise Extender: LLC U-frames, HPR NLPs (NHDR, THDR, optional segments), per flow. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../emit/json_writer.h"
 #include "../emit/name_tab.h"
+#include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
 #include "ee.h"
 
@@ -603,62 +602,46 @@ ee_on_end(void *st, uint64_t ts_us)
     (void)ts_us;
 }
 
+_Static_assert(OBS_EE_MAX_SAPS >= EE_MAX_SAPS && OBS_EE_MAX_TCIDS >= EE_MAX_TCIDS &&
+                   OBS_EE_FRAMES >= EE_FRAME_N,
+               "the observation block holds every SAP pair, pipe direction and frame kind");
+
+/* RTP pipes: the directions of each, in the order of their first direction. */
 static void
-ee_write_pipes(const struct ee_state *st, struct json_writer *w)
+ee_obs_pipes(const struct ee_state *st, struct obs_ee *o)
 {
     uint8_t root[EE_MAX_TCIDS];
     ee_pipes_build(st, root);
-    jw_key(w, "pipes");
-    jw_arr_open(w);
     for (unsigned r = 0; r < st->ntcids; r++) {
         if (root[r] != r)
             continue;
-        bool su = false, td = false;
-        uint32_t nlps = 0;
-        uint64_t bytes = 0;
-        jw_obj_open(w);
-        jw_key(w, "tcids");
-        jw_arr_open(w);
+        struct obs_ee_pipe *p = &o->pipes[o->n_pipes++];
+        p->first = o->n_tcids;
         for (unsigned i = 0; i < st->ntcids; i++) {
             const struct ee_tcid_ent *e = &st->tcids[i];
             if (root[i] != r)
                 continue;
-            char s[4 + 16 + 1];
-            static const char hex[] = "0123456789abcdef";
-            memcpy(s, e->dir == DIR_C2S ? "c2s:" : "s2c:", 4);
-            for (int k = 0; k < 8; k++) {
-                s[4 + 2 * k] = hex[e->tcid[k] >> 4];
-                s[5 + 2 * k] = hex[e->tcid[k] & 15];
-            }
-            s[20] = 0;
-            jw_str(w, s);
-            su |= e->setup;
-            td |= e->teardown;
-            nlps += e->nlps;
-            bytes += e->dlf_bytes;
+            struct obs_ee_tcid *t = &o->tcids[o->n_tcids++];
+            t->dir = e->dir == DIR_C2S ? "c2s" : "s2c";
+            memcpy(t->tcid, e->tcid, sizeof(t->tcid));
+            p->n_tcids++;
+            p->setup |= e->setup;
+            p->teardown |= e->teardown;
+            p->nlps += e->nlps;
+            p->dlf_bytes += e->dlf_bytes;
         }
-        jw_arr_close(w);
-        jw_key(w, "setup");
-        jw_bool(w, su);
-        jw_key(w, "teardown");
-        jw_bool(w, td);
-        jw_key(w, "nlps");
-        jw_uint(w, nlps);
-        jw_key(w, "dlf_bytes");
-        jw_uint(w, bytes);
-        jw_obj_close(w);
     }
-    jw_arr_close(w);
 }
 
+/* The observation block: link activation, NLPs by kind and priority, pipes, anomalies. */
 static void
-ee_write_json(const void *vst, struct json_writer *w)
+ee_fill_observation(const void *vst, struct obs_proto *p)
 {
     const struct ee_state *st = vst;
-    jw_key(w, "ee");
-    jw_obj_open(w);
-
-    jw_key(w, "ports");
+    struct obs_ee *o = &p->ee;
+    memset(o, 0, sizeof(*o));
+    p->kind = OBS_EE;
+    o->ports_known = st->ports_known;
     if (st->ports_known) {
         uint16_t a = st->port[0], b = st->port[1];
         if (a > b) {
@@ -666,131 +649,62 @@ ee_write_json(const void *vst, struct json_writer *w)
             a = b;
             b = t;
         }
-        jw_arr_open(w);
         if (ee_port_in_range(a))
-            jw_uint(w, a);
+            o->ports[o->n_ports++] = a;
         if (b != a && ee_port_in_range(b))
-            jw_uint(w, b);
-        jw_arr_close(w);
-    } else {
-        jw_null(w);
+            o->ports[o->n_ports++] = b;
     }
-
-    jw_key(w, "saps");
-    jw_arr_open(w);
     for (unsigned i = 0; i < st->nsaps; i++) {
-        char s[8];
-        snprintf(s, sizeof(s), "%02x-%02x", st->saps[i].c_sap, st->saps[i].s_sap);
-        jw_str(w, s);
+        o->saps[i][0] = st->saps[i].c_sap;
+        o->saps[i][1] = st->saps[i].s_sap;
     }
-    jw_arr_close(w);
-
+    o->n_saps = st->nsaps;
     unsigned setup = 0, teardown = 0;
-    unsigned pipes = ee_state_pipes(st, &setup, &teardown);
-    jw_key(w, "rtp_pipes");
-    jw_uint(w, pipes);
-    jw_key(w, "xid_seen");
-    jw_bool(w, st->xid_seen);
-
-    /* extras */
-    jw_key(w, "unprotected");
-    jw_bool(w, true); /* EE seen in clear text on this segment */
-    jw_key(w, "frames");
-    jw_obj_open(w);
+    o->rtp_pipes = ee_state_pipes(st, &setup, &teardown);
+    o->xid_seen = st->xid_seen;
+    o->unprotected = true; /* EE seen in clear text on this segment */
     for (int i = 0; i < EE_FRAME_N; i++) {
-        jw_key(w, name_tab_lookup(ee_frame_names, (unsigned)i));
-        jw_uint(w, st->frames[i]);
+        o->frames[i].name = name_tab_lookup(ee_frame_names, (unsigned)i);
+        o->frames[i].n = st->frames[i];
     }
-    jw_obj_close(w);
-    jw_key(w, "xid3_seen");
-    jw_bool(w, st->xid3_seen);
-    jw_key(w, "xid_done");
-    jw_obj_open(w);
-    jw_key(w, "request");
-    jw_uint(w, st->xid_done_rq);
-    jw_key(w, "response");
-    jw_uint(w, st->xid_done_rsp);
-    jw_obj_close(w);
-    jw_key(w, "disc_seen");
-    jw_bool(w, st->disc_seen);
-    jw_key(w, "dm_seen");
-    jw_bool(w, st->dm_seen);
-    jw_key(w, "nlp_count");
-    jw_uint(w, st->nlp_count);
-    jw_key(w, "fr_nlps");
-    jw_uint(w, st->fr_count);
-    jw_key(w, "anr_nlps");
-    jw_uint(w, st->anr_count);
-
-    jw_key(w, "priorities");
-    jw_arr_open(w);
-    for (int p = 3; p >= 0; p--)
-        if (st->nlps_by_tpf[p])
-            jw_str(w, name_tab_lookup(ee_tpf_names, (unsigned)p));
-    jw_arr_close(w);
-    jw_key(w, "by_priority");
-    jw_obj_open(w);
-    for (int p = 3; p >= 0; p--) {
-        if (!st->nlps_by_tpf[p])
+    o->n_frames = EE_FRAME_N;
+    o->xid3_seen = st->xid3_seen;
+    o->xid_done_request = st->xid_done_rq;
+    o->xid_done_response = st->xid_done_rsp;
+    o->disc_seen = st->disc_seen;
+    o->dm_seen = st->dm_seen;
+    o->nlp_count = st->nlp_count;
+    o->fr_nlps = st->fr_count;
+    o->anr_nlps = st->anr_count;
+    for (int tpf = 3; tpf >= 0; tpf--) {
+        if (!st->nlps_by_tpf[tpf])
             continue;
-        jw_key(w, name_tab_lookup(ee_tpf_names, (unsigned)p));
-        jw_obj_open(w);
-        jw_key(w, "nlps");
-        jw_uint(w, st->nlps_by_tpf[p]);
-        jw_key(w, "dlf_bytes");
-        jw_uint(w, st->dlf_by_tpf[p]);
-        jw_obj_close(w);
+        struct obs_ee_prio *pr = &o->prios[o->n_prios++];
+        pr->name = name_tab_lookup(ee_tpf_names, (unsigned)tpf);
+        pr->nlps = st->nlps_by_tpf[tpf];
+        pr->dlf_bytes = st->dlf_by_tpf[tpf];
     }
-    jw_obj_close(w);
-    jw_key(w, "tpf_port_mismatch");
-    jw_uint(w, st->tpf_port_mismatch);
-
-    jw_key(w, "pipes_setup");
-    jw_uint(w, setup);
-    jw_key(w, "pipes_teardown");
-    jw_uint(w, teardown);
-    ee_write_pipes(st, w);
-    jw_key(w, "route_setups");
-    jw_uint(w, st->route_setups);
-    jw_key(w, "fragments");
-    jw_uint(w, st->fragments);
-    jw_key(w, "sessions");
-    jw_uint(w, st->nsessions);
-    jw_key(w, "status");
-    jw_obj_open(w);
-    jw_key(w, "segments");
-    jw_uint(w, st->status_segs);
-    jw_key(w, "gap_reports");
-    jw_uint(w, st->status_gap_reports);
-    jw_key(w, "idle");
-    jw_uint(w, st->idle_segs);
-    jw_obj_close(w);
-    jw_key(w, "arb_segments");
-    jw_uint(w, st->arb_segs);
-    jw_key(w, "fault_segments");
-    jw_uint(w, st->fault_segs);
-    jw_key(w, "switch_segments");
-    jw_uint(w, st->switch_segs);
-    jw_key(w, "bsn_gaps");
-    jw_uint(w, st->bsn_gaps);
-    jw_key(w, "bsn_retransmits");
-    jw_uint(w, st->bsn_retransmits);
-    jw_key(w, "dlf_mismatch");
-    jw_uint(w, st->dlf_mismatch);
-    jw_key(w, "ui_not_nlp");
-    jw_uint(w, st->ui_not_nlp);
-    jw_key(w, "malformed");
-    jw_uint(w, st->malformed);
-    jw_key(w, "overflow");
-    jw_obj_open(w);
-    jw_key(w, "saps");
-    jw_uint(w, st->sap_overflow);
-    jw_key(w, "tcids");
-    jw_uint(w, st->tcid_overflow);
-    jw_key(w, "sessions");
-    jw_uint(w, st->session_overflow);
-    jw_obj_close(w);
-    jw_obj_close(w);
+    o->tpf_port_mismatch = st->tpf_port_mismatch;
+    o->pipes_setup = setup;
+    o->pipes_teardown = teardown;
+    ee_obs_pipes(st, o);
+    o->route_setups = st->route_setups;
+    o->fragments = st->fragments;
+    o->sessions = st->nsessions;
+    o->status_segments = st->status_segs;
+    o->status_gap_reports = st->status_gap_reports;
+    o->status_idle = st->idle_segs;
+    o->arb_segments = st->arb_segs;
+    o->fault_segments = st->fault_segs;
+    o->switch_segments = st->switch_segs;
+    o->bsn_gaps = st->bsn_gaps;
+    o->bsn_retransmits = st->bsn_retransmits;
+    o->dlf_mismatch = st->dlf_mismatch;
+    o->ui_not_nlp = st->ui_not_nlp;
+    o->malformed = st->malformed;
+    o->overflow_saps = st->sap_overflow;
+    o->overflow_tcids = st->tcid_overflow;
+    o->overflow_sessions = st->session_overflow;
 }
 
 /* The zERT record's EE block: ports, SAP pairs, pipes, link activation. */
@@ -821,6 +735,6 @@ const struct datagram_dissector ee_dissector = {
     .state_free = ee_state_free,
     .on_packet = ee_on_packet,
     .on_end = ee_on_end,
-    .write_json = ee_write_json,
+    .fill_observation = ee_fill_observation,
     .fill_record = ee_fill_record,
 };

@@ -3,10 +3,12 @@
 
 #include "emit_obs.h"
 
+/* An array of numbers, after its key (key NULL: the key is already written). */
 static void
 u16_array(struct json_writer *w, const char *key, const uint16_t *v, size_t n)
 {
-    jw_key(w, key);
+    if (key)
+        jw_key(w, key);
     jw_arr_open(w);
     for (size_t i = 0; i < n; i++)
         jw_uint(w, v[i]);
@@ -461,6 +463,123 @@ emit_obs_write_pair(struct json_writer *w, FILE *out, const struct obs_ipsec_pai
     return jw_write_line(w, out);
 }
 
+/* ------------------------------------------------------------------ Enterprise Extender */
+
+static void
+ee_pipes(struct json_writer *w, const struct obs_ee *e)
+{
+    static const char hex[] = "0123456789abcdef";
+    char s[24];
+    jw_key(w, "pipes");
+    jw_arr_open(w);
+    for (size_t p = 0; p < e->n_pipes && p < OBS_EE_MAX_TCIDS; p++) {
+        const struct obs_ee_pipe *pp = &e->pipes[p];
+        jw_obj_open(w);
+        jw_key(w, "tcids");
+        jw_arr_open(w);
+        for (size_t i = pp->first; i < (size_t)pp->first + pp->n_tcids && i < OBS_EE_MAX_TCIDS;
+             i++) {
+            const struct obs_ee_tcid *t = &e->tcids[i];
+            size_t n = (size_t)snprintf(s, sizeof(s), "%s:", t->dir ? t->dir : "");
+            for (int k = 0; k < 8 && n + 2 < sizeof(s); k++) {
+                s[n++] = hex[t->tcid[k] >> 4];
+                s[n++] = hex[t->tcid[k] & 15];
+            }
+            jw_strn(w, s, n);
+        }
+        jw_arr_close(w);
+        jw_key_bool(w, "setup", pp->setup);
+        jw_key_bool(w, "teardown", pp->teardown);
+        jw_key_uint(w, "nlps", pp->nlps);
+        jw_key_uint(w, "dlf_bytes", pp->dlf_bytes);
+        jw_obj_close(w);
+    }
+    jw_arr_close(w);
+}
+
+static void
+ee_block(struct json_writer *w, const struct obs_ee *e)
+{
+    char s[8];
+    jw_key(w, "ee");
+    jw_obj_open(w);
+    jw_key(w, "ports");
+    if (e->ports_known)
+        u16_array(w, NULL, e->ports, e->n_ports < 2 ? e->n_ports : 2);
+    else
+        jw_null(w);
+    jw_key(w, "saps");
+    jw_arr_open(w);
+    for (size_t i = 0; i < e->n_saps && i < OBS_EE_MAX_SAPS; i++) {
+        snprintf(s, sizeof(s), "%02x-%02x", e->saps[i][0], e->saps[i][1]);
+        jw_str(w, s);
+    }
+    jw_arr_close(w);
+    jw_key_uint(w, "rtp_pipes", e->rtp_pipes);
+    jw_key_bool(w, "xid_seen", e->xid_seen);
+    jw_key_bool(w, "unprotected", e->unprotected);
+    jw_key(w, "frames");
+    jw_obj_open(w);
+    for (size_t i = 0; i < e->n_frames && i < OBS_EE_FRAMES; i++)
+        jw_key_uint(w, e->frames[i].name, e->frames[i].n);
+    jw_obj_close(w);
+    jw_key_bool(w, "xid3_seen", e->xid3_seen);
+    jw_key(w, "xid_done");
+    jw_obj_open(w);
+    jw_key_uint(w, "request", e->xid_done_request);
+    jw_key_uint(w, "response", e->xid_done_response);
+    jw_obj_close(w);
+    jw_key_bool(w, "disc_seen", e->disc_seen);
+    jw_key_bool(w, "dm_seen", e->dm_seen);
+    jw_key_uint(w, "nlp_count", e->nlp_count);
+    jw_key_uint(w, "fr_nlps", e->fr_nlps);
+    jw_key_uint(w, "anr_nlps", e->anr_nlps);
+    size_t n_prios = e->n_prios < OBS_EE_PRIOS ? e->n_prios : OBS_EE_PRIOS;
+    jw_key(w, "priorities");
+    jw_arr_open(w);
+    for (size_t i = 0; i < n_prios; i++)
+        jw_str(w, e->prios[i].name);
+    jw_arr_close(w);
+    jw_key(w, "by_priority");
+    jw_obj_open(w);
+    for (size_t i = 0; i < n_prios; i++) {
+        jw_key(w, e->prios[i].name);
+        jw_obj_open(w);
+        jw_key_uint(w, "nlps", e->prios[i].nlps);
+        jw_key_uint(w, "dlf_bytes", e->prios[i].dlf_bytes);
+        jw_obj_close(w);
+    }
+    jw_obj_close(w);
+    jw_key_uint(w, "tpf_port_mismatch", e->tpf_port_mismatch);
+    jw_key_uint(w, "pipes_setup", e->pipes_setup);
+    jw_key_uint(w, "pipes_teardown", e->pipes_teardown);
+    ee_pipes(w, e);
+    jw_key_uint(w, "route_setups", e->route_setups);
+    jw_key_uint(w, "fragments", e->fragments);
+    jw_key_uint(w, "sessions", e->sessions);
+    jw_key(w, "status");
+    jw_obj_open(w);
+    jw_key_uint(w, "segments", e->status_segments);
+    jw_key_uint(w, "gap_reports", e->status_gap_reports);
+    jw_key_uint(w, "idle", e->status_idle);
+    jw_obj_close(w);
+    jw_key_uint(w, "arb_segments", e->arb_segments);
+    jw_key_uint(w, "fault_segments", e->fault_segments);
+    jw_key_uint(w, "switch_segments", e->switch_segments);
+    jw_key_uint(w, "bsn_gaps", e->bsn_gaps);
+    jw_key_uint(w, "bsn_retransmits", e->bsn_retransmits);
+    jw_key_uint(w, "dlf_mismatch", e->dlf_mismatch);
+    jw_key_uint(w, "ui_not_nlp", e->ui_not_nlp);
+    jw_key_uint(w, "malformed", e->malformed);
+    jw_key(w, "overflow");
+    jw_obj_open(w);
+    jw_key_uint(w, "saps", e->overflow_saps);
+    jw_key_uint(w, "tcids", e->overflow_tcids);
+    jw_key_uint(w, "sessions", e->overflow_sessions);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
 void
 emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
 {
@@ -473,6 +592,9 @@ emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
         break;
     case OBS_IKE:
         ike_block(w, &p->ike);
+        break;
+    case OBS_EE:
+        ee_block(w, &p->ee);
         break;
     case OBS_NONE:
         break;

@@ -281,6 +281,68 @@ struct obs_ipsec_pair {
     const char *incomplete_why;
 };
 
+/* ------------------------------------------------------------------ Enterprise Extender */
+
+#define OBS_EE_MAX_SAPS  16
+#define OBS_EE_MAX_TCIDS 64 /* RTP pipe directions; pipes are at most as many */
+#define OBS_EE_FRAMES    6  /* LLC frame kinds */
+#define OBS_EE_PRIOS     4  /* transmission priorities */
+
+/* A counter and the key it is written under. */
+struct obs_count {
+    const char *name;
+    uint32_t n;
+};
+
+struct obs_ee_prio {
+    const char *name; /* "network", "high", "medium", "low" */
+    uint32_t nlps;
+    uint64_t dlf_bytes;
+};
+
+/* One direction of an RTP pipe: written "c2s:<TCID hex>". */
+struct obs_ee_tcid {
+    const char *dir; /* "c2s", "s2c" */
+    uint8_t tcid[8];
+};
+
+/* One RTP pipe: its directions are tcids[first .. first + n_tcids) of struct obs_ee. */
+struct obs_ee_pipe {
+    uint8_t first, n_tcids;
+    bool setup, teardown;
+    uint32_t nlps;
+    uint64_t dlf_bytes;
+};
+
+struct obs_ee {
+    bool ports_known; /* else "ports" is null */
+    uint16_t ports[2];
+    uint8_t n_ports;
+    uint8_t saps[OBS_EE_MAX_SAPS][2]; /* written "xx-yy" */
+    uint8_t n_saps;
+    uint32_t rtp_pipes;
+    bool xid_seen;
+    bool unprotected; /* EE in clear text on this segment */
+    struct obs_count frames[OBS_EE_FRAMES];
+    uint8_t n_frames;
+    bool xid3_seen;
+    uint32_t xid_done_request, xid_done_response;
+    bool disc_seen, dm_seen;
+    uint32_t nlp_count, fr_nlps, anr_nlps;
+    struct obs_ee_prio prios[OBS_EE_PRIOS]; /* the priorities seen, highest first */
+    uint8_t n_prios;
+    uint32_t tpf_port_mismatch, pipes_setup, pipes_teardown;
+    struct obs_ee_pipe pipes[OBS_EE_MAX_TCIDS];
+    uint8_t n_pipes;
+    struct obs_ee_tcid tcids[OBS_EE_MAX_TCIDS];
+    uint8_t n_tcids;
+    uint32_t route_setups, fragments, sessions;
+    uint32_t status_segments, status_gap_reports, status_idle;
+    uint32_t arb_segments, fault_segments, switch_segments;
+    uint32_t bsn_gaps, bsn_retransmits, dlf_mismatch, ui_not_nlp, malformed;
+    uint32_t overflow_saps, overflow_tcids, overflow_sessions;
+};
+
 /* ------------------------------------------------------------------ the protocol block */
 
 enum obs_kind {
@@ -288,6 +350,7 @@ enum obs_kind {
     OBS_TLS,
     OBS_SSH,
     OBS_IKE,
+    OBS_EE,
 };
 
 /* What a dissector's fill_observation() fills: one member, named by `kind`. */
@@ -297,6 +360,7 @@ struct obs_proto {
         struct obs_tls tls;
         struct obs_ssh ssh;
         struct obs_ike_flow ike;
+        struct obs_ee ee;
     };
 };
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dissectors/ee.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,11 +50,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st && other) {
         ee_state_merge(st, other, true);
         ee_state_merge(other, st, false);
+        static struct obs_proto p;
         struct json_writer w;
         jw_init(&w);
         jw_obj_open(&w);
-        ee_dissector.write_json(st, &w);
-        ee_dissector.write_json(other, &w);
+        ee_dissector.fill_observation(st, &p);
+        emit_obs_build_proto(&w, &p);
+        ee_dissector.fill_observation(other, &p);
+        emit_obs_build_proto(&w, &p);
         jw_obj_close(&w);
         jw_fini(&w);
         ee_dissector.on_end(st, 0);

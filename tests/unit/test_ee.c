@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "dissectors/ee.h"
-#include "emit/json_writer.h"
+#include "emit/emit_obs.h"
 #include "check.h"
 
 /* clang-format off */
@@ -337,10 +337,12 @@ test_state_pipes(void)
     CHECK_EQ_INT(st->nsaps, 2);
 
     /* JSON: the contract keys are there */
+    static struct obs_proto p;
+    ee_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    ee_dissector.write_json(st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     CHECK(!w.failed);
     CHECK(w.buf && strstr(w.buf, "\"ee\":{\"ports\":[12002],\"saps\":[\"04-08\",\"08-04\"],"
@@ -369,10 +371,12 @@ test_bounds(void)
     }
     CHECK_EQ_INT(st->nsaps, EE_MAX_SAPS);
     CHECK_EQ_INT(st->sap_overflow, 3); /* 18 new pairs (i = 4 is 04-08 again), 15 fit */
+    static struct obs_proto p;
+    ee_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
     jw_obj_open(&w);
-    ee_dissector.write_json(st, &w);
+    emit_obs_build_proto(&w, &p);
     jw_obj_close(&w);
     CHECK(w.buf && strstr(w.buf, "\"ports\":null") != NULL);
     jw_fini(&w);
