@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct json_writer;
 struct obs_proto;
 struct zert_detail;
 
@@ -104,8 +103,6 @@ struct stream_dissector {
     void (*on_gap)(void *st, int dir, uint64_t len);
     /* The connection ended (FIN/RST/timeout/end of input). */
     void (*on_end)(void *st, uint64_t ts_us);
-    /* Write the protocol's key and object into the open JSON object: "tls": {...}. */
-    void (*write_json)(const void *st, struct json_writer *w);
     /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
     void (*fill_observation)(const void *st, struct obs_proto *p);
     void (*get_observation)(const void *st, struct observation_facts *o);
@@ -139,7 +136,6 @@ struct datagram_dissector {
     void (*state_free)(void *st);
     void (*on_packet)(void *st, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
     void (*on_end)(void *st, uint64_t ts_us);
-    void (*write_json)(const void *st, struct json_writer *w);
     /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
     void (*fill_observation)(const void *st, struct obs_proto *p);
     /* Put the observed facts into the record's protocol block (rec->ipsec or rec->ee). */

@@ -600,3 +600,55 @@ emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
         break;
     }
 }
+
+/* ------------------------------------------------------------------ the line of a flow */
+
+static void
+limits(struct json_writer *w, const struct obs_limits *o, bool stream)
+{
+    jw_key(w, "observation");
+    jw_obj_open(w);
+    jw_key_str(w, "source", "observation");
+    if (stream) {
+        jw_key_bool(w, "established", o->established);
+        jw_key_bool(w, "failed", o->failed);
+        jw_key_bool(w, "handshake_first", o->handshake_first);
+        jw_key_str(w, "starttls", o->starttls);
+        jw_key_bool(w, "midstream", o->midstream);
+        jw_key_bool(w, "rehandshake_suspected", o->rehandshake_suspected);
+        jw_key_uint(w, "encrypted_handshake_records", o->encrypted_handshake_records);
+        jw_key_bool(w, "early_close", o->early_close);
+        jw_key_uint(w, "gaps", o->gaps);
+        jw_key_bool(w, "incomplete", o->incomplete);
+        jw_key_str(w, "incomplete_why", o->incomplete_why);
+    }
+    jw_obj_close(w);
+}
+
+void
+emit_obs_build_line(struct json_writer *w, const struct obs_line *l)
+{
+    jw_reset(w);
+    jw_obj_open(w);
+    jw_key_uint(w, "conn_id", l->conn_id);
+    jw_key_ip_proto(w, "ip_proto", l->ip_proto);
+    jw_key_endpoint(w, "client", &l->client, l->ports);
+    jw_key_endpoint(w, "server", &l->server, l->ports);
+    jw_key_time(w, "start", l->start_us);
+    jw_key_time(w, "end", l->end_us);
+    jw_key_str(w, "dissector", l->dissector);
+    if (l->stream) {
+        jw_key_text(w, "ndpi", l->ndpi);
+        jw_key_tri(w, "ndpi_agrees", l->ndpi_agrees);
+    }
+    emit_obs_build_proto(w, &l->proto);
+    limits(w, &l->limits, l->stream);
+    jw_obj_close(w);
+}
+
+int
+emit_obs_write_line(struct json_writer *w, FILE *out, const struct obs_line *l)
+{
+    emit_obs_build_line(w, l);
+    return jw_write_line(w, out);
+}

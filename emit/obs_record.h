@@ -343,7 +343,7 @@ struct obs_ee {
     uint32_t overflow_saps, overflow_tcids, overflow_sessions;
 };
 
-/* ------------------------------------------------------------------ the protocol block */
+/* ------------------------------------------------------------------ the line of a flow */
 
 enum obs_kind {
     OBS_NONE = 0, /* no protocol object */
@@ -363,5 +363,40 @@ struct obs_proto {
         struct obs_ee ee;
     };
 };
+
+/* The "observation" object: how far the observation went (records-json.md). */
+struct obs_limits {
+    bool established, failed, handshake_first;
+    const char *starttls; /* the clear-text protocol TLS started from */
+    bool midstream, rehandshake_suspected;
+    uint32_t encrypted_handshake_records;
+    bool early_close;
+    uint64_t gaps; /* bytes never captured */
+    bool incomplete;
+    const char *incomplete_why;
+};
+
+/* One line of --observations: a flow that ended. */
+struct obs_line {
+    uint64_t conn_id;
+    uint8_t ip_proto;
+    bool ports; /* the endpoints are written with their ports */
+    struct zert_endpoint client, server;
+    uint64_t start_us, end_us;
+    const char *dissector; /* the dissector's name; NULL: none claimed the flow */
+    bool stream;           /* TCP: nDPI's opinion and the stream facts (limits) are written */
+    char ndpi[32];         /* nDPI's protocol name */
+    enum zert_tri ndpi_agrees;
+    struct obs_limits limits;
+    struct obs_proto proto; /* last: obs_line_reset() leaves it to fill_observation() */
+};
+
+/* Nothing known, no protocol block; the block itself is cleared by the dissector that fills it. */
+static inline void
+obs_line_reset(struct obs_line *l)
+{
+    memset(l, 0, offsetof(struct obs_line, proto));
+    l->proto.kind = OBS_NONE;
+}
 
 #endif

@@ -5,7 +5,6 @@
 #include "../dissectors/ipsec.h"
 #include "../dissectors/registry.h"
 #include "../emit/emit_obs.h"
-#include "../emit/json_writer.h"
 #include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
 #include "app.h"
@@ -45,7 +44,7 @@ struct app_flow {
 struct app_layer {
     FILE *obs;
     struct json_writer jw;
-    struct obs_proto *proto;   /* the protocol block of the line being written */
+    struct obs_line *line;     /* the line being written (large: IKE blocks hold every SA) */
     struct ndpi_opinion *ndpi; /* NULL: no second opinion (--no-ndpi, or nDPI failed) */
 };
 
@@ -57,8 +56,8 @@ app_new(FILE *observations)
         return NULL;
     a->obs = observations;
     jw_init(&a->jw);
-    a->proto = malloc(sizeof(*a->proto));
-    if (!a->proto) {
+    a->line = malloc(sizeof(*a->line));
+    if (!a->line) {
         free(a);
         return NULL;
     }
@@ -75,7 +74,7 @@ app_free(struct app_layer *a)
     if (!a)
         return;
     jw_fini(&a->jw);
-    free(a->proto);
+    free(a->line);
     ndpi_opinion_free(a->ndpi);
     free(a);
 }
@@ -358,88 +357,56 @@ ndpi_agrees(const struct app_flow *af, const struct observation_facts *o)
     return -1;
 }
 
+_Static_assert(sizeof(((struct obs_line *)0)->ndpi) >= sizeof(((struct ndpi_verdict *)0)->name),
+               "the observation line holds nDPI's name uncut");
+
+/* The flow's observation line: the flow, nDPI's opinion, the dissector's block and limits. */
 static int
 write_observation(struct app_layer *a, const struct flow *f, const struct app_flow *af)
 {
-    struct json_writer *w = &a->jw;
+    struct obs_line *l = a->line;
     int c = f->client_dir, s = c ^ 1;
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     struct observation_facts o = {.handshake_first = true};
     if (af && af->sd && af->st && af->sd->get_observation)
         af->sd->get_observation(af->st, &o);
-    jw_reset(w);
-    jw_obj_open(w);
-    jw_key(w, "conn_id");
-    jw_uint(w, f->id);
-    jw_key(w, "ip_proto");
-    jw_str(w, tcp ? "tcp" : "udp");
-    flow_log_endpoint(w, "client", f, c);
-    flow_log_endpoint(w, "server", f, s);
-    jw_key(w, "start");
-    jw_time(w, f->first_ts);
-    jw_key(w, "end");
-    jw_time(w, f->last_ts);
-    jw_key(w, "dissector");
-    jw_str(w, af && af->sd ? af->sd->name : af && af->dd ? af->dd->name : NULL);
+    obs_line_reset(l);
+    l->conn_id = f->id;
+    l->ip_proto = tcp ? IPPROTO_NUM_TCP : IPPROTO_NUM_UDP;
+    l->ports = flow_log_endpoint(f, c, &l->client);
+    flow_log_endpoint(f, s, &l->server);
+    l->start_us = f->first_ts;
+    l->end_us = f->last_ts;
+    l->dissector = af && af->sd ? af->sd->name : af && af->dd ? af->dd->name : NULL;
+    l->stream = tcp;
     if (tcp) {
-        jw_key(w, "ndpi");
-        jw_str(w, af && af->ndpi.name[0] ? af->ndpi.name : NULL);
+        struct obs_limits *ob = &l->limits;
         int agrees = af ? ndpi_agrees(af, &o) : -1;
-        jw_key(w, "ndpi_agrees");
-        if (agrees < 0)
-            jw_null(w);
-        else
-            jw_bool(w, agrees);
+        if (af)
+            zert_str_set(l->ndpi, sizeof(l->ndpi), af->ndpi.name, NULL);
+        l->ndpi_agrees = agrees < 0 ? ZERT_TRI_UNKNOWN : zert_tri_from_bool(agrees);
+        ob->established = o.established;
+        ob->failed = o.failed;
+        ob->handshake_first = o.handshake_first && !(f->flags & FLOW_F_MIDSTREAM);
+        ob->starttls = o.starttls;
+        ob->midstream = (f->flags & FLOW_F_MIDSTREAM) != 0;
+        ob->rehandshake_suspected = o.rehandshake_suspected;
+        ob->encrypted_handshake_records = o.encrypted_handshake_records;
+        ob->early_close = o.early_close;
+        ob->gaps = f->tcp[0].gap_bytes + f->tcp[1].gap_bytes;
+        ob->incomplete = o.incomplete || (af && (af->bad || af->overflow));
+        ob->incomplete_why = o.incomplete_why     ? o.incomplete_why
+                             : af && af->overflow ? "stream buffer limit reached"
+                             : af && af->bad      ? "dissector rejected the stream"
+                                                  : NULL;
     }
-    if (af && af->st && af->sd && af->sd->fill_observation) {
-        a->proto->kind = OBS_NONE;
-        af->sd->fill_observation(af->st, a->proto);
-        emit_obs_build_proto(w, a->proto);
-    } else if (af && af->st && af->dd && af->dd->fill_observation) {
-        a->proto->kind = OBS_NONE;
-        af->dd->fill_observation(af->st, a->proto);
-        emit_obs_build_proto(w, a->proto);
-    } else if (af && af->st) {
-        if (af->sd && af->sd->write_json)
-            af->sd->write_json(af->st, w);
-        else if (af->dd && af->dd->write_json)
-            af->dd->write_json(af->st, w);
+    if (af && af->st) {
+        if (af->sd && af->sd->fill_observation)
+            af->sd->fill_observation(af->st, &l->proto);
+        else if (af->dd && af->dd->fill_observation)
+            af->dd->fill_observation(af->st, &l->proto);
     }
-    jw_key(w, "observation");
-    jw_obj_open(w);
-    jw_key(w, "source");
-    jw_str(w, "observation");
-    if (tcp) {
-        jw_key(w, "established");
-        jw_bool(w, o.established);
-        jw_key(w, "failed");
-        jw_bool(w, o.failed);
-        jw_key(w, "handshake_first");
-        jw_bool(w, o.handshake_first && !(f->flags & FLOW_F_MIDSTREAM));
-        jw_key(w, "starttls");
-        jw_str(w, o.starttls);
-        jw_key(w, "midstream");
-        jw_bool(w, (f->flags & FLOW_F_MIDSTREAM) != 0);
-        jw_key(w, "rehandshake_suspected");
-        jw_bool(w, o.rehandshake_suspected);
-        jw_key(w, "encrypted_handshake_records");
-        jw_uint(w, o.encrypted_handshake_records);
-        jw_key(w, "early_close");
-        jw_bool(w, o.early_close);
-        jw_key(w, "gaps");
-        jw_uint(w, f->tcp[0].gap_bytes + f->tcp[1].gap_bytes);
-        bool incomplete = o.incomplete || (af && (af->bad || af->overflow));
-        jw_key(w, "incomplete");
-        jw_bool(w, incomplete);
-        jw_key(w, "incomplete_why");
-        jw_str(w, o.incomplete_why     ? o.incomplete_why
-                  : af && af->overflow ? "stream buffer limit reached"
-                  : af && af->bad      ? "dissector rejected the stream"
-                                       : NULL);
-    }
-    jw_obj_close(w);
-    jw_obj_close(w);
-    return jw_write_line(w, a->obs);
+    return emit_obs_write_line(&a->jw, a->obs, l);
 }
 
 void

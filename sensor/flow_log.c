@@ -31,12 +31,21 @@ has_ports(const struct flow *f)
     return f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP;
 }
 
-void
-flow_log_endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
+bool
+flow_log_endpoint(const struct flow *f, int side, struct zert_endpoint *e)
 {
-    struct zert_endpoint e = {.family = f->key.family, .port = f->port[side]};
-    memcpy(e.ip, f->addr[side], sizeof(e.ip));
-    jw_key_endpoint(w, key, &e, has_ports(f));
+    e->family = f->key.family;
+    memcpy(e->ip, f->addr[side], sizeof(e->ip));
+    e->port = f->port[side];
+    return has_ports(f);
+}
+
+static void
+endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
+{
+    struct zert_endpoint e;
+    bool ports = flow_log_endpoint(f, side, &e);
+    jw_key_endpoint(w, key, &e, ports);
 }
 
 /* Per-direction counters as {"c2s": n, "s2c": n}. */
@@ -60,8 +69,8 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
     jw_obj_open(w);
     jw_key_uint(w, "flow_id", f->id);
     jw_key_str(w, "proto", proto_name(f->key.proto));
-    flow_log_endpoint(w, "client", f, c);
-    flow_log_endpoint(w, "server", f, s);
+    endpoint(w, "client", f, c);
+    endpoint(w, "server", f, s);
     if (!has_ports(f)) {
         char spi[16];
         snprintf(spi, sizeof(spi), "0x%08" PRIx32, f->key.spi);
