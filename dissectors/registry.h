@@ -4,17 +4,14 @@
 
 #include "dissector.h"
 
-#define REGISTRY_MAX 8
-
 /*
  * Stream dissectors in probe order, NULL-terminated. `registry_stream_fallback`
  * gets a stream no probe claimed (TLS: it looks for a handshake that starts
  * after clear text, STARTTLS-style); NULL when there is none.
  */
-extern const struct stream_dissector *registry_streams[REGISTRY_MAX];
-extern const struct stream_dissector *registry_stream_fallback;
-extern const struct datagram_dissector *registry_datagrams[REGISTRY_MAX];
-
-void registry_init(void);
+extern const struct stream_dissector *const registry_streams[];
+extern const struct stream_dissector *const registry_stream_fallback;
+/* Datagram dissectors in probe order, NULL-terminated: the first whose probe says yes. */
+extern const struct datagram_dissector *const registry_datagrams[];
 
 #endif

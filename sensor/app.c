@@ -61,7 +61,6 @@ app_new(FILE *observations)
         free(a);
         return NULL;
     }
-    registry_init();
     /* nDPI's answer only appears in observation lines: no cost without them */
     if (observations && ndpi_opinion_is_enabled())
         a->ndpi = ndpi_opinion_new(); /* without it the lines say "ndpi": null */
