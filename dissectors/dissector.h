@@ -94,6 +94,8 @@ struct observation_facts {
  */
 struct stream_dissector {
     const char *name;
+    /* The zERT protection (ZERT_PROT_* of zert_record.h) a session it sees established gives. */
+    uint8_t protection;
     enum probe_verdict (*probe)(const uint8_t *data, size_t len, int dir);
     void *(*state_new)(void);
     void (*state_free)(void *st);

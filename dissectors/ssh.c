@@ -1547,6 +1547,7 @@ ssh_fill_record(const void *stp, struct zert_detail *rec)
 
 const struct stream_dissector ssh_dissector = {
     .name = "ssh",
+    .protection = ZERT_PROT_SSH,
     .probe = ssh_probe,
     .state_new = ssh_state_new,
     .state_free = ssh_state_free,

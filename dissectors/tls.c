@@ -1549,6 +1549,7 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
 
 const struct stream_dissector tls_dissector = {
     .name = "tls",
+    .protection = ZERT_PROT_TLS,
     .probe = tls_probe,
     .state_new = tls_state_new,
     .state_free = tls_state_free,

@@ -349,11 +349,14 @@ ndpi_agrees(const struct app_flow *af, const struct observation_facts *o)
     if (theirs == NDPI_FAMILY_NONE || !af->sd || !af->st || af->bad ||
         !(af->probed || o->established))
         return -1;
-    if (!strcmp(af->sd->name, "tls"))
+    switch (af->sd->protection) {
+    case ZERT_PROT_TLS:
         return theirs == NDPI_FAMILY_TLS || ndpi_opinion_names_clear(&af->ndpi, o->starttls);
-    if (!strcmp(af->sd->name, "ssh"))
+    case ZERT_PROT_SSH:
         return theirs == NDPI_FAMILY_SSH;
-    return -1;
+    default:
+        return -1;
+    }
 }
 
 _Static_assert(sizeof(((struct obs_line *)0)->ndpi) >= sizeof(((struct ndpi_verdict *)0)->name),
@@ -422,23 +425,12 @@ app_flow_close(struct app_layer *a, struct flow *f)
         af->dd->on_end(af->st, f->last_ts);
 }
 
-/* Which zERT protection a dissector stands for. */
-static uint8_t
-protection_bit(const struct app_flow *af)
-{
-    const char *n = af->sd ? af->sd->name : af->dd ? af->dd->name : "";
-    if (!strcmp(n, "tls"))
-        return ZERT_PROT_TLS;
-    if (!strcmp(n, "ssh"))
-        return ZERT_PROT_SSH;
-    return 0; /* EE in clear is unprotected; IKE alone protects no connection */
-}
-
 uint8_t
 app_protection(const struct flow *f, bool *clear_first, bool *ended_early)
 {
     const struct app_flow *af = f->app;
     *clear_first = *ended_early = false;
+    /* datagram flows protect nothing: EE in clear is unprotected, IKE alone protects no flow */
     if (!af || !af->st || !af->sd || !af->sd->get_observation)
         return 0;
     struct observation_facts o = {.handshake_first = true};
@@ -447,7 +439,7 @@ app_protection(const struct flow *f, bool *clear_first, bool *ended_early)
         return 0;
     *clear_first = !o.handshake_first || o.starttls != NULL;
     *ended_early = o.clear_after_end;
-    return protection_bit(af);
+    return af->sd->protection;
 }
 
 void
