@@ -1,4 +1,4 @@
-/* tls.c - TLS/SSL stream dissector: records, handshake messages, STARTTLS discovery, limits. */
+/* tls.c - TLS/SSL stream dissector: records, modes, STARTTLS discovery, SSLv2, gaps, limits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "tls.h"
+#include "tls_handshake.h"
 #include "tls_tables.h"
 #include "x509.h"
 
@@ -17,34 +18,6 @@
 #define TLS_CT_HANDSHAKE 22
 #define TLS_CT_APPDATA   23
 #define TLS_CT_HEARTBEAT 24
-
-#define TLS_HS_CLIENT_HELLO 1
-#define TLS_HS_SERVER_HELLO 2
-#define TLS_HS_NEW_TICKET   4
-#define TLS_HS_HRR          6
-#define TLS_HS_CERTIFICATE  11
-#define TLS_HS_SERVER_KEYX  12
-#define TLS_HS_CERT_REQUEST 13
-#define TLS_HS_SERVER_DONE  14
-#define TLS_HS_CLIENT_KEYX  16
-#define TLS_HS_CERT_STATUS  22
-
-#define TLS_EXT_SERVER_NAME    0
-#define TLS_EXT_STATUS_REQUEST 5
-#define TLS_EXT_GROUPS         10
-#define TLS_EXT_SIG_ALGS       13
-#define TLS_EXT_ALPN           16
-#define TLS_EXT_ETM            22
-#define TLS_EXT_EMS            23
-#define TLS_EXT_TICKET         35
-#define TLS_EXT_KEY_SHARE_OLD  40 /* key_share in TLS 1.3 drafts before 23 */
-#define TLS_EXT_PSK            41
-#define TLS_EXT_EARLY_DATA     42
-#define TLS_EXT_VERSIONS       43
-#define TLS_EXT_PSK_MODES      45
-#define TLS_EXT_KEY_SHARE      51
-#define TLS_EXT_ECH            0xfe0d
-#define TLS_EXT_RENEGOTIATION  0xff01
 
 #define SSL2_MT_ERROR         0
 #define SSL2_MT_CLIENT_HELLO  1
@@ -56,12 +29,7 @@
 /* Clear-text bytes looked at around each position (longest keyword, ClientHello signature). */
 #define TLS_SCAN_WINDOW 24
 
-#define TLS_MAX_SUITES   64
-#define TLS_MAX_GROUPS   32
-#define TLS_MAX_KS       8
-#define TLS_MAX_SIGS     32
-#define TLS_MAX_VERSIONS 16
-#define TLS_MAX_ALERTS   8
+#define TLS_MAX_ALERTS 8
 
 /* Clear-text hints seen before the handshake: they name the STARTTLS protocol. */
 #define TLS_H_STARTTLS 0x0001u
@@ -117,12 +85,6 @@ static const struct tls_keyword tls_keywords[] = {
     {NULL, 0, false},
 };
 
-/* The HelloRetryRequest marker in ServerHello.random (RFC 8446 4.1.3). */
-static const uint8_t tls_hrr_random[32] = {
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
-};
-
 /* PostgreSQL SSLRequest: length 8, code 80877103. */
 static const uint8_t tls_pg_sslrequest[8] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
 
@@ -150,35 +112,6 @@ struct tls_dir {
     uint8_t alert_len;
 };
 
-struct tls_client_hello {
-    bool seen;
-    bool sslv2;    /* SSLv2-format ClientHello */
-    uint8_t count; /* ClientHellos seen (2 after a HelloRetryRequest) */
-    uint16_t version;
-    uint16_t versions[TLS_MAX_VERSIONS];
-    uint8_t n_versions;
-    uint16_t n_suites; /* offered; the first TLS_MAX_SUITES are kept */
-    uint16_t suites[TLS_MAX_SUITES];
-    uint8_t n_groups, n_ks, n_sigs, n_psk_modes;
-    uint16_t groups[TLS_MAX_GROUPS];
-    uint16_t ks_groups[TLS_MAX_KS];
-    uint16_t sigs[TLS_MAX_SIGS];
-    uint8_t psk_modes[4];
-    uint8_t sid_len;
-    uint8_t sid[32];
-    bool ticket_ext, ticket_sent, psk, early_data, ems, etm, reneg, ech, status_request;
-    char sni[256];
-    char alpn[128];
-};
-
-/* Extensions of a ServerHello or HelloRetryRequest. */
-struct tls_server_ext {
-    bool versions_seen, ks_seen, psk, ems, etm, reneg, ticket, early_data, status;
-    uint16_t version;
-    uint16_t ks_group;
-    char alpn[64];
-};
-
 struct tls_alert {
     uint8_t dir, level, desc;
     bool encrypted;
@@ -186,7 +119,8 @@ struct tls_alert {
 
 struct tls_state {
     struct tls_dir dir[2];
-    struct tls_client_hello ch;
+    struct tls_client_hello ch; /* the last one */
+    uint8_t ch_count;           /* ClientHellos seen (2 after a HelloRetryRequest) */
     /* the server's choice */
     bool sh_seen, tls13, ssl2;
     uint16_t version;    /* negotiated */
@@ -204,9 +138,7 @@ struct tls_state {
     uint16_t hrr_group;
     bool server_done, client_keyx, cert_request, ticket_issued, ocsp;
     bool client_cert_msg, client_cert_empty;
-    struct x509_facts *cert[2];
-    uint32_t cert_len[2];
-    const char *cert_err[2];
+    struct tls_leaf_cert cert[2]; /* [DIR_C2S]: the client's certificate */
     struct tls_alert alerts[TLS_MAX_ALERTS];
     uint8_t n_alerts;
     uint32_t alerts_total;
@@ -237,19 +169,6 @@ static uint8_t
 tls_upper(uint8_t b)
 {
     return (b >= 'a' && b <= 'z') ? (uint8_t)(b - 32) : b;
-}
-
-/* Copy a length-delimited name into a C string, replacing control bytes. */
-static void
-tls_copy_text(char *dst, size_t cap, struct cursor *c, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t b = cur_get_u8(c);
-        if (k + 1 < cap)
-            dst[k++] = (char)(b < 0x20 || b == 0x7f ? '?' : b);
-    }
-    dst[k] = '\0';
 }
 
 static void
@@ -411,295 +330,41 @@ tls_match_record(const struct cursor *c)
            len <= TLS_RECORD_MAX;
 }
 
-/* ------------------------------------------------------------------ ClientHello / ServerHello */
+/* ------------------------------------------------------------------ handshake messages */
 
+/* A HelloRetryRequest: TLS 1.3, and the group the server asked for. */
 static void
-tls_add_u16(uint16_t *arr, uint8_t *n, size_t max, uint16_t v)
+tls_hello_retry(struct tls_state *st, const struct tls_server_hello *sh)
 {
-    if (*n < max)
-        arr[(*n)++] = v;
+    st->hrr = true;
+    st->version = sh->version;
+    st->tls13 = true;
+    st->hrr_group_known = sh->sx.ks_seen;
+    st->hrr_group = sh->sx.ks_group;
 }
 
+/* The server's choice: version, suite, key share, resumption; TLS 1.3 encrypts from here on. */
 static void
-tls_parse_alpn(struct cursor e, char *dst, size_t cap)
+tls_server_hello(struct tls_state *st, const struct tls_server_hello *sh)
 {
-    struct cursor list = cur_take(&e, cur_get_be16(&e));
-    size_t k = 0;
-    dst[0] = '\0';
-    while (cur_left(&list) > 0 && cur_ok(&list)) {
-        uint8_t n = cur_get_u8(&list);
-        struct cursor name = cur_take(&list, n);
-        if (!cur_ok(&list))
-            break;
-        if (k && k + 1 < cap)
-            dst[k++] = ',';
-        if (k < cap)
-            tls_copy_text(dst + k, cap - k, &name, n);
-        k = strlen(dst);
-    }
-}
-
-static void
-tls_parse_client_ext(struct tls_client_hello *ch, uint16_t type, struct cursor e)
-{
-    switch (type) {
-    case TLS_EXT_SERVER_NAME: {
-        struct cursor list = cur_take(&e, cur_get_be16(&e));
-        while (cur_left(&list) >= 3) {
-            uint8_t kind = cur_get_u8(&list);
-            uint16_t n = cur_get_be16(&list);
-            struct cursor name = cur_take(&list, n);
-            if (!cur_ok(&list))
-                break;
-            if (kind == 0 && !ch->sni[0])
-                tls_copy_text(ch->sni, sizeof(ch->sni), &name, n);
-        }
-        break;
-    }
-    case TLS_EXT_GROUPS: {
-        struct cursor list = cur_take(&e, cur_get_be16(&e));
-        while (cur_left(&list) >= 2)
-            tls_add_u16(ch->groups, &ch->n_groups, TLS_MAX_GROUPS, cur_get_be16(&list));
-        break;
-    }
-    case TLS_EXT_SIG_ALGS: {
-        struct cursor list = cur_take(&e, cur_get_be16(&e));
-        while (cur_left(&list) >= 2)
-            tls_add_u16(ch->sigs, &ch->n_sigs, TLS_MAX_SIGS, cur_get_be16(&list));
-        break;
-    }
-    case TLS_EXT_ALPN:
-        tls_parse_alpn(e, ch->alpn, sizeof(ch->alpn));
-        break;
-    case TLS_EXT_ETM:
-        ch->etm = true;
-        break;
-    case TLS_EXT_EMS:
-        ch->ems = true;
-        break;
-    case TLS_EXT_STATUS_REQUEST:
-        ch->status_request = true;
-        break;
-    case TLS_EXT_TICKET:
-        ch->ticket_ext = true;
-        ch->ticket_sent = cur_left(&e) > 0;
-        break;
-    case TLS_EXT_PSK:
-        ch->psk = true;
-        break;
-    case TLS_EXT_EARLY_DATA:
-        ch->early_data = true;
-        break;
-    case TLS_EXT_VERSIONS: {
-        struct cursor list = cur_take(&e, cur_get_u8(&e));
-        while (cur_left(&list) >= 2)
-            tls_add_u16(ch->versions, &ch->n_versions, TLS_MAX_VERSIONS, cur_get_be16(&list));
-        break;
-    }
-    case TLS_EXT_PSK_MODES: {
-        struct cursor list = cur_take(&e, cur_get_u8(&e));
-        while (cur_left(&list) >= 1) {
-            uint8_t m = cur_get_u8(&list);
-            if (ch->n_psk_modes < sizeof(ch->psk_modes))
-                ch->psk_modes[ch->n_psk_modes++] = m;
-        }
-        break;
-    }
-    case TLS_EXT_KEY_SHARE_OLD:
-    case TLS_EXT_KEY_SHARE: {
-        struct cursor list = cur_take(&e, cur_get_be16(&e));
-        uint16_t groups[TLS_MAX_KS];
-        uint8_t n = 0;
-        while (cur_left(&list) >= 4) {
-            uint16_t g = cur_get_be16(&list);
-            cur_take(&list, cur_get_be16(&list));
-            tls_add_u16(groups, &n, TLS_MAX_KS, g);
-        }
-        if (cur_ok(&list) && cur_ok(&e) && cur_left(&e) == 0 && n) {
-            memcpy(ch->ks_groups, groups, sizeof(groups[0]) * n);
-            ch->n_ks = n;
-        }
-        break;
-    }
-    case TLS_EXT_ECH:
-        ch->ech = true;
-        break;
-    case TLS_EXT_RENEGOTIATION:
-        ch->reneg = true;
-        break;
-    default:
-        break;
-    }
-}
-
-static void
-tls_parse_client_hello(struct tls_state *st, struct cursor c)
-{
-    uint16_t version = cur_get_be16(&c);
-    cur_skip(&c, 32);
-    uint8_t sid_len = cur_get_u8(&c);
-    struct cursor sid = cur_take(&c, sid_len);
-    struct cursor suites = cur_take(&c, cur_get_be16(&c));
-    cur_take(&c, cur_get_u8(&c)); /* compression methods */
-    if (!cur_ok(&c) || sid_len > 32) {
-        st->hs_errors++;
-        return;
-    }
-    struct tls_client_hello *ch = &st->ch;
-    uint8_t count = ch->count;
-    memset(ch, 0, sizeof(*ch));
-    ch->seen = true;
-    ch->count = (uint8_t)(count < 255 ? count + 1 : count);
-    ch->version = version;
-    ch->sid_len = sid_len;
-    cur_copy(&sid, ch->sid, sid_len);
-    while (cur_left(&suites) >= 2) {
-        uint16_t s = cur_get_be16(&suites);
-        if (ch->n_suites < TLS_MAX_SUITES)
-            ch->suites[ch->n_suites] = s;
-        if (ch->n_suites < UINT16_MAX)
-            ch->n_suites++;
-    }
-    if (cur_left(&c) < 2)
-        return;
-    struct cursor exts = cur_take(&c, cur_get_be16(&c));
-    while (cur_left(&exts) >= 4) {
-        uint16_t type = cur_get_be16(&exts);
-        struct cursor e = cur_take(&exts, cur_get_be16(&exts));
-        if (!cur_ok(&exts))
-            break;
-        tls_parse_client_ext(ch, type, e);
-    }
-}
-
-static void
-tls_parse_server_ext(struct tls_server_ext *sx, uint16_t type, struct cursor e)
-{
-    switch (type) {
-    case TLS_EXT_VERSIONS:
-        sx->version = cur_get_be16(&e);
-        sx->versions_seen = cur_ok(&e);
-        break;
-    case TLS_EXT_KEY_SHARE_OLD:
-    case TLS_EXT_KEY_SHARE:
-        /* ServerHello: group + key; HelloRetryRequest: the group alone */
-        sx->ks_group = cur_get_be16(&e);
-        sx->ks_seen = cur_ok(&e);
-        break;
-    case TLS_EXT_PSK:
-        sx->psk = true;
-        break;
-    case TLS_EXT_EMS:
-        sx->ems = true;
-        break;
-    case TLS_EXT_ETM:
-        sx->etm = true;
-        break;
-    case TLS_EXT_RENEGOTIATION:
-        sx->reneg = true;
-        break;
-    case TLS_EXT_TICKET:
-        sx->ticket = true;
-        break;
-    case TLS_EXT_EARLY_DATA:
-        sx->early_data = true;
-        break;
-    case TLS_EXT_STATUS_REQUEST:
-        sx->status = true;
-        break;
-    case TLS_EXT_ALPN:
-        tls_parse_alpn(e, sx->alpn, sizeof(sx->alpn));
-        break;
-    default:
-        break;
-    }
-}
-
-/* Extensions block: true when it parses exactly (the layout guess was right). */
-static bool
-tls_parse_server_exts(struct tls_server_ext *sx, struct cursor *c)
-{
-    memset(sx, 0, sizeof(*sx));
-    if (cur_left(c) == 0)
-        return true;
-    struct cursor exts = cur_take(c, cur_get_be16(c));
-    if (!cur_ok(c) || cur_left(c) != 0)
-        return false;
-    while (cur_left(&exts) >= 4) {
-        uint16_t type = cur_get_be16(&exts);
-        struct cursor e = cur_take(&exts, cur_get_be16(&exts));
-        if (!cur_ok(&exts))
-            return false;
-        tls_parse_server_ext(sx, type, e);
-    }
-    return cur_left(&exts) == 0;
-}
-
-/*
- * ServerHello in one of two layouts: RFC (version, random, session id, suite,
- * compression, extensions) or the TLS 1.3 drafts before 22 and Google's
- * experiments (version, random, suite, extensions). The layout whose lengths
- * add up wins.
- */
-static bool
-tls_parse_sh_layout(struct cursor c, bool short_form, struct tls_state *st,
-                    struct tls_server_ext *sx, bool *is_hrr)
-{
-    uint16_t version = cur_get_be16(&c);
-    const uint8_t *random = cur_get_bytes(&c, 32);
-    uint8_t sid_len = 0;
-    struct cursor sid = cur_init(NULL, 0);
-    if (!short_form) {
-        sid_len = cur_get_u8(&c);
-        sid = cur_take(&c, sid_len);
-    }
-    uint16_t suite = cur_get_be16(&c);
-    if (!short_form)
-        cur_get_u8(&c); /* compression */
-    if (!cur_ok(&c) || sid_len > 32 || !random)
-        return false;
-    if (!tls_parse_server_exts(sx, &c))
-        return false;
-    *is_hrr = memcmp(random, tls_hrr_random, sizeof(tls_hrr_random)) == 0;
-    st->sh_version = version;
-    st->suite = suite;
-    st->sid_len = sid_len;
-    cur_copy(&sid, st->sid, sid_len);
-    return true;
-}
-
-static void
-tls_parse_server_hello(struct tls_state *st, struct cursor c)
-{
-    uint8_t hi = 0;
-    cur_peek_at(&c, 0, &hi);
-    bool draft_short = hi == 0x7e || hi == 0x7f;
-    struct tls_server_ext sx;
-    bool is_hrr = false;
-    if (!tls_parse_sh_layout(c, draft_short, st, &sx, &is_hrr) &&
-        !tls_parse_sh_layout(c, !draft_short, st, &sx, &is_hrr)) {
-        st->hs_errors++;
-        return;
-    }
-    uint16_t version = sx.versions_seen ? sx.version : st->sh_version;
-    if (is_hrr) {
-        st->hrr = true;
-        st->version = version;
-        st->tls13 = true;
-        st->hrr_group_known = sx.ks_seen;
-        st->hrr_group = sx.ks_group;
+    st->sh_version = sh->legacy_version;
+    st->suite = sh->suite;
+    st->sid_len = sh->sid_len;
+    memcpy(st->sid, sh->sid, sh->sid_len);
+    if (sh->hrr) {
+        tls_hello_retry(st, sh);
         return;
     }
     st->sh_seen = true;
-    st->sx = sx;
-    st->version = version;
+    st->sx = sh->sx;
+    st->version = sh->version;
     st->suite_known = true;
-    st->tls13 = tls_version_is_13(version);
+    st->tls13 = tls_version_is_13(sh->version);
     if (st->tls13) {
-        st->group_known = sx.ks_seen;
-        st->group = sx.ks_group;
-        st->psk_accepted = sx.psk;
-        st->resumed = sx.psk;
+        st->group_known = sh->sx.ks_seen;
+        st->group = sh->sx.ks_group;
+        st->psk_accepted = sh->sx.psk;
+        st->resumed = sh->sx.psk;
         /* everything after the ServerHello is protected, in both directions */
         st->dir[DIR_S2C].enc = true;
         st->dir[DIR_C2S].enc = true;
@@ -710,127 +375,65 @@ tls_parse_server_hello(struct tls_state *st, struct cursor c)
     }
 }
 
-/* TLS 1.3 drafts before 22: HelloRetryRequest was its own message (version, [suite], extensions).
- */
+/* ServerKeyExchange (TLS 1.2 and before): the curve or the size of the DH prime. */
 static void
-tls_parse_hrr_draft(struct tls_state *st, struct cursor c)
-{
-    uint16_t version = cur_get_be16(&c);
-    struct tls_server_ext sx;
-    struct cursor alt = c;
-    if (!tls_parse_server_exts(&sx, &c)) {
-        cur_get_be16(&alt); /* drafts 19-21 carry the cipher suite */
-        if (!tls_parse_server_exts(&sx, &alt)) {
-            st->hs_errors++;
-            return;
-        }
-    }
-    st->hrr = true;
-    st->tls13 = true;
-    st->version = sx.versions_seen ? sx.version : version;
-    st->hrr_group_known = sx.ks_seen;
-    st->hrr_group = sx.ks_group;
-}
-
-/* ------------------------------------------------------------------ other handshake messages */
-
-static void
-tls_parse_certificate(struct tls_state *st, int dir, struct cursor c, bool truncated)
-{
-    uint32_t list_len = cur_get_be24(&c);
-    if (!cur_ok(&c))
-        return;
-    if (dir == DIR_C2S) {
-        st->client_cert_msg = true;
-        st->client_cert_empty = list_len == 0;
-    }
-    if (list_len == 0 || st->cert[dir])
-        return;
-    uint32_t len = cur_get_be24(&c);
-    if (!cur_ok(&c))
-        return;
-    st->cert_len[dir] = len;
-    if (len > X509_DER_MAX) {
-        st->cert_err[dir] = "certificate larger than the parsing limit";
-        return;
-    }
-    const uint8_t *der = cur_get_bytes(&c, len);
-    if (!der) {
-        st->cert_err[dir] = truncated ? "certificate message cut" : "certificate length error";
-        return;
-    }
-    st->cert[dir] = malloc(sizeof(struct x509_facts));
-    if (!st->cert[dir])
-        return;
-    if (x509_parse_facts(der, len, st->cert[dir]) != 0)
-        st->cert_err[dir] = "certificate not parsed by libcrypto";
-}
-
-static uint32_t
-tls_bignum_bits(struct cursor p)
-{
-    while (cur_left(&p) > 0 && cur_peek_u8(&p) == 0)
-        cur_get_u8(&p);
-    size_t n = cur_left(&p);
-    if (n == 0)
-        return 0;
-    uint8_t top = cur_get_u8(&p);
-    uint32_t bits = (uint32_t)(n - 1) * 8;
-    while (top) {
-        bits++;
-        top >>= 1;
-    }
-    return bits;
-}
-
-static void
-tls_parse_server_keyx(struct tls_state *st, struct cursor c)
+tls_server_keyx(struct tls_state *st, struct cursor body)
 {
     if (!st->suite_known || st->tls13)
         return;
     const struct tls_suite *s = tls_find_suite(st->suite);
     if (!s || !s->kex)
         return;
-    const char *kex = s->kex;
-    if (strcmp(kex, "ECDHE_PSK") == 0 || strcmp(kex, "DHE_PSK") == 0)
-        cur_take(&c, cur_get_be16(&c)); /* psk_identity_hint */
-    if (strncmp(kex, "ECDH", 4) == 0) {
-        uint8_t curve_type = cur_get_u8(&c);
-        uint16_t named = curve_type == 3 ? cur_get_be16(&c) : (uint16_t)(0xff00 + curve_type);
-        if (cur_ok(&c) && curve_type >= 1 && curve_type <= 3) {
-            st->group_known = true;
-            st->group = named;
-        }
-    } else if (strncmp(kex, "DH", 2) == 0) {
-        struct cursor p = cur_take(&c, cur_get_be16(&c));
-        if (cur_ok(&c))
-            st->dh_bits = tls_bignum_bits(p);
+    struct tls_server_keyx kx;
+    tls_parse_server_keyx(body, s->kex, &kx);
+    if (kx.group_known) {
+        st->group_known = true;
+        st->group = kx.group;
     }
+    if (kx.dh_known)
+        st->dh_bits = kx.dh_bits;
 }
 
 static void
 tls_hs_message(struct tls_state *st, int dir, uint8_t type, struct cursor body, bool truncated)
 {
+    struct tls_server_hello sh;
+    bool empty;
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
-        if (dir == DIR_C2S)
-            tls_parse_client_hello(st, body);
+        if (dir != DIR_C2S)
+            break;
+        if (!tls_parse_client_hello(body, &st->ch))
+            st->hs_errors++;
+        else if (st->ch_count < 255)
+            st->ch_count++;
         break;
     case TLS_HS_SERVER_HELLO:
-        if (dir == DIR_S2C)
-            tls_parse_server_hello(st, body);
+        if (dir != DIR_S2C)
+            break;
+        if (tls_parse_server_hello(body, &sh))
+            tls_server_hello(st, &sh);
+        else
+            st->hs_errors++;
         break;
     case TLS_HS_HRR:
-        if (dir == DIR_S2C)
-            tls_parse_hrr_draft(st, body);
+        if (dir != DIR_S2C)
+            break;
+        if (tls_parse_hrr_draft(body, &sh))
+            tls_hello_retry(st, &sh);
+        else
+            st->hs_errors++;
         break;
     case TLS_HS_CERTIFICATE:
-        if (!st->tls13)
-            tls_parse_certificate(st, dir, body, truncated);
+        if (!st->tls13 && tls_parse_certificate(body, truncated, &empty, &st->cert[dir]) &&
+            dir == DIR_C2S) {
+            st->client_cert_msg = true;
+            st->client_cert_empty = empty;
+        }
         break;
     case TLS_HS_SERVER_KEYX:
         if (dir == DIR_S2C)
-            tls_parse_server_keyx(st, body);
+            tls_server_keyx(st, body);
         break;
     case TLS_HS_CERT_REQUEST:
         if (dir == DIR_S2C)
@@ -913,7 +516,7 @@ tls_ssl2_message(struct tls_state *st, int dir, struct cursor c)
         struct tls_client_hello *ch = &st->ch;
         ch->seen = true;
         ch->sslv2 = true;
-        ch->count = 1;
+        st->ch_count = 1;
         ch->version = version;
         if (sid_len <= 32) {
             ch->sid_len = (uint8_t)sid_len;
@@ -948,10 +551,11 @@ tls_ssl2_message(struct tls_state *st, int dir, struct cursor c)
             st->suite_known = true;
         }
         if (cert_len) {
-            st->cert_len[DIR_S2C] = cert_len;
-            st->cert[DIR_S2C] = malloc(sizeof(struct x509_facts));
-            if (st->cert[DIR_S2C] && x509_parse_facts(cert, cert_len, st->cert[DIR_S2C]) != 0)
-                st->cert_err[DIR_S2C] = "certificate not parsed by libcrypto";
+            struct tls_leaf_cert *leaf = &st->cert[DIR_S2C];
+            leaf->der_len = cert_len;
+            leaf->facts = malloc(sizeof(*leaf->facts));
+            if (leaf->facts && x509_parse_facts(cert, cert_len, leaf->facts) != 0)
+                leaf->err = "certificate not parsed by libcrypto";
         }
         if (hit) {
             st->dir[DIR_C2S].enc = true;
@@ -1196,7 +800,7 @@ tls_state_free(void *vst)
         return;
     for (int i = 0; i < 2; i++) {
         tls_dir_free_hs(&st->dir[i]);
-        free(st->cert[i]);
+        free(st->cert[i].facts);
     }
     free(st);
 }
@@ -1341,14 +945,15 @@ _Static_assert(sizeof(((struct obs_tls *)0)->sni) >= sizeof(((struct tls_client_
 static void
 tls_obs_cert(struct obs_tls_cert *oc, const struct tls_state *st, int dir)
 {
-    const struct x509_facts *x = st->cert[dir];
-    if (!x && !st->cert_err[dir])
+    const struct tls_leaf_cert *leaf = &st->cert[dir];
+    const struct x509_facts *x = leaf->facts;
+    if (!x && !leaf->err)
         return;
     oc->present = true;
     if (x && x->parsed)
         oc->x = *x;
-    oc->der_bytes = st->cert_len[dir];
-    oc->error = st->cert_err[dir];
+    oc->der_bytes = leaf->der_len;
+    oc->error = leaf->err;
 }
 
 static void
@@ -1418,7 +1023,7 @@ tls_fill_observation(const void *vst, struct obs_proto *p)
     zert_str_set(t->client_alpn, sizeof(t->client_alpn), ch->alpn, NULL);
     if (ch->sid_len)
         zert_bytes_set(&t->client_session_id, ch->sid, ch->sid_len, 32, NULL);
-    t->client_hellos = ch->count;
+    t->client_hellos = st->ch_count;
     t->ticket_offered = ch->ticket_sent;
     t->psk_offered = ch->psk;
     memcpy(t->psk_modes, ch->psk_modes, ch->n_psk_modes);
@@ -1542,8 +1147,8 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
     if (sh && st->sid_len)
         zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, &rec->truncated);
     if (sh && !st->tls13) {
-        tls_fill_cert(rec, &t->server_cert, st->cert[DIR_S2C]);
-        tls_fill_cert(rec, &t->client_cert, st->cert[DIR_C2S]);
+        tls_fill_cert(rec, &t->server_cert, st->cert[DIR_S2C].facts);
+        tls_fill_cert(rec, &t->client_cert, st->cert[DIR_C2S].facts);
     }
 }
 
