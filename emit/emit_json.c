@@ -332,11 +332,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
 static void
 json_counter(struct json_writer *w, const char *key, uint64_t start, uint64_t end)
 {
-    jw_key(w, key);
-    jw_obj_open(w);
-    jw_key_uint(w, "start", start);
-    jw_key_uint(w, "end", end);
-    jw_obj_close(w);
+    jw_key_uint_pair(w, key, "start", start, "end", end);
 }
 
 void

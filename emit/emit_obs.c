@@ -118,11 +118,7 @@ tls_block(struct json_writer *w, const struct obs_tls *t)
     jw_key_bool(w, "cert_request", t->cert_request);
     jw_key_tri(w, "client_cert_sent", t->client_cert_sent);
     tls_alerts(w, t);
-    jw_key(w, "records");
-    jw_obj_open(w);
-    jw_key_uint(w, "c2s", t->records_c2s);
-    jw_key_uint(w, "s2c", t->records_s2c);
-    jw_obj_close(w);
+    jw_key_uint_pair(w, "records", "c2s", t->records_c2s, "s2c", t->records_s2c);
     jw_obj_close(w);
 }
 
@@ -524,11 +520,8 @@ ee_block(struct json_writer *w, const struct obs_ee *e)
         jw_key_uint(w, e->frames[i].name, e->frames[i].n);
     jw_obj_close(w);
     jw_key_bool(w, "xid3_seen", e->xid3_seen);
-    jw_key(w, "xid_done");
-    jw_obj_open(w);
-    jw_key_uint(w, "request", e->xid_done_request);
-    jw_key_uint(w, "response", e->xid_done_response);
-    jw_obj_close(w);
+    jw_key_uint_pair(w, "xid_done", "request", e->xid_done_request, "response",
+                     e->xid_done_response);
     jw_key_bool(w, "disc_seen", e->disc_seen);
     jw_key_bool(w, "dm_seen", e->dm_seen);
     jw_key_uint(w, "nlp_count", e->nlp_count);
@@ -599,6 +592,15 @@ emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p)
     case OBS_NONE:
         break;
     }
+}
+
+void
+emit_obs_build_object(struct json_writer *w, const struct obs_proto *p)
+{
+    jw_reset(w);
+    jw_obj_open(w);
+    emit_obs_build_proto(w, p);
+    jw_obj_close(w);
 }
 
 /* ------------------------------------------------------------------ the line of a flow */

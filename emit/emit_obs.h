@@ -7,6 +7,8 @@
 
 /* The protocol object ("tls": {...}) into the open object of `w`; nothing for OBS_NONE. */
 void emit_obs_build_proto(struct json_writer *w, const struct obs_proto *p);
+/* The protocol object alone as a JSON object ({"tls": {...}}; reset first), for tests. */
+void emit_obs_build_object(struct json_writer *w, const struct obs_proto *p);
 
 /* The line of one flow (reset first), and the same written with a newline. */
 void emit_obs_build_line(struct json_writer *w, const struct obs_line *l);

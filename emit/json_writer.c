@@ -302,23 +302,38 @@ jw_key_bool(struct json_writer *w, const char *key, bool v)
     jw_bool(w, v);
 }
 
+/* The key, and null when the value is not known: true when the caller writes the value. */
+static bool
+key_known(struct json_writer *w, const char *key, bool known)
+{
+    jw_key(w, key);
+    if (!known)
+        jw_null(w);
+    return known;
+}
+
+void
+jw_key_uint_pair(struct json_writer *w, const char *key, const char *key_a, uint64_t a,
+                 const char *key_b, uint64_t b)
+{
+    jw_key(w, key);
+    jw_obj_open(w);
+    jw_key_uint(w, key_a, a);
+    jw_key_uint(w, key_b, b);
+    jw_obj_close(w);
+}
+
 void
 jw_key_num(struct json_writer *w, const char *key, const struct zert_num *n)
 {
-    jw_key(w, key);
-    if (n->known)
+    if (key_known(w, key, n->known))
         jw_uint(w, n->v);
-    else
-        jw_null(w);
 }
 
 void
 jw_key_tri(struct json_writer *w, const char *key, enum zert_tri t)
 {
-    jw_key(w, key);
-    if (t == ZERT_TRI_UNKNOWN)
-        jw_null(w);
-    else
+    if (key_known(w, key, t != ZERT_TRI_UNKNOWN))
         jw_bool(w, t == ZERT_TRI_TRUE);
 }
 
@@ -327,11 +342,8 @@ jw_key_hex(struct json_writer *w, const char *key, const struct zert_bytes *b)
 {
     static const char hex[] = "0123456789abcdef";
     char buf[2 * sizeof(b->b) + 1];
-    jw_key(w, key);
-    if (!b->known) {
-        jw_null(w);
+    if (!key_known(w, key, b->known))
         return;
-    }
     size_t n = b->len <= sizeof(b->b) ? b->len : sizeof(b->b);
     for (size_t i = 0; i < n; i++) {
         buf[2 * i] = hex[b->b[i] >> 4];
@@ -344,11 +356,8 @@ void
 jw_key_hex64(struct json_writer *w, const char *key, const struct zert_num *n)
 {
     char buf[24];
-    jw_key(w, key);
-    if (!n->known) {
-        jw_null(w);
+    if (!key_known(w, key, n->known))
         return;
-    }
     snprintf(buf, sizeof(buf), "%016" PRIx64, n->v);
     jw_str(w, buf);
 }
@@ -363,11 +372,8 @@ jw_key_time(struct json_writer *w, const char *key, uint64_t ts_us)
 void
 jw_key_time_or_null(struct json_writer *w, const char *key, uint64_t ts_us)
 {
-    jw_key(w, key);
-    if (ts_us)
+    if (key_known(w, key, ts_us != 0))
         jw_time(w, ts_us);
-    else
-        jw_null(w);
 }
 
 void

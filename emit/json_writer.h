@@ -47,6 +47,9 @@ void jw_key_str(struct json_writer *w, const char *key, const char *s);  /* NULL
 void jw_key_text(struct json_writer *w, const char *key, const char *s); /* NULL, "": null */
 void jw_key_uint(struct json_writer *w, const char *key, uint64_t v);
 void jw_key_bool(struct json_writer *w, const char *key, bool v);
+/* "key": {"key_a": a, "key_b": b} (counters per direction, start and end). */
+void jw_key_uint_pair(struct json_writer *w, const char *key, const char *key_a, uint64_t a,
+                      const char *key_b, uint64_t b);
 void jw_key_num(struct json_writer *w, const char *key, const struct zert_num *n);
 void jw_key_tri(struct json_writer *w, const char *key, enum zert_tri t);
 /* Lower-case hex of the bytes; null when not known. */

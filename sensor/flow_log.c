@@ -52,11 +52,7 @@ endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
 static void
 pair(struct json_writer *w, const char *key, uint64_t c2s, uint64_t s2c)
 {
-    jw_key(w, key);
-    jw_obj_open(w);
-    jw_key_uint(w, "c2s", c2s);
-    jw_key_uint(w, "s2c", s2c);
-    jw_obj_close(w);
+    jw_key_uint_pair(w, key, "c2s", c2s, "s2c", s2c);
 }
 
 int

@@ -120,9 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ssh_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     if (w.depth != 0)
         abort(); /* unbalanced objects */
     jw_fini(&w);

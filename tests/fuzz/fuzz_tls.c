@@ -105,9 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tls_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     jw_fini(&w);
     struct observation_facts o = {0};
     tls_dissector.get_observation(st, &o);

@@ -341,9 +341,7 @@ test_state_pipes(void)
     ee_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     CHECK(!w.failed);
     CHECK(w.buf && strstr(w.buf, "\"ee\":{\"ports\":[12002],\"saps\":[\"04-08\",\"08-04\"],"
                                  "\"rtp_pipes\":2,\"xid_seen\":true") != NULL);
@@ -375,9 +373,7 @@ test_bounds(void)
     ee_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     CHECK(w.buf && strstr(w.buf, "\"ports\":null") != NULL);
     jw_fini(&w);
     ee_dissector.state_free(st);

@@ -337,9 +337,7 @@ to_json(void *st)
     ssh_dissector.fill_observation(st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     char *s = malloc(w.len + 1);
     memcpy(s, w.buf, w.len);
     s[w.len] = '\0';

@@ -127,9 +127,7 @@ run_seed(const char *name, size_t chunk, size_t stop_after, int gap_dir, size_t 
     tls_dissector.fill_observation(dr.st, &p);
     struct json_writer w;
     jw_init(&w);
-    jw_obj_open(&w);
-    emit_obs_build_proto(&w, &p);
-    jw_obj_close(&w);
+    emit_obs_build_object(&w, &p);
     snprintf(out->json, sizeof(out->json), "%.*s", (int)w.len, w.buf ? w.buf : "");
     jw_fini(&w);
     memset(&out->o, 0, sizeof(out->o));
