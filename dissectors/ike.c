@@ -1,4 +1,5 @@
 /* ike.c - IKEv1 (ISAKMP) and IKEv2 dissector: SPIs, chosen IKE SA transforms, NAT-T, retries. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,11 +745,12 @@ ike_obs_sa(const struct ike_sa *sa, struct obs_ike_sa *o)
 void
 ike_fill_obs(const struct ike_state *st, struct obs_ike *o)
 {
-    memset(o, 0, sizeof(*o));
+    memset(o, 0, offsetof(struct obs_ike, sas)); /* the SA slots are cleared as they are used */
     if (!st)
         return;
     const struct ike_sa *primary = ike_primary_sa(st);
     for (uint8_t i = 0; i < st->n_sas; i++) {
+        memset(&o->sas[i], 0, sizeof(o->sas[i]));
         ike_obs_sa(&st->sas[i], &o->sas[i]);
         if (&st->sas[i] == primary)
             o->primary = i;

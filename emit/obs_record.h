@@ -226,15 +226,18 @@ struct obs_ike_vid {
     const char *name;     /* a known vendor; NULL: null */
 };
 
-/* The IKE facts of a flow or of a peer pair: the primary SA in flat keys, then every SA. */
+/*
+ * The IKE facts of a flow or of a peer pair: the primary SA in flat keys, then every SA. The
+ * SA slots are large and only the first n_sas are read: a filler clears each as it uses it.
+ */
 struct obs_ike {
     uint8_t n_sas; /* 0: the flat keys are null */
     uint8_t primary;
-    struct obs_ike_sa sas[OBS_IKE_MAX_SAS];
     uint32_t sas_overflow;
     struct obs_ike_vid vids[OBS_IKE_MAX_VIDS];
     uint8_t n_vids;
     uint32_t messages, malformed;
+    struct obs_ike_sa sas[OBS_IKE_MAX_SAS]; /* last: see above */
 };
 
 /* The "ipsec" object of a UDP 500/4500 flow. */
