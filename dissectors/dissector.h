@@ -105,8 +105,12 @@ struct stream_dissector {
     void (*on_gap)(void *st, int dir, uint64_t len);
     /* The connection ended (FIN/RST/timeout/end of input). */
     void (*on_end)(void *st, uint64_t ts_us);
-    /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
+    /*
+     * The protocol block of the observation line (emit/obs_record.h): clear its member of *p,
+     * fill it and set p->kind; leave *p alone when there is nothing to show. emit/ writes it.
+     */
     void (*fill_observation)(const void *st, struct obs_proto *p);
+    /* The limits of the observation; cheap, as the zERT layer asks for it too. */
     void (*get_observation)(const void *st, struct observation_facts *o);
     /* Put the observed facts into the record's protocol block (rec->tls or rec->ssh). */
     void (*fill_record)(const void *st, struct zert_detail *rec);
@@ -138,7 +142,7 @@ struct datagram_dissector {
     void (*state_free)(void *st);
     void (*on_packet)(void *st, int dir, const uint8_t *data, size_t len, uint64_t ts_us);
     void (*on_end)(void *st, uint64_t ts_us);
-    /* Fill the protocol's observation block (obs_record.h): set p->kind and that member. */
+    /* The protocol block of the observation line, as for stream dissectors. */
     void (*fill_observation)(const void *st, struct obs_proto *p);
     /* Put the observed facts into the record's protocol block (rec->ipsec or rec->ee). */
     void (*fill_record)(const void *st, struct zert_detail *rec);

@@ -1,5 +1,4 @@
-/* obs_record.h - what --observations shows of a flow: typed facts dissectors fill, emit_obs writes.
- */
+/* obs_record.h - observation lines as typed facts: dissectors fill them, emit_obs.c writes them. */
 #ifndef ZS_OBS_RECORD_H
 #define ZS_OBS_RECORD_H
 
