@@ -4,7 +4,8 @@
 
 #include "../emit/json_writer.h"
 #include "../emit/zert_record.h"
-#include "../sensor/decode.h"
+#include "../flowtable/packet.h"
+#include "../sensor/decode.h" /* decode_addr_str, for the JSON output only */
 #include "cursor.h"
 #include "ike.h"
 #include "ipsec.h"

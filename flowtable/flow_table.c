@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sensor/decode.h"
 #include "../sensor/stats.h"
 #include "flow_table.h"
+#include "packet.h"
 
 /*
  * Expiry lists, each ordered by last activity (least recent at the head), so

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sensor/decode.h"
 #include "../sensor/stats.h"
 #include "flow_table.h"
+#include "packet.h"
 #include "tcp_reasm.h"
 
 /* Serial-number arithmetic (RFC 1982): correct across the 2^32 wrap. */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "flowtable/flow_table.h"
-#include "sensor/decode.h"
+#include "flowtable/packet.h"
 #include "check.h"
 
 struct ended {

@@ -5,7 +5,7 @@
 
 #include "flowtable/flow_table.h"
 #include "flowtable/tcp_reasm.h"
-#include "sensor/decode.h"
+#include "flowtable/packet.h"
 #include "check.h"
 
 /* What the consumer saw per direction: bytes, with gaps written as "[gap N]". */
