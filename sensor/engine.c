@@ -231,6 +231,21 @@ engine_finish(struct engine *e)
         note_error(e, "writing the --observations output failed");
 }
 
+void
+engine_collect_stats(const struct engine *e, struct stats *s)
+{
+    struct flow_table_stats fs;
+    struct tcp_reasm_stats rs;
+    flow_table_get_stats(e->flows, &fs);
+    tcp_reasm_get_stats(e->reasm, &rs);
+#define ENGINE_STATS_COPY_FLOW(name)  s->name = fs.name;
+#define ENGINE_STATS_COPY_REASM(name) s->name = rs.name;
+    FLOW_TABLE_COUNTERS(ENGINE_STATS_COPY_FLOW)
+    TCP_REASM_COUNTERS(ENGINE_STATS_COPY_REASM)
+#undef ENGINE_STATS_COPY_FLOW
+#undef ENGINE_STATS_COPY_REASM
+}
+
 int
 engine_output_error(const struct engine *e, char *err)
 {

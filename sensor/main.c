@@ -309,6 +309,7 @@ main(int argc, char **argv)
     }
     engine_finish(eng);
     umask(old);
+    engine_collect_stats(eng, &g_stats);
 
     if (engine_output_error(eng, err) != 0) {
         log_err("%s", err);

@@ -122,6 +122,16 @@ test_eviction_and_expiry(void)
     CHECK_EQ_INT(e.n, 3);
     CHECK_EQ_INT(e.reasons[2], FLOW_END_FIN);
     CHECK_EQ_INT(flow_table_active(t), 0);
+    /* the table's own counters: the closed flow's end is not an idle timeout */
+    struct flow_table_stats s;
+    flow_table_get_stats(t, &s);
+    CHECK_EQ_INT(s.flows_created, 3);
+    CHECK_EQ_INT(s.flows_ended, 3);
+    CHECK_EQ_INT(s.flows_evicted, 1);
+    CHECK_EQ_INT(s.flows_timed_out, 1);
+    CHECK_EQ_INT(s.pkts_time_backwards, 1);
+    CHECK_EQ_INT(s.tcp_midstream, 3); /* no SYN in any of them */
+    CHECK_EQ_INT(s.tcp_roles_guessed, 3);
     flow_table_free(t);
 }
 

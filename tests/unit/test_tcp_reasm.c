@@ -184,6 +184,13 @@ run_case(const struct reasm_case *tc)
         CHECK(0);
     }
     CHECK_EQ_INT(tcp_reasm_held(r), 0); /* finish released every held chunk */
+    /* the reassembler's counters add up the flow's */
+    struct tcp_reasm_stats st;
+    tcp_reasm_get_stats(r, &st);
+    CHECK_EQ_INT(st.tcp_retransmitted_segments, f.tcp[0].retrans + f.tcp[1].retrans);
+    CHECK_EQ_INT(st.tcp_overlap_inconsistent, f.tcp[0].overlaps_bad + f.tcp[1].overlaps_bad);
+    CHECK_EQ_INT(st.tcp_gaps, f.tcp[0].gaps + f.tcp[1].gaps);
+    CHECK_EQ_INT(st.tcp_gap_bytes, f.tcp[0].gap_bytes + f.tcp[1].gap_bytes);
     tcp_reasm_free(r);
 }
 
@@ -244,6 +251,13 @@ test_memcap(void)
     CHECK_EQ_STR(seen.out[0], "[gap 1]b[gap 1]d[gap 1]f[gap 1]h");
     CHECK_EQ_INT(f.tcp[0].gap_bytes, 4);
     CHECK_EQ_INT(f.tcp[0].delivered, 4);
+    struct tcp_reasm_stats st;
+    tcp_reasm_get_stats(r, &st);
+    CHECK_EQ_INT(st.tcp_ooo_segments, 4);
+    CHECK_EQ_INT(st.tcp_memcap_hit, 2); /* "f" and "h" found the pool full */
+    CHECK_EQ_INT(st.tcp_flow_cap_hit, 0);
+    CHECK_EQ_INT(st.tcp_gaps, 4);
+    CHECK_EQ_INT(st.tcp_gap_bytes, 4);
     tcp_reasm_free(r);
 }
 
