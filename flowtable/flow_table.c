@@ -33,15 +33,16 @@ struct flow_table {
 };
 
 struct flow_table *
-flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer, char *err)
+flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer, char *err,
+               size_t errlen)
 {
     if (cfg->max_flows == 0 || cfg->max_flows >= FLOW_NONE / 2) {
-        snprintf(err, ZS_ERRBUF, "max flows must be between 1 and %u", FLOW_NONE / 2 - 1);
+        snprintf(err, errlen, "max flows must be between 1 and %u", FLOW_NONE / 2 - 1);
         return NULL;
     }
     struct flow_table *t = calloc(1, sizeof(*t));
     if (!t) {
-        snprintf(err, ZS_ERRBUF, "out of memory for the flow table");
+        snprintf(err, errlen, "out of memory for the flow table");
         return NULL;
     }
     t->cfg = *cfg;
@@ -53,7 +54,7 @@ flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *
     t->pool = calloc(cfg->max_flows, sizeof(struct flow));
     t->buckets = malloc((size_t)t->nbuckets * sizeof(uint32_t));
     if (!t->pool || !t->buckets) {
-        snprintf(err, ZS_ERRBUF, "out of memory for %u flows", cfg->max_flows);
+        snprintf(err, errlen, "out of memory for %u flows", cfg->max_flows);
         flow_table_free(t);
         return NULL;
     }

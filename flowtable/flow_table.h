@@ -4,11 +4,10 @@
 #define ZS_FLOW_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flow.h"
-
-#define ZS_ERRBUF 256
 
 struct packet;
 struct flow_table;
@@ -50,8 +49,9 @@ struct flow_consumer {
     void (*on_end)(void *ctx, struct flow *f);
 };
 
+/* NULL with a message in err (errlen bytes) when the table cannot be made. */
 struct flow_table *flow_table_new(const struct flow_table_config *cfg,
-                                  const struct flow_consumer *consumer, char *err);
+                                  const struct flow_consumer *consumer, char *err, size_t errlen);
 void flow_table_free(struct flow_table *t);
 
 /*

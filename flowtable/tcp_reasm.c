@@ -38,11 +38,12 @@ struct tcp_reasm {
 };
 
 struct tcp_reasm *
-tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err)
+tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err,
+              size_t errlen)
 {
     struct tcp_reasm *r = calloc(1, sizeof(*r));
     if (!r) {
-        snprintf(err, ZS_ERRBUF, "out of memory for TCP reassembly");
+        snprintf(err, errlen, "out of memory for TCP reassembly");
         return NULL;
     }
     r->ops = *ops;
@@ -55,7 +56,7 @@ tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *op
     if (n) {
         r->pool = calloc(n, sizeof(struct chunk)); /* pages are touched only as used */
         if (!r->pool) {
-            snprintf(err, ZS_ERRBUF, "out of memory for a %llu-byte reassembly memcap",
+            snprintf(err, errlen, "out of memory for a %llu-byte reassembly memcap",
                      (unsigned long long)memcap);
             free(r);
             return NULL;

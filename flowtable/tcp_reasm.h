@@ -47,10 +47,11 @@ struct tcp_reasm_ops {
 /*
  * `memcap`: bytes of out-of-order data held for all flows together;
  * `flow_cap`: for one direction of one flow. Past either, the oldest hole is
- * declared a gap and the held data is delivered.
+ * declared a gap and the held data is delivered. NULL with a message in err (errlen bytes)
+ * when the pool cannot be allocated.
  */
 struct tcp_reasm *tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops,
-                                char *err);
+                                char *err, size_t errlen);
 void tcp_reasm_free(struct tcp_reasm *r);
 
 /* Process one TCP segment of flow f in direction dir. */

@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1)
         return 0;
-    char err[ZS_ERRBUF];
+    char err[256];
     struct engine_config cfg = {
         .flows = {.max_flows = 8,
                   .tcp_idle_us = 5000000,
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .flows_json = devnull,
         .observations = devnull,
     };
-    struct engine *e = engine_new(&cfg, err);
+    struct engine *e = engine_new(&cfg, err, sizeof(err));
     if (!e)
         return 0;
     int dlt = dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))];

@@ -43,11 +43,11 @@ pkt(uint8_t a, uint8_t b, uint16_t sp, uint16_t dp, uint8_t proto, uint64_t ts)
 static struct flow_table *
 table(struct ended *e, uint32_t max)
 {
-    char err[ZS_ERRBUF];
+    char err[256];
     struct flow_table_config cfg = {
         .max_flows = max, .tcp_idle_us = 100, .udp_idle_us = 50, .closed_us = 5, .seed = 42};
     struct flow_consumer c = {.ctx = e, .on_end = on_end};
-    return flow_table_new(&cfg, &c, err);
+    return flow_table_new(&cfg, &c, err, sizeof(err));
 }
 
 static void

@@ -145,9 +145,10 @@ run_case(const struct reasm_case *tc)
 {
     struct seen seen;
     memset(&seen, 0, sizeof(seen));
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {.ctx = &seen, .on_data = on_data, .on_gap = on_gap};
-    struct tcp_reasm *r = tcp_reasm_new(1 << 20, tc->flow_cap ? tc->flow_cap : 1 << 20, &ops, err);
+    struct tcp_reasm *r =
+        tcp_reasm_new(1 << 20, tc->flow_cap ? tc->flow_cap : 1 << 20, &ops, err, sizeof(err));
     CHECK(r != NULL);
     if (!r)
         return;
@@ -198,9 +199,9 @@ run_case(const struct reasm_case *tc)
 static void
 test_roles(void)
 {
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {0};
-    struct tcp_reasm *r = tcp_reasm_new(1 << 16, 1 << 16, &ops, err);
+    struct tcp_reasm *r = tcp_reasm_new(1 << 16, 1 << 16, &ops, err, sizeof(err));
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
@@ -227,9 +228,10 @@ test_memcap(void)
 {
     struct seen seen;
     memset(&seen, 0, sizeof(seen));
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {.ctx = &seen, .on_data = on_data, .on_gap = on_gap};
-    struct tcp_reasm *r = tcp_reasm_new(2 * 1500, 1 << 20, &ops, err); /* room for ~2 chunks */
+    struct tcp_reasm *r =
+        tcp_reasm_new(2 * 1500, 1 << 20, &ops, err, sizeof(err)); /* room for ~2 chunks */
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
