@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "emit/zert_record.h"
+#include "zert_record.h"
 
 #define SMF_TYPE_ZERT    119
 #define SMF_ST_DETAIL    11

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dissectors/cursor.h"
+#include "../dissectors/cursor.h"
 #include "ebcdic.h"
 #include "emit_json.h"
 #include "smf_codes.h"

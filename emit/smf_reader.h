@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "emit/emit_smf.h"
-#include "emit/zert_record.h"
+#include "emit_smf.h"
+#include "zert_record.h"
 
 enum smf_format {
     SMF_FMT_AUTO,

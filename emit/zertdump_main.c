@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/smf_reader.h"
+#include "smf_reader.h"
 
 static void
 usage(FILE *f)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ee.h"
-#include "emit/json_writer.h"
+#include "../../dissectors/ee.h"
+#include "../../emit/json_writer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

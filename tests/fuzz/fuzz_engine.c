@@ -6,8 +6,8 @@
 
 #include <pcap/dlt.h>
 
-#include "sensor/engine.h"
-#include "sensor/ndpi_opinion.h"
+#include "../../sensor/engine.h"
+#include "../../sensor/ndpi_opinion.h"
 
 static const int dlts[] = {DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, 276, DLT_NULL, DLT_LOOP};
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ssh.h"
-#include "emit/json_writer.h"
+#include "../../dissectors/ssh.h"
+#include "../../emit/json_writer.h"
 
 /*
  * Input: byte 0 is a delimiter, byte 1 flags; the rest is the client stream

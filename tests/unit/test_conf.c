@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
+#include "../../conf/conf.h"
 #include "check.h"
 
 static int

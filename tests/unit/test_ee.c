@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ee.h"
-#include "emit/json_writer.h"
+#include "../../dissectors/ee.h"
+#include "../../emit/json_writer.h"
 #include "check.h"
 
 /* clang-format off */

@@ -1,8 +1,8 @@
 /* test_flow_table.c - symmetric lookup, eviction, packet-time expiry, flush order. */
 #include <string.h>
 
-#include "flowtable/flow_table.h"
-#include "flowtable/packet.h"
+#include "../../flowtable/flow_table.h"
+#include "../../flowtable/packet.h"
 #include "check.h"
 
 struct ended {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit/json_writer.h"
+#include "../../emit/json_writer.h"
 #include "check.h"
 
 int

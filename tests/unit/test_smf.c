@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "emit/ebcdic.h"
-#include "emit/emit_json.h"
-#include "emit/emit_smf.h"
-#include "emit/smf_codes.h"
-#include "emit/smf_reader.h"
+#include "../../emit/ebcdic.h"
+#include "../../emit/emit_json.h"
+#include "../../emit/emit_smf.h"
+#include "../../emit/smf_codes.h"
+#include "../../emit/smf_reader.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with

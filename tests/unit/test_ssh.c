@@ -4,8 +4,8 @@
 
 #include <openssl/evp.h>
 
-#include "dissectors/ssh.h"
-#include "emit/json_writer.h"
+#include "../../dissectors/ssh.h"
+#include "../../emit/json_writer.h"
 #include "check.h"
 
 /* ------------------------------------------------------------- negotiation */

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowtable/flow_table.h"
-#include "flowtable/tcp_reasm.h"
-#include "flowtable/packet.h"
+#include "../../flowtable/flow_table.h"
+#include "../../flowtable/packet.h"
+#include "../../flowtable/tcp_reasm.h"
 #include "check.h"
 
 /* What the consumer saw per direction: bytes, with gaps written as "[gap N]". */
