@@ -1,194 +1,24 @@
 /* emit_smf.c - writes zERT records as byte-exact SMF 119 subtype 11/12 records (smf119-zert.md). */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ebcdic.h"
 #include "emit_smf.h"
 #include "smf_codes.h"
 
-/* ---- time ---------------------------------------------------------------------------------- */
-
-int64_t
-emit_smf_days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int
-parse_offset(const char *s, int *minutes)
-{
-    int sign = 1, h = 0, m = 0;
-    if (*s == '+' || *s == '-') {
-        sign = *s == '-' ? -1 : 1;
-        s++;
-    } else {
-        return -1;
-    }
-    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-        return -1;
-    h = (s[0] - '0') * 10 + (s[1] - '0');
-    s += 2;
-    if (*s == ':')
-        s++;
-    if (*s) {
-        if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2])
-            return -1;
-        m = (s[0] - '0') * 10 + (s[1] - '0');
-    }
-    if (h > 23 || m > 59)
-        return -1;
-    *minutes = sign * (h * 60 + m);
-    return 0;
-}
-
-int
-emit_smf_tz_parse(struct smf_tz *tz, const char *spec, char *err, size_t errlen)
-{
-    memset(tz, 0, sizeof(*tz));
-    tz->fixed = true;
-    if (!spec || !*spec || strcmp(spec, "UTC") == 0 || strcmp(spec, "GMT") == 0 ||
-        strcmp(spec, "Z") == 0)
-        return 0;
-    const char *o = spec;
-    if (strncmp(o, "UTC", 3) == 0 && (o[3] == '+' || o[3] == '-'))
-        o += 3;
-    if (parse_offset(o, &tz->offset_min) == 0)
-        return 0;
-    if (strlen(spec) >= sizeof(tz->name)) {
-        snprintf(err, errlen, "time zone name too long: %s", spec);
-        return -1;
-    }
-    /* a TZ database name must exist (glibc would silently use UTC); POSIX TZ strings have digits */
-    if (!strpbrk(spec, "0123456789")) {
-        char path[160];
-        const char *dir = getenv("TZDIR");
-        snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
-                 spec[0] == ':' ? spec + 1 : spec);
-        if (spec[0] == '.' || strstr(spec, "..") || access(path, R_OK) != 0) {
-            snprintf(err, errlen, "unknown time zone: %s (want UTC, +HH:MM or a TZ name)", spec);
-            return -1;
-        }
-    }
-    tz->fixed = false;
-    snprintf(tz->name, sizeof(tz->name), "%s", spec);
-    return 0;
-}
-
-/* Run localtime_r or mktime with TZ set to `name`, then put TZ back. */
-struct tz_saved {
-    char old[128];
-    bool had;
-};
-
-static void
-tz_enter(const char *name, struct tz_saved *s)
-{
-    const char *old = getenv("TZ");
-    s->had = old != NULL && strlen(old) < sizeof(s->old);
-    if (s->had)
-        snprintf(s->old, sizeof(s->old), "%s", old);
-    setenv("TZ", name, 1);
-    tzset();
-}
-
-static void
-tz_leave(const struct tz_saved *s)
-{
-    if (s->had)
-        setenv("TZ", s->old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-}
-
-void
-emit_smf_tz_local(const struct smf_tz *tz, uint64_t utc_us, int *year, int *yday,
-                  uint32_t *hundredths)
-{
-    struct tm tm;
-    int64_t secs = (int64_t)(utc_us / 1000000);
-    uint32_t frac = (uint32_t)((utc_us % 1000000) / 10000);
-    bool ok;
-    if (tz->fixed) {
-        time_t t = (time_t)(secs + (int64_t)tz->offset_min * 60);
-        ok = gmtime_r(&t, &tm) != NULL;
-    } else {
-        struct tz_saved s;
-        time_t t = (time_t)secs;
-        tz_enter(tz->name, &s);
-        ok = localtime_r(&t, &tm) != NULL;
-        tz_leave(&s);
-    }
-    if (!ok) {
-        *year = 0;
-        *yday = 0;
-        *hundredths = 0;
-        return;
-    }
-    *year = tm.tm_year + 1900;
-    *yday = tm.tm_yday + 1;
-    *hundredths = (uint32_t)(tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) * 100 + frac;
-}
-
-uint64_t
-emit_smf_tz_utc(const struct smf_tz *tz, int year, int yday, uint32_t hundredths)
-{
-    int64_t secs_of_day = hundredths / 100;
-    uint64_t frac_us = (uint64_t)(hundredths % 100) * 10000;
-    int64_t t;
-    if (tz->fixed) {
-        t = (emit_smf_days_from_civil(year, 1, 1) + yday - 1) * 86400 + secs_of_day -
-            (int64_t)tz->offset_min * 60;
-    } else {
-        struct tm tm;
-        struct tz_saved s;
-        memset(&tm, 0, sizeof(tm));
-        tm.tm_year = year - 1900;
-        tm.tm_mon = 0;
-        tm.tm_mday = yday;
-        tm.tm_sec = (int)secs_of_day;
-        tm.tm_isdst = -1;
-        tz_enter(tz->name, &s);
-        t = (int64_t)mktime(&tm);
-        tz_leave(&s);
-    }
-    if (t < 0)
-        return 0;
-    return (uint64_t)t * 1000000 + frac_us;
-}
-
-uint32_t
-emit_smf_pack_date(int year, int yday)
-{
-    if (year < 1900 || year > 2199 || yday < 1 || yday > 366)
-        return 0x0000000F;
-    unsigned c = (unsigned)(year / 100 - 19), yy = (unsigned)(year % 100), d = (unsigned)yday;
-    return (c << 24) | ((yy / 10) << 20) | ((yy % 10) << 16) | ((d / 100) << 12) |
-           (((d / 10) % 10) << 8) | ((d % 10) << 4) | 0xF;
-}
-
 /* UTC date and time for the connection times of subtype 11 (0: no time). */
 static void
 utc_date_time(uint64_t us, uint32_t *date, uint32_t *hundredths)
 {
-    static const struct smf_tz utc = {true, 0, ""};
     int year, yday;
     if (us == 0) {
         *date = 0;
         *hundredths = 0;
         return;
     }
-    emit_smf_tz_local(&utc, us, &year, &yday, hundredths);
+    emit_smf_utc_split(us, &year, &yday, hundredths);
     *date = emit_smf_pack_date(year, yday);
 }
 

@@ -338,40 +338,13 @@ get_ip(const uint8_t *s, size_t n, size_t off, bool v6, struct zert_endpoint *e,
 
 /* ---- dates and times ------------------------------------------------------------------------ */
 
-static int
-bcd(uint32_t v, int shift)
-{
-    return (int)((v >> shift) & 0xF);
-}
-
-/* 0cyydddF (or C sign) -> year and day; false for "no date" or a malformed value. */
-static bool
-unpack_date(uint32_t v, int *year, int *yday)
-{
-    int sign = bcd(v, 0);
-    if ((sign != 0xF && sign != 0xC) || bcd(v, 28) != 0)
-        return false;
-    for (int sh = 4; sh <= 20; sh += 4) {
-        if (bcd(v, sh) > 9)
-            return false;
-    }
-    int c = bcd(v, 24), yy = bcd(v, 20) * 10 + bcd(v, 16);
-    int d = bcd(v, 12) * 100 + bcd(v, 8) * 10 + bcd(v, 4);
-    if (c > 2 || d < 1 || d > 366)
-        return false;
-    *year = 1900 + 100 * c + yy;
-    *yday = d;
-    return true;
-}
-
 static uint64_t
 utc_us(uint32_t date, uint32_t hundredths)
 {
-    static const struct smf_tz utc = {true, 0, ""};
     int year, yday;
-    if (!unpack_date(date, &year, &yday) || hundredths >= 8640000)
+    if (!emit_smf_unpack_date(date, &year, &yday) || hundredths >= 8640000)
         return 0;
-    return emit_smf_tz_utc(&utc, year, yday, hundredths);
+    return emit_smf_utc_join(year, yday, hundredths);
 }
 
 /* Certificate "not after": UTCTime or GeneralizedTime, EBCDIC or ASCII digits. */
@@ -572,7 +545,7 @@ read_header(const struct smf_rec *r, const struct smf_tz *tz, uint64_t *time_us,
     uint32_t date = cur_get_be32(&c);
     int year, yday;
     *time_us = 0;
-    if (unpack_date(date, &year, &yday) && hs < 8640000)
+    if (emit_smf_unpack_date(date, &year, &yday) && hs < 8640000)
         *time_us = emit_smf_tz_utc(tz, year, yday, hs);
     uint8_t id[SMF_ID_LEN];
     if (sec_copy(r, 0, id, sizeof(id))) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "emit/ebcdic.h"
@@ -648,6 +650,106 @@ test_tz(void)
     }
 }
 
+/*
+ * Europe/Berlin across both changes of 2025 (summer time from 30 March 01:00 UTC to 26 October
+ * 01:00 UTC): the SMF header holds these local times exactly, and the reader turns them back
+ * into UTC, the repeated hour of October as its first pass (summer time).
+ */
+static const struct {
+    uint64_t utc;  /* seconds; the record time is this + 0.25 s */
+    uint32_t date; /* SMF119DTE, local */
+    uint32_t hs;   /* SMF119TME, local 1/100 s */
+    uint64_t back; /* UTC seconds the reader makes of it */
+} berlin_2025[] = {
+    {1743296399, 0x0125089F, (1 * 3600 + 59 * 60 + 59) * 100 + 25, 1743296399}, /* 01:59:59 CET */
+    {1743296400, 0x0125089F, 3 * 360000 + 25, 1743296400}, /* 03:00 CEST: 02:xx is skipped */
+    {1751322600, 0x0125182F, 30 * 6000 + 25, 1751322600},  /* 1 July 00:30 CEST, UTC still June */
+    {1761440399, 0x0125299F, (2 * 3600 + 59 * 60 + 59) * 100 + 25, 1761440399}, /* 02:59:59 CEST */
+    {1761440400, 0x0125299F, 2 * 360000 + 25, 1761436800}, /* 02:00 CET, read as the CEST one */
+    {1761443999, 0x0125299F, (2 * 3600 + 59 * 60 + 59) * 100 + 25, 1761440399}, /* 02:59:59 CET */
+    {1761444000, 0x0125299F, 3 * 360000 + 25, 1761444000},                      /* 03:00 CET */
+    {1767223800, 0x0126001F, 30 * 6000 + 25, 1767223800}, /* 2026-01-01 00:30 CET */
+};
+
+/* Build each record with conf.tz and check the header bytes and what the reader makes of them. */
+static void
+check_berlin(const char *what)
+{
+    struct zert_detail d;
+    struct smf_decoded *dec = malloc(sizeof(*dec));
+    char err[256];
+    for (size_t i = 0; i < sizeof(berlin_2025) / sizeof(berlin_2025[0]); i++) {
+        make_tls12(&d);
+        d.time_us = US(berlin_2025[i].utc) + 250000;
+        size_t n = emit_smf_build_detail(&conf, &d, rec, sizeof(rec), NULL);
+        CHECK(n > 0);
+        if (be32(rec, 6) != berlin_2025[i].hs || be32(rec, 10) != berlin_2025[i].date)
+            fprintf(stderr, "%s: UTC %llu: header %08X %u\n", what,
+                    (unsigned long long)berlin_2025[i].utc, be32(rec, 10), be32(rec, 6));
+        CHECK_EQ_INT(be32(rec, 6), berlin_2025[i].hs);
+        CHECK_EQ_INT(be32(rec, 10), berlin_2025[i].date);
+        CHECK_EQ_INT(smf_reader_decode(rec, n, &conf.tz, dec, err, sizeof(err)), SMF_KIND_DETAIL);
+        CHECK(dec->u.detail.time_us == US(berlin_2025[i].back) + 250000);
+    }
+    free(dec);
+}
+
+static void
+test_tz_named(void)
+{
+    char err[256], dir[] = "/tmp/test_smf_tzXXXXXX", path[300];
+    const char *zone = "/usr/share/zoneinfo/Europe/Berlin";
+    struct tm tm;
+    time_t probe = 1751322600; /* 2025-06-30 22:30 UTC */
+    /* the process's own zone, which the conversions must leave alone */
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+
+    /* a POSIX TZ string needs no file */
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "CET-1CEST,M3.5.0,M10.5.0/3", err, sizeof(err)), 0);
+    check_berlin("CET-1CEST,M3.5.0,M10.5.0/3");
+
+    /* the zone file is read once, when the name is parsed: take it away before converting */
+    FILE *src = fopen(zone, "rb");
+    CHECK(src != NULL); /* tzdata (conf/install-deps.sh --test) */
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/Berlin", dir);
+    FILE *dst = fopen(path, "wb");
+    CHECK(dst != NULL);
+    if (src && dst) {
+        char buf[4096];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof(buf), src)) > 0)
+            fwrite(buf, 1, k, dst);
+    }
+    if (src)
+        fclose(src);
+    if (dst)
+        fclose(dst);
+    setenv("TZDIR", dir, 1);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "Berlin", err, sizeof(err)), 0);
+    unsetenv("TZDIR");
+    unlink(path);
+    rmdir(dir);
+    check_berlin("Europe/Berlin, file removed after parsing");
+
+    /* TZ and the C library's zone are as they were */
+    CHECK_EQ_STR(getenv("TZ"), "America/New_York");
+    CHECK(localtime_r(&probe, &tm) != NULL);
+    CHECK_EQ_INT(tm.tm_hour, 18); /* EDT */
+    unsetenv("TZ");
+    tzset();
+
+    /* names that are neither a zone file nor a POSIX TZ string, and files that are not TZif */
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "Europe", err, sizeof(err)), -1);
+    CHECK(strstr(err, "Europe") != NULL);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "CET-1CEST", err, sizeof(err)), -1);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "/etc/hostname", err, sizeof(err)), -1);
+    CHECK(strstr(err, "not a valid TZif file") != NULL);
+    CHECK(conf.tz.fixed && conf.tz.offset_min == 0); /* a failed parse leaves UTC */
+    emit_smf_tz_parse(&conf.tz, "UTC", err, sizeof(err));
+}
+
 /* ---- round trips through the reader ---------------------------------------------------------- */
 
 /*
@@ -965,7 +1067,7 @@ test_newer_release(const struct examples *ex)
 
     struct smf_decoded *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
     char err[256];
-    struct smf_tz tz = {true, 0, ""};
+    struct smf_tz tz = {.fixed = true};
     CHECK_EQ_INT(smf_reader_decode(src, len, &tz, a, err, sizeof(err)), SMF_KIND_DETAIL);
     CHECK_EQ_INT(smf_reader_decode(big, pos, &tz, b, err, sizeof(err)), SMF_KIND_DETAIL);
     CHECK_EQ_INT(b->triplets, 9);
@@ -1189,6 +1291,7 @@ main(int argc, char **argv)
     }
     test_codes_and_ebcdic();
     test_tz();
+    test_tz_named();
     test_header_and_id();
     test_detail_common_tls();
     test_detail_term_times();
