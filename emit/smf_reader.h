@@ -74,23 +74,4 @@ struct smf_decoded {
 enum smf_kind smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz,
                                 struct smf_decoded *out, char *err, size_t errlen);
 
-/* zertdump: read a whole dump and print JSON Lines (or text). */
-struct smf_dump_opts {
-    bool text;
-    enum smf_format fmt;
-    struct smf_tz tz;
-};
-
-struct smf_dump_stats {
-    uint64_t records, detail, summary, other_type, other_subtype, bad;
-};
-
-/*
- * Print every zERT record of `in` to `out`; problems go to `errout` as
- * "zertdump: offset N: ...". Returns 0 when the input was clean, 1 when it
- * was not (records before the problem are still printed), 2 on an output error.
- */
-int smf_reader_dump(FILE *in, FILE *out, FILE *errout, const struct smf_dump_opts *o,
-                    struct smf_dump_stats *st);
-
 #endif

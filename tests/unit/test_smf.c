@@ -13,6 +13,7 @@
 #include "emit/emit_smf.h"
 #include "emit/smf_codes.h"
 #include "emit/smf_reader.h"
+#include "emit/zertdump.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with
@@ -837,9 +838,9 @@ dump_write(struct dump *out, enum emit_smf_format fmt, size_t blksize, const uin
 
 /* zertdump over bytes: the status, stdout and stderr. */
 static int
-run_dump(const void *data, size_t len, char **out, char **err, struct smf_dump_stats *st)
+run_dump(const void *data, size_t len, char **out, char **err, struct zertdump_stats *st)
 {
-    struct smf_dump_opts o;
+    struct zertdump_opts o;
     size_t ol, el;
     char e[64];
     memset(&o, 0, sizeof(o));
@@ -847,7 +848,7 @@ run_dump(const void *data, size_t len, char **out, char **err, struct smf_dump_s
     emit_smf_tz_parse(&o.tz, "UTC", e, sizeof(e));
     FILE *in = len ? fmemopen((void *)data, len, "rb") : fopen("/dev/null", "rb");
     FILE *fo = open_memstream(out, &ol), *fe = open_memstream(err, &el);
-    int rc = smf_reader_dump(in, fo, fe, &o, st);
+    int rc = zertdump_run(in, fo, fe, &o, st);
     fclose(in);
     fclose(fo);
     fclose(fe);
@@ -959,7 +960,7 @@ static void
 test_round_trip_rdw(const struct examples *ex)
 {
     struct dump dmp;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     char *out, *err;
     dump_write(&dmp, EMIT_SMF_RDW, 0, (const uint8_t *const *)ex->rec, ex->len, ex->n);
     CHECK_EQ_INT(run_dump(dmp.buf, dmp.len, &out, &err, &st), 0);
@@ -985,7 +986,7 @@ static void
 test_round_trip_vbs(const struct examples *ex)
 {
     struct dump rdw, vbs;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     char *o1, *e1, *o2, *e2;
     dump_write(&rdw, EMIT_SMF_RDW, 0, (const uint8_t *const *)ex->rec, ex->len, ex->n);
     run_dump(rdw.buf, rdw.len, &o1, &e1, &st);
@@ -1098,7 +1099,7 @@ static void
 expect_error(const char *what, const void *data, size_t len, size_t lines, const char *needle)
 {
     char *out, *err;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     int rc = run_dump(data, len, &out, &err, &st);
     if (rc != 1 || count_lines(out) != lines || !strstr(err, needle))
         fprintf(stderr, "case %s: rc %d, %zu lines, stderr: %s", what, rc, count_lines(out), err);
@@ -1185,7 +1186,7 @@ test_malformed(const struct examples *ex)
 
     /* an empty file is no records and no error */
     char *out, *err;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     CHECK_EQ_INT(run_dump("", 0, &out, &err, &st), 0);
     CHECK_EQ_STR(out, "");
     free(out);
