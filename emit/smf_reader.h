@@ -20,7 +20,7 @@ enum smf_format {
 
 /*
  * Reads logical records one at a time from a stream (nothing else is kept
- * in memory). Every length is checked through the cursor; a record that
+ * in memory). Every length is checked before it is used; a record that
  * does not add up stops the reader with an error naming the byte offset.
  */
 struct smf_reader {
