@@ -33,19 +33,20 @@ conf_init(struct conf *c)
     c->closed_timeout_s = 5;
 }
 
-static int fail(char *err, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-/* "WHERE: message": always returns -1 */
+/* "WHERE: message" into err: always returns -1 */
 static int
-fail(char *err, const char *where, const char *fmt, ...)
+fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
 {
-    char msg[CONF_ERRBUF];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(err, CONF_ERRBUF, "%s: %s", where, msg);
+    int n = snprintf(err, errlen, "%s: ", where);
+    if (n >= 0 && (size_t)n < errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
     return -1;
 }
 
@@ -150,7 +151,8 @@ parse_port_range(const char *v, uint16_t *lo, uint16_t *hi)
 }
 
 int
-conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err)
+conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err,
+         size_t errlen)
 {
     uint64_t n;
     if (!strcmp(key, "system") || !strcmp(key, "sysplex") || !strcmp(key, "stack")) {
@@ -158,7 +160,8 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
                     : !strcmp(key, "sysplex") ? c->sysplex
                                               : c->stack;
         if (parse_name(value, dst))
-            return fail(err, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value,
+                        key);
     } else if (!strcmp(key, "local_networks")) {
         /* a comma- or space-separated list; the key may repeat to add more */
         char buf[1024];
@@ -166,51 +169,52 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         for (char *save, *tok = strtok_r(buf, ", \t", &save); tok;
              tok = strtok_r(NULL, ", \t", &save)) {
             if (c->nnets >= CONF_MAX_NETS)
-                return fail(err, where, "too many local networks (at most %d)", CONF_MAX_NETS);
+                return fail(err, errlen, where, "too many local networks (at most %d)",
+                            CONF_MAX_NETS);
             if (parse_net(tok, &c->nets[c->nnets]))
-                return fail(err, where, "bad network '%s' in %s", tok, key);
+                return fail(err, errlen, where, "bad network '%s' in %s", tok, key);
             c->nnets++;
         }
     } else if (!strncmp(key, "job.", 4)) {
         if (c->njobs >= CONF_MAX_JOBS)
-            return fail(err, where, "too many job entries (at most %d)", CONF_MAX_JOBS);
+            return fail(err, errlen, where, "too many job entries (at most %d)", CONF_MAX_JOBS);
         struct conf_job *j = &c->jobs[c->njobs];
         if (parse_port_range(key + 4, &j->port_lo, &j->port_hi))
-            return fail(err, where, "bad port or port range in '%s'", key);
+            return fail(err, errlen, where, "bad port or port range in '%s'", key);
         char buf[64], *save;
         snprintf(buf, sizeof(buf), "%s", value);
         char *job = strtok_r(buf, " \t", &save), *user = strtok_r(NULL, " \t", &save);
         if (!job || parse_name(job, j->job) || (user && parse_name(user, j->user)) ||
             strtok_r(NULL, " \t", &save))
-            return fail(err, where, "bad value '%s' for %s (JOBNAME [USERID])", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s (JOBNAME [USERID])", value, key);
         c->njobs++;
     } else if (!strcmp(key, "report_routed")) {
         if (parse_bool(value, &c->report_routed))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "detail") || !strcmp(key, "summary")) {
         if (parse_bool(value, !strcmp(key, "detail") ? &c->detail : &c->summary))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "interval")) {
         /* must divide a day so intervals align to the clock */
         if (parse_u64(value, 60, 86400, &n) || 86400 % n)
-            return fail(err, where, "bad value '%s' for %s (seconds, 60-86400, dividing a day)",
-                        value, key);
+            return fail(err, errlen, where,
+                        "bad value '%s' for %s (seconds, 60-86400, dividing a day)", value, key);
         c->interval_s = (uint32_t)n;
     } else if (!strcmp(key, "short_connection")) {
         if (parse_u64(value, 1, 3600, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->short_conn_s = (uint32_t)n;
     } else if (!strcmp(key, "ee_base_port")) {
         if (parse_u64(value, 1, 65531, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->ee_base_port = (uint16_t)n;
     } else if (!strcmp(key, "output_dir")) {
         if (!value[0] || strlen(value) >= sizeof(c->output_dir))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         snprintf(c->output_dir, sizeof(c->output_dir), "%s", value);
     } else if (!strcmp(key, "timezone")) {
         if (!value[0] || strlen(value) >= sizeof(c->timezone) || strstr(value, ".."))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         snprintf(c->timezone, sizeof(c->timezone), "%s", value);
     } else if (!strcmp(key, "smf_format")) {
         if (!strcmp(value, "rdw"))
@@ -218,33 +222,33 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         else if (!strcmp(value, "vbs"))
             c->smf_format = CONF_SMF_VBS;
         else
-            return fail(err, where, "bad value '%s' for %s (rdw or vbs)", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s (rdw or vbs)", value, key);
     } else if (!strcmp(key, "vbs_block_size")) {
         if (parse_u64(value, 64, 32760, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->vbs_block_size = (uint32_t)n;
     } else if (!strcmp(key, "max_flows")) {
         if (parse_u64(value, 1, 1u << 30, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->max_flows = (uint32_t)n;
     } else if (!strcmp(key, "memcap")) {
         if (parse_u64(value, 0, 1ull << 40, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->memcap = n;
     } else if (!strcmp(key, "flow_memcap")) {
         if (parse_u64(value, 0, UINT32_MAX, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->flow_memcap = (uint32_t)n;
     } else if (!strcmp(key, "tcp_timeout") || !strcmp(key, "udp_timeout") ||
                !strcmp(key, "closed_timeout")) {
         if (parse_u64(value, 1, 365ull * 86400, &n))
-            return fail(err, where, "bad value '%s' for %s", value, key);
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         uint32_t *dst = key[0] == 't'   ? &c->tcp_timeout_s
                         : key[0] == 'u' ? &c->udp_timeout_s
                                         : &c->closed_timeout_s;
         *dst = (uint32_t)n;
     } else {
-        return fail(err, where, "unknown key '%s'", key);
+        return fail(err, errlen, where, "unknown key '%s'", key);
     }
     return 0;
 }
@@ -261,11 +265,11 @@ trim(char *s)
 }
 
 int
-conf_load_file(struct conf *c, const char *path, char *err)
+conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, CONF_ERRBUF, "%s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char line[2048], where[CONF_PATH_LEN + 32];
@@ -275,7 +279,7 @@ conf_load_file(struct conf *c, const char *path, char *err)
         lineno++;
         snprintf(where, sizeof(where), "%s:%u", path, lineno);
         if (!strchr(line, '\n') && !feof(f)) {
-            snprintf(err, CONF_ERRBUF, "%s: line too long", where);
+            snprintf(err, errlen, "%s: line too long", where);
             rc = -1;
             break;
         }
@@ -287,15 +291,15 @@ conf_load_file(struct conf *c, const char *path, char *err)
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(err, CONF_ERRBUF, "%s: expected 'key = value'", where);
+            snprintf(err, errlen, "%s: expected 'key = value'", where);
             rc = -1;
             break;
         }
         *eq = '\0';
-        rc = conf_set(c, trim(s), trim(eq + 1), where, err);
+        rc = conf_set(c, trim(s), trim(eq + 1), where, err, errlen);
     }
     if (rc == 0 && ferror(f)) {
-        snprintf(err, CONF_ERRBUF, "%s: read error", path);
+        snprintf(err, errlen, "%s: read error", path);
         rc = -1;
     }
     fclose(f);

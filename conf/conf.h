@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_ERRBUF   512
 #define CONF_MAX_NETS 64
 #define CONF_MAX_JOBS 64
 #define CONF_NAME_LEN 8 /* z/OS names: system, sysplex, stack, job, user */
@@ -60,10 +59,11 @@ void conf_init(struct conf *c);
  * Read a configuration file over `c` (which holds defaults). Unknown keys and
  * bad values are errors: -1 with "FILE:LINE: message" in err.
  */
-int conf_load_file(struct conf *c, const char *path, char *err);
+int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
 
 /* Parse one "key = value" setting (also used for tests); `where` prefixes errors. */
-int conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err);
+int conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err,
+             size_t errlen);
 
 /* Is this address (16 bytes, family 4 or 6) inside a configured local network? */
 bool conf_is_local(const struct conf *c, int family, const uint8_t addr[16]);

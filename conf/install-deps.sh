@@ -4,8 +4,9 @@
 set -eu
 pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev libssl-dev libevent-dev libndpi-dev"
 if [ "${1:-}" = "--test" ]; then
-    # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets.
-    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time"
+    # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets; tzdata
+    # has the zones the SMF time zone tests use (Europe/Berlin).
+    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata"
 fi
 missing=""
 for p in $pkgs; do

@@ -5,7 +5,7 @@
 
 #include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
-#include "../sensor/decode.h"
+#include "../flowtable/packet.h"
 #include "cursor.h"
 #include "ike.h"
 #include "ipsec.h"

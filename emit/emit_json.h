@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "emit/json_writer.h"
-#include "emit/zert_record.h"
+#include "json_writer.h"
+#include "zert_record.h"
 
 /*
  * Build one record as a JSON object in `w` (reset first), with exactly the

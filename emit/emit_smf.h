@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "emit/zert_record.h"
+#include "zert_record.h"
 
 #define SMF_TYPE_ZERT    119
 #define SMF_ST_DETAIL    11
@@ -41,27 +41,63 @@
  * Time zone of the SMF header time and date (z/OS writes them in local
  * time; connection times in subtype 11 are always UTC). Either a fixed
  * offset ("UTC", "+01:00", "-0530") or a TZ database name / POSIX TZ string
- * ("Europe/Berlin"), applied through TZ + tzset() + localtime_r()/mktime()
- * for the duration of one conversion.
+ * ("Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3"). A name is read once by
+ * emit_smf_tz_parse (the TZif file of $TZDIR or /usr/share/zoneinfo, or the
+ * string): every change of its UTC offset from 1970 to 2200 is listed here,
+ * and a conversion is a lookup in that list. TZ is never set.
  */
+#define SMF_TZ_MAX_CHANGES 1024 /* offset changes of one zone, 1970..2200 (Berlin: about 440) */
+
+/* A POSIX TZ rule date: Jn (kind 'J'), n ('D') or Mm.w.d ('M'), at `time` local seconds. */
+struct smf_tz_date {
+    char kind;
+    int m, w, n;
+    int32_t time;
+};
+
+/* A POSIX TZ string: offsets in seconds east of UTC, daylight saving from start to end. */
+struct smf_tz_rule {
+    bool dst;
+    int32_t std_off, dst_off;
+    struct smf_tz_date start, end;
+};
+
 struct smf_tz {
     bool fixed;
     int offset_min; /* local = UTC + offset (fixed only) */
     char name[64];
+    /* a named zone: offset before the first change, then off[i] from UTC second at[i] on */
+    int32_t first_off;
+    size_t n;
+    int64_t at[SMF_TZ_MAX_CHANGES];
+    int32_t off[SMF_TZ_MAX_CHANGES];
+    bool has_rule;     /* times from rule_from on apply the rule directly */
+    int64_t rule_from; /* after the listed changes */
+    struct smf_tz_rule rule;
 };
 
 int emit_smf_tz_parse(struct smf_tz *tz, const char *spec, char *err, size_t errlen);
 /* UTC microseconds -> local year, day of year (1..366), 1/100 s since local midnight. */
 void emit_smf_tz_local(const struct smf_tz *tz, uint64_t utc_us, int *year, int *yday,
                        uint32_t *hundredths);
-/* The reverse (a local time in a DST fold resolves as mktime() does). */
+/*
+ * The reverse. A local time the clock skipped or passed twice in a change of offset resolves
+ * with the offset in effect before the change (02:30 on the day Berlin moves to summer time
+ * reads as 01:30 UTC; 02:30 on the day it moves back as 00:30 UTC, the first of the two).
+ */
 uint64_t emit_smf_tz_utc(const struct smf_tz *tz, int year, int yday, uint32_t hundredths);
+
+/* The same for UTC (the connection times of subtype 11); 0 is returned for times before 1970. */
+void emit_smf_utc_split(uint64_t utc_us, int *year, int *yday, uint32_t *hundredths);
+uint64_t emit_smf_utc_join(int year, int yday, uint32_t hundredths);
 
 /* Days since 1970-01-01 of a civil (proleptic Gregorian) date. */
 int64_t emit_smf_days_from_civil(int64_t y, int m, int d);
 
 /* Packed 0cyydddF date; year 0 (no date) gives X'0000000F'. */
 uint32_t emit_smf_pack_date(int year, int yday);
+/* The reverse (sign F or C); false for "no date" and malformed values. */
+bool emit_smf_unpack_date(uint32_t v, int *year, int *yday);
 
 /* Writer settings that are not part of the record (sensor identity is in the record). */
 struct emit_smf_conf {

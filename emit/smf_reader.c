@@ -1,18 +1,21 @@
 /* smf_reader.c - reads SMF dumps (RDW or VBS), decodes 119 subtypes 11/12 through the triplets. */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "dissectors/cursor.h"
 #include "ebcdic.h"
-#include "emit_json.h"
-#include "smf_codes.h"
+#include "smf_bytes.h"
+#include "smf_layout.h"
 #include "smf_reader.h"
 
-/* ---- input ---------------------------------------------------------------------------------- */
+/*
+ * Every length is checked before the bytes it announces are used (smf_fits); the
+ * fields of the sections are read by the layouts of smf_layout.c, which the writer
+ * runs too.
+ */
+
+/* ---- input ----------------------------------------------------------------------------------- */
 
 struct smf_reader *
 smf_reader_new(FILE *in, enum smf_format fmt)
@@ -72,6 +75,7 @@ fail(struct smf_reader *r, uint64_t off, const char *fmt, ...)
 static int
 detect_format(struct smf_reader *r)
 {
+    const uint8_t *p = r->look;
     r->look_len = fread(r->look, 1, sizeof(r->look), r->in);
     if (r->look_len < sizeof(r->look))
         r->eof = true;
@@ -79,25 +83,18 @@ detect_format(struct smf_reader *r)
         r->fmt = SMF_FMT_RDW; /* empty input: no records */
         return 0;
     }
-    struct cursor c = cur_init(r->look, r->look_len);
-    uint16_t n = cur_get_be16(&c);
-    uint16_t zero = cur_get_be16(&c);
-    uint16_t m = cur_get_be16(&c);
-    uint8_t ctl = cur_get_u8(&c);
-    uint8_t rsv = cur_get_u8(&c);
-    if (cur_ok(&c) && zero == 0 && n >= 9 && m >= 5 && m <= n - 4 && ctl <= 1 && rsv == 0) {
+    size_t len = r->look_len;
+    uint16_t n = smf_get16(p, len, 0), zero = smf_get16(p, len, 2), m = smf_get16(p, len, 4);
+    uint8_t ctl = smf_get8(p, len, 6), rsv = smf_get8(p, len, 7);
+    if (len >= 8 && zero == 0 && n >= 9 && m >= 5 && m <= n - 4 && ctl <= 1 && rsv == 0) {
         r->fmt = SMF_FMT_VBS;
         return 0;
     }
-    c = cur_init(r->look, r->look_len);
-    n = cur_get_be16(&c);
-    zero = cur_get_be16(&c);
-    if (cur_ok(&c) && zero == 0 && n >= 18) {
+    if (len >= 4 && zero == 0 && n >= 18) {
         r->fmt = SMF_FMT_RDW;
         return 0;
     }
-    uint8_t b1 = 0;
-    if (cur_peek_at(&(struct cursor){r->look, r->look_len, false}, 1, &b1) && b1 == 119)
+    if (len >= 2 && smf_get8(p, len, 1) == 119)
         return fail(r, 0,
                     "not an SMF dump: the data starts like an SMF 119 record without its RDW; "
                     "transfer the file again in binary with SITE RDW");
@@ -115,9 +112,8 @@ next_rdw(struct smf_reader *r)
     if (got < 4)
         return fail(r, off, "truncated record descriptor (%zu of 4 bytes at the end of the file)",
                     got);
-    struct cursor c = cur_init(hdr, 4);
-    uint16_t len = cur_get_be16(&c);
-    uint16_t seg = cur_get_be16(&c);
+    uint16_t len = smf_get16(hdr, 4, 0);
+    uint16_t seg = smf_get16(hdr, 4, 2);
     if (seg != 0)
         return fail(r, off,
                     "record descriptor X'%04X%04X' has segment bits set (a VBS file read as an "
@@ -150,15 +146,12 @@ read_block(struct smf_reader *r, bool in_span, uint64_t span_off)
     }
     if (got < 4)
         return fail(r, off, "truncated block descriptor (%zu of 4 bytes)", got);
-    struct cursor c = cur_init(bdw, 4);
     uint32_t n;
-    uint8_t first = 0;
-    cur_peek_at(&c, 0, &first);
-    if (first & 0x80) {
-        n = cur_get_be32(&c) & 0x7FFFFFFF; /* extended BDW (large tape blocks) */
+    if (smf_get8(bdw, 4, 0) & 0x80) {
+        n = smf_get32(bdw, 4, 0) & 0x7FFFFFFF; /* extended BDW (large tape blocks) */
     } else {
-        n = cur_get_be16(&c);
-        if (cur_get_be16(&c) != 0)
+        n = smf_get16(bdw, 4, 0);
+        if (smf_get16(bdw, 4, 2) != 0)
             return fail(r, off, "block descriptor reserved bytes are not zero (not a VBS file?)");
     }
     if (n < 9)
@@ -189,18 +182,15 @@ next_vbs(struct smf_reader *r)
                 return rc;
         }
         uint64_t off = r->blk_off + r->blk_pos;
-        struct cursor c = cur_init(r->block, r->blk_len);
-        cur_skip(&c, r->blk_pos);
-        uint16_t m = cur_get_be16(&c);
-        uint8_t ctl = cur_get_u8(&c);
-        cur_get_u8(&c);
-        if (!cur_ok(&c))
+        if (!smf_fits(r->blk_len, r->blk_pos, 4))
             return fail(r, off, "truncated segment descriptor at the end of a block");
+        uint16_t m = smf_get16(r->block, r->blk_len, r->blk_pos);
+        uint8_t ctl = smf_get8(r->block, r->blk_len, r->blk_pos + 2);
         if (m < 5)
             return fail(r, off, "segment length %u is too small", m);
-        struct cursor data = cur_take(&c, (size_t)m - 4);
-        if (!cur_ok(&data))
+        if (!smf_fits(r->blk_len, r->blk_pos, m))
             return fail(r, off, "segment of %u bytes runs past the end of its block", m);
+        const uint8_t *data = r->block + r->blk_pos + 4;
         r->blk_pos += m;
         switch (ctl & 3) {
         case 0: /* complete record */
@@ -222,7 +212,7 @@ next_vbs(struct smf_reader *r)
         }
         if (have + (size_t)m - 4 > 65535 - 4)
             return fail(r, span_off, "spanned record longer than 65535 bytes");
-        cur_copy(&data, r->rec + 4 + have, (size_t)m - 4);
+        memcpy(r->rec + 4 + have, data, (size_t)m - 4);
         have += (size_t)m - 4;
         if ((ctl & 3) == 0 || (ctl & 3) == 2)
             break;
@@ -230,10 +220,8 @@ next_vbs(struct smf_reader *r)
     if (have + 4 < 18)
         return fail(r, span_off, "record of %zu bytes is shorter than an SMF header", have + 4);
     r->rec_len = have + 4;
-    r->rec[0] = (uint8_t)(r->rec_len >> 8);
-    r->rec[1] = (uint8_t)r->rec_len;
-    r->rec[2] = 0;
-    r->rec[3] = 0;
+    smf_put16(r->rec, sizeof(r->rec), 0, (uint16_t)r->rec_len);
+    smf_put16(r->rec, sizeof(r->rec), 2, 0);
     r->rec_off = span_off;
     return 1;
 }
@@ -252,180 +240,15 @@ smf_reader_next(struct smf_reader *r)
     return rc;
 }
 
-/* ---- field access on a zero-filled copy of a section ---------------------------------------- */
-
-static uint8_t
-get8(const uint8_t *s, size_t n, size_t off)
-{
-    struct cursor c = cur_init(s, n);
-    cur_skip(&c, off);
-    return cur_get_u8(&c);
-}
-
-static uint16_t
-get16(const uint8_t *s, size_t n, size_t off)
-{
-    struct cursor c = cur_init(s, n);
-    cur_skip(&c, off);
-    return cur_get_be16(&c);
-}
-
-static uint32_t
-get32(const uint8_t *s, size_t n, size_t off)
-{
-    struct cursor c = cur_init(s, n);
-    cur_skip(&c, off);
-    return cur_get_be32(&c);
-}
-
-static uint64_t
-get64(const uint8_t *s, size_t n, size_t off)
-{
-    struct cursor c = cur_init(s, n);
-    cur_skip(&c, off);
-    return cur_get_be64(&c);
-}
-
-static void
-get_bytes(const uint8_t *s, size_t n, size_t off, uint8_t *dst, size_t len)
-{
-    struct cursor c = cur_init(s, n);
-    cur_skip(&c, off);
-    cur_copy(&c, dst, len);
-}
-
-static void
-get_text(const uint8_t *s, size_t n, size_t off, size_t width, char *dst, size_t cap)
-{
-    uint8_t tmp[64];
-    if (width > sizeof(tmp))
-        width = sizeof(tmp);
-    get_bytes(s, n, off, tmp, width);
-    ebcdic_to_utf8(dst, cap, tmp, width, true);
-}
-
-static bool
-all_zero(const uint8_t *s, size_t n, size_t off, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (get8(s, n, off + i))
-            return false;
-    }
-    return true;
-}
-
-/* 16-byte address: IPv6 when flagged; else IPv4 in bytes 0-3 (or mapped ::ffff:a.b.c.d). */
-static void
-get_ip(const uint8_t *s, size_t n, size_t off, bool v6, struct zert_endpoint *e, bool zero_unknown)
-{
-    uint8_t ip[16];
-    get_bytes(s, n, off, ip, 16);
-    memset(e->ip, 0, sizeof(e->ip));
-    e->family = 0;
-    if (zero_unknown && all_zero(ip, 16, 0, 16))
-        return;
-    if (v6) {
-        e->family = 6;
-        memcpy(e->ip, ip, 16);
-    } else if (all_zero(ip, 16, 0, 10) && get16(ip, 16, 10) == 0xFFFF) {
-        e->family = 4;
-        get_bytes(ip, 16, 12, e->ip, 4);
-    } else {
-        e->family = 4;
-        memcpy(e->ip, ip, 4);
-    }
-}
-
-/* ---- dates and times ------------------------------------------------------------------------ */
-
-static int
-bcd(uint32_t v, int shift)
-{
-    return (int)((v >> shift) & 0xF);
-}
-
-/* 0cyydddF (or C sign) -> year and day; false for "no date" or a malformed value. */
-static bool
-unpack_date(uint32_t v, int *year, int *yday)
-{
-    int sign = bcd(v, 0);
-    if ((sign != 0xF && sign != 0xC) || bcd(v, 28) != 0)
-        return false;
-    for (int sh = 4; sh <= 20; sh += 4) {
-        if (bcd(v, sh) > 9)
-            return false;
-    }
-    int c = bcd(v, 24), yy = bcd(v, 20) * 10 + bcd(v, 16);
-    int d = bcd(v, 12) * 100 + bcd(v, 8) * 10 + bcd(v, 4);
-    if (c > 2 || d < 1 || d > 366)
-        return false;
-    *year = 1900 + 100 * c + yy;
-    *yday = d;
-    return true;
-}
-
-static uint64_t
-utc_us(uint32_t date, uint32_t hundredths)
-{
-    static const struct smf_tz utc = {true, 0, ""};
-    int year, yday;
-    if (!unpack_date(date, &year, &yday) || hundredths >= 8640000)
-        return 0;
-    return emit_smf_tz_utc(&utc, year, yday, hundredths);
-}
-
-/* Certificate "not after": UTCTime or GeneralizedTime, EBCDIC or ASCII digits. */
-static void
-get_cert_time(const uint8_t *s, size_t n, size_t type_off, size_t time_off, struct zert_num *out)
-{
-    uint8_t type = get8(s, n, type_off);
-    int dig[14];
-    size_t want = type == 1 ? 12 : type == 2 ? 14 : 0;
-    if (!want)
-        return;
-    for (size_t i = 0; i < want; i++) {
-        uint8_t b = get8(s, n, time_off + i);
-        if (b >= 0xF0 && b <= 0xF9)
-            dig[i] = b - 0xF0;
-        else if (b >= 0x30 && b <= 0x39)
-            dig[i] = b - 0x30;
-        else
-            return;
-    }
-    int year, k = 0;
-    if (type == 1) {
-        year = dig[0] * 10 + dig[1];
-        year += year < 50 ? 2000 : 1900;
-        k = 2;
-    } else {
-        year = dig[0] * 1000 + dig[1] * 100 + dig[2] * 10 + dig[3];
-        k = 4;
-    }
-    int mon = dig[k] * 10 + dig[k + 1], day = dig[k + 2] * 10 + dig[k + 3];
-    int hh = dig[k + 4] * 10 + dig[k + 5], mm = dig[k + 6] * 10 + dig[k + 7];
-    int ss = dig[k + 8] * 10 + dig[k + 9];
-    if (mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
-        return;
-    int64_t t = emit_smf_days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
-    if (t < 0)
-        return;
-    zert_num_set(out, (uint64_t)t);
-}
-
-/* ---- record structure ----------------------------------------------------------------------- */
+/* ---- record structure ------------------------------------------------------------------------ */
 
 #define MAX_TRIPLETS 64
-
-struct triplet {
-    uint32_t off;
-    uint16_t len, num;
-};
 
 struct smf_rec {
     const uint8_t *p;
     size_t len;
     uint16_t trn;
-    struct triplet t[MAX_TRIPLETS];
+    struct smf_triplet t[MAX_TRIPLETS];
 };
 
 static bool
@@ -434,17 +257,16 @@ sec_present(const struct smf_rec *r, unsigned idx)
     return idx < r->trn && idx < MAX_TRIPLETS && r->t[idx].off && r->t[idx].len && r->t[idx].num;
 }
 
-/* Instance 0 of a section into dst (want bytes), zero-filled past what the section holds;
- * a longer section (a newer release) is cut to the fields this reader knows. */
+/*
+ * Instance 0 of a section to read in place: bytes past its length read as zeros (an older,
+ * shorter section); a longer section (a newer release) is cut to the fields of `want` bytes.
+ */
 static bool
-sec_copy(const struct smf_rec *r, unsigned idx, uint8_t *dst, size_t want)
+sec_io(const struct smf_rec *r, unsigned idx, size_t want, struct smf_io *io)
 {
-    memset(dst, 0, want);
     if (!sec_present(r, idx))
         return false;
-    struct cursor c = cur_init(r->p, r->len);
-    cur_skip(&c, r->t[idx].off);
-    cur_copy(&c, dst, r->t[idx].len < want ? r->t[idx].len : want);
+    *io = smf_io_reader(r->p + r->t[idx].off, r->t[idx].len < want ? r->t[idx].len : want);
     return true;
 }
 
@@ -465,22 +287,17 @@ bad(char *err, size_t errlen, const char *fmt, ...)
 static enum smf_kind
 read_triplets(struct smf_rec *r, unsigned nfixed, unsigned dn_idx, char *err, size_t errlen)
 {
-    struct cursor c = cur_init(r->p, r->len);
-    cur_skip(&c, SMF_HDR_LEN);
-    r->trn = cur_get_be16(&c);
-    cur_get_be16(&c);
-    if (!cur_ok(&c))
+    if (!smf_fits(r->len, SMF_HDR_TRN, 4))
         return bad(err, errlen, "record of %zu bytes ends inside the self-defining section",
                    r->len);
-    size_t area = SMF_HDR_LEN + 4 + 8 * (size_t)r->trn;
+    size_t area = SMF_TRIPLET_AT(r->trn);
     if (area > r->len)
         return bad(err, errlen, "%u triplets (%zu bytes) do not fit the record length %zu", r->trn,
                    area, r->len);
+    struct smf_io io = smf_io_reader(r->p, r->len);
     for (unsigned i = 0; i < r->trn; i++) {
-        struct triplet t;
-        t.off = cur_get_be32(&c);
-        t.len = cur_get_be16(&c);
-        t.num = cur_get_be16(&c);
+        struct smf_triplet t;
+        smf_layout_triplet(&io, i, &t);
         if (i < MAX_TRIPLETS)
             r->t[i] = t;
         if (i >= nfixed || !t.off || !t.len || !t.num)
@@ -501,369 +318,84 @@ read_triplets(struct smf_rec *r, unsigned nfixed, unsigned dn_idx, char *err, si
     return SMF_KIND_DETAIL; /* "ok" */
 }
 
-/* Walk the DN entries (Len includes the 4-byte header) and hand each to `put`. */
+/* Walk the DN entries (Len includes the 4-byte header) into the TLS certificates. */
 static enum smf_kind
 read_dns(const struct smf_rec *r, unsigned idx, struct zert_tls *tls, char *err, size_t errlen)
 {
     if (!sec_present(r, idx))
         return SMF_KIND_DETAIL;
-    struct cursor c = cur_init(r->p, r->len);
-    cur_skip(&c, r->t[idx].off);
+    size_t pos = r->t[idx].off;
     for (unsigned i = 0; i < r->t[idx].num; i++) {
-        uint16_t dl = cur_get_be16(&c);
-        uint16_t type = cur_get_be16(&c);
-        if (!cur_ok(&c) || dl < 4)
-            return bad(err, errlen, "DN entry %u: bad length %u", i, dl);
-        struct cursor text = cur_take(&c, (size_t)dl - 4);
-        if (!cur_ok(&text))
+        uint16_t dl = 0, type = 0;
+        struct smf_io io = smf_io_reader(r->p + pos, r->len - pos);
+        bool whole = smf_fits(r->len, pos, SMF_DN_HDR);
+        smf_layout_dn_entry(&io, &dl, &type);
+        if (!whole || dl < SMF_DN_HDR)
+            return bad(err, errlen, "DN entry %u: bad length %u", i,
+                       smf_fits(r->len, pos, 2) ? dl : 0);
+        if (!smf_fits(r->len, pos, dl))
             return bad(err, errlen, "DN entry %u (%u bytes) runs past the end of the record", i,
                        dl);
-        uint8_t buf[SMF_DN_TEXT_MAX];
-        size_t n = cur_left(&text) < sizeof(buf) ? cur_left(&text) : sizeof(buf);
-        cur_copy(&text, buf, n);
-        struct zert_cert *cert = NULL;
-        char *dst = NULL;
-        switch (type) {
-        case SMF_DN_TLS_SERVER_SUBJECT:
-        case SMF_DN_TLS_SERVER_ISSUER:
-            cert = &tls->server_cert;
-            break;
-        case SMF_DN_TLS_CLIENT_SUBJECT:
-        case SMF_DN_TLS_CLIENT_ISSUER:
-            cert = &tls->client_cert;
-            break;
-        default:
+        const uint8_t *text = r->p + pos + SMF_DN_HDR;
+        size_t n = (size_t)dl - SMF_DN_HDR;
+        pos += dl;
+        const struct smf_dn_kind *k = smf_dn_kind_find(type);
+        if (!k)
             continue; /* IPsec and SSH certificate DNs: the record has no field for them */
-        }
-        dst = (type & 1) ? cert->subject : cert->issuer;
-        ebcdic_to_utf8(dst, ZERT_DN_LEN, buf, n, true);
-        cert->present = true;
+        ebcdic_to_utf8(smf_dn_text(tls, k), ZERT_DN_LEN, text,
+                       n < SMF_DN_TEXT_MAX ? n : SMF_DN_TEXT_MAX, true);
+        smf_dn_cert(tls, k)->present = true;
     }
     return SMF_KIND_DETAIL;
 }
 
-/* A code, as its name from `tab`, else "unknown(0xNNNN)"; 0 stays unknown (""). */
+/* The header time (local, in `tz`) and the sensor names of the ID section. */
 static void
-code_name(const struct name_tab *tab, uint16_t code, char *dst, size_t cap)
+read_header(const struct smf_rec *r, const struct smf_header *h, const struct smf_tz *tz,
+            uint64_t *time_us, struct zert_sensor *sn)
 {
-    const char *n = smf_codes_name(tab, code);
-    if (n)
-        snprintf(dst, cap, "%s", n);
-    else if (code)
-        snprintf(dst, cap, "unknown(0x%04X)", code);
-    else
-        dst[0] = '\0';
-}
-
-static void
-num_if(struct zert_num *n, uint64_t v)
-{
-    if (v)
-        zert_num_set(n, v);
-}
-
-static void
-read_header(const struct smf_rec *r, const struct smf_tz *tz, uint64_t *time_us,
-            struct zert_sensor *sn)
-{
-    struct cursor c = cur_init(r->p, r->len);
-    cur_skip(&c, 6);
-    uint32_t hs = cur_get_be32(&c);
-    uint32_t date = cur_get_be32(&c);
+    struct smf_io io;
     int year, yday;
     *time_us = 0;
-    if (unpack_date(date, &year, &yday) && hs < 8640000)
-        *time_us = emit_smf_tz_utc(tz, year, yday, hs);
-    uint8_t id[SMF_ID_LEN];
-    if (sec_copy(r, 0, id, sizeof(id))) {
-        get_text(id, sizeof(id), 0, 8, sn->system, sizeof(sn->system));
-        get_text(id, sizeof(id), 8, 8, sn->sysplex, sizeof(sn->sysplex));
-        get_text(id, sizeof(id), 16, 8, sn->stack, sizeof(sn->stack));
-    }
-}
-
-static void
-read_cert_detail(const uint8_t *s, size_t n, size_t off, struct zert_cert *c)
-{
-    if (all_zero(s, n, off, 48))
-        return;
-    c->present = true;
-    code_name(smf_cert_sig_codes, get16(s, n, off), c->sig_alg, sizeof(c->sig_alg));
-    code_name(smf_cert_digest_codes, get16(s, n, off + 4), c->digest, sizeof(c->digest));
-    uint8_t slen = get8(s, n, off + 7);
-    if (slen) {
-        uint8_t ser[20];
-        get_bytes(s, n, off + 8, ser, sizeof(ser));
-        zert_bytes_set(&c->serial, ser, slen > 20 ? 20 : slen, 20, NULL);
-    }
-    get_cert_time(s, n, off + 28, off + 29, &c->not_after);
-    code_name(smf_cert_key_codes, get16(s, n, off + 44), c->key_type, sizeof(c->key_type));
-    num_if(&c->key_bits, get16(s, n, off + 46));
-}
-
-static void
-read_cert_summary(const uint8_t *s, size_t n, size_t off, struct zert_cert *c)
-{
-    if (all_zero(s, n, off, 10))
-        return;
-    c->present = true;
-    code_name(smf_cert_sig_codes, get16(s, n, off), c->sig_alg, sizeof(c->sig_alg));
-    code_name(smf_cert_digest_codes, get16(s, n, off + 4), c->digest, sizeof(c->digest));
-    code_name(smf_cert_key_codes, get16(s, n, off + 6), c->key_type, sizeof(c->key_type));
-    num_if(&c->key_bits, get16(s, n, off + 8));
-}
-
-static void
-read_neg_cipher(const uint8_t *s, size_t n, size_t off, struct zert_num *out)
-{
-    char txt[16];
-    get_text(s, n, off, 6, txt, sizeof(txt));
-    size_t len = strlen(txt);
-    if (len != 4 && len != 6)
-        return;
-    char *end = NULL;
-    unsigned long v = strtoul(txt, &end, 16);
-    if (end && *end == '\0')
-        zert_num_set(out, v);
-}
-
-static void
-tls_common(struct zert_tls *t, uint16_t ver, uint16_t enc, uint16_t mac, uint16_t kex)
-{
-    t->present = true;
-    num_if(&t->version_code, ver);
-    code_name(smf_tls_enc_codes, enc, t->enc, sizeof(t->enc));
-    code_name(smf_tls_mac_codes, mac, t->mac, sizeof(t->mac));
-    code_name(smf_tls_kex_codes, kex, t->kex, sizeof(t->kex));
-}
-
-static void
-source_name(uint8_t src, struct zert_observation *o)
-{
-    if (o->present)
-        return;
-    o->present = true;
-    snprintf(o->source, sizeof(o->source), "%s",
-             src == 1   ? "observation"
-             : src == 2 ? "provider"
-                        : "");
-}
-
-/* SSH MAC read back: code 1 (none / AEAD-implicit) is shown as null, like an AEAD MAC. */
-static void
-ssh_mac(uint16_t code, bool etm, char *dst, size_t cap)
-{
-    char buf[64];
-    const char *n =
-        code == SMF_MAC_NONE ? NULL : smf_codes_ssh_mac_name(code, etm, buf, sizeof(buf));
-    if (n)
-        snprintf(dst, cap, "%s", n);
-    else if (code && code != SMF_MAC_NONE)
-        snprintf(dst, cap, "unknown(0x%04X)", code);
-    else
-        dst[0] = '\0';
-}
-
-static void
-ssh_fill(struct zert_ssh *h, enum zert_role role, uint8_t ver, uint8_t flags, uint16_t in_enc,
-         uint16_t in_mac, uint16_t kex, uint16_t out_enc, uint16_t out_mac, uint16_t ktype,
-         uint16_t kbits)
-{
-    bool c2s = role != ZERT_ROLE_CLIENT;
-    h->present = true;
-    snprintf(h->version, sizeof(h->version), "%s", ver == 2 ? "2.0" : ver == 1 ? "1.5" : "");
-    code_name(smf_ssh_enc_codes, in_enc, c2s ? h->enc_c2s : h->enc_s2c, sizeof(h->enc_c2s));
-    code_name(smf_ssh_enc_codes, out_enc, c2s ? h->enc_s2c : h->enc_c2s, sizeof(h->enc_c2s));
-    ssh_mac(in_mac, flags & 0x80, c2s ? h->mac_c2s : h->mac_s2c, sizeof(h->mac_c2s));
-    ssh_mac(out_mac, flags & 0x40, c2s ? h->mac_s2c : h->mac_c2s, sizeof(h->mac_c2s));
-    code_name(smf_ssh_kex_codes, kex, h->kex, sizeof(h->kex));
-    code_name(smf_ssh_key_type_codes, ktype, h->hostkey_type, sizeof(h->hostkey_type));
-    num_if(&h->hostkey_bits, kbits);
-}
-
-static void
-ipsec_fill(struct zert_ipsec *p, uint8_t maj, uint8_t min, uint16_t auth, uint16_t integ,
-           uint16_t encr, uint16_t dh, uint16_t prf)
-{
-    const char *ename;
-    uint16_t bits;
-    p->present = true;
-    if (maj)
-        snprintf(p->ike_version, sizeof(p->ike_version), "%u.%u", maj & 15u, min & 15u);
-    code_name(smf_ike_auth_codes, auth, p->auth, sizeof(p->auth));
-    code_name(smf_ike_integ_codes, integ, p->integ, sizeof(p->integ));
-    if (smf_codes_ike_encr_name(encr, &ename, &bits)) {
-        snprintf(p->encr, sizeof(p->encr), "%s", ename);
-        num_if(&p->key_bits, bits);
-    } else if (encr) {
-        snprintf(p->encr, sizeof(p->encr), "unknown(0x%04X)", encr);
-    }
-    num_if(&p->dh_group, dh);
-    code_name(smf_ike_prf_codes, prf, p->prf, sizeof(p->prf));
-}
-
-static enum zert_role
-role_from_ssh_comp(const char *comp)
-{
-    if (!strcmp(comp, "SSHD") || !strcmp(comp, "SFTPS") || !strcmp(comp, "SCPS"))
-        return ZERT_ROLE_SERVER;
-    if (!strcmp(comp, "SSH") || !strcmp(comp, "SFTPC") || !strcmp(comp, "SCPC"))
-        return ZERT_ROLE_CLIENT;
-    return ZERT_ROLE_UNKNOWN;
+    if (emit_smf_unpack_date(h->date, &year, &yday) && h->time < 8640000)
+        *time_us = emit_smf_tz_utc(tz, year, yday, h->time);
+    if (sec_io(r, 0, SMF_ID_LEN, &io))
+        smf_layout_id(&io, sn, NULL);
 }
 
 static enum smf_kind
-decode_detail(const struct smf_rec *r, const struct smf_tz *tz, struct zert_detail *d, char *err,
-              size_t errlen)
+decode_detail(const struct smf_rec *r, const struct smf_header *h, const struct smf_tz *tz,
+              struct zert_detail *d, char *err, size_t errlen)
 {
-    uint8_t s1[SMF_ST11_S1_LEN], tls[SMF_ST11_TLS_LEN], ssh[SMF_ST11_SSH_LEN],
-        ips[SMF_ST11_IPS_LEN];
+    struct smf_io io;
     memset(d, 0, sizeof(*d));
-    read_header(r, tz, &d->time_us, &d->sensor);
-    if (!sec_copy(r, 1, s1, sizeof(s1)))
-        return bad(err, errlen, "subtype 11 record without its common section (triplet 1)");
-    size_t n = sizeof(s1);
-    bool v6 = get8(s1, n, 2) & 0x80;
-    d->event = (enum zert_detail_event)get8(s1, n, 0);
-    d->protection = get8(s1, n, 1);
-    d->ip_proto = get8(s1, n, 4);
-    get_text(s1, n, 8, 8, d->job, sizeof(d->job));
-    get_text(s1, n, 24, 8, d->user, sizeof(d->user));
-    d->start_us = utc_us(get32(s1, n, 36), get32(s1, n, 32));
-    d->end_us = utc_us(get32(s1, n, 44), get32(s1, n, 40));
-    get_ip(s1, n, 48, v6, &d->remote, false);
-    get_ip(s1, n, 64, v6, &d->local, false);
-    d->remote.port = get16(s1, n, 80);
-    d->local.port = get16(s1, n, 82);
-    d->conn_id = get32(s1, n, 84);
-    d->bytes_in = get64(s1, n, 88);
-    d->bytes_out = get64(s1, n, 96);
-    d->segs_in = get64(s1, n, 104);
-    d->segs_out = get64(s1, n, 112);
-
-    if (sec_copy(r, 3, tls, sizeof(tls))) {
-        struct zert_tls *t = &d->tls;
-        n = sizeof(tls);
-        tls_common(t, get16(tls, n, 0), get16(tls, n, 62), get16(tls, n, 64), get16(tls, n, 66));
-        source_name(get8(tls, n, 2), &d->obs);
-        uint8_t hs = get8(tls, n, 3), role = get8(tls, n, 4), sid_len = get8(tls, n, 7);
-        t->handshake = hs == 1 ? ZERT_HS_FULL : hs == 2 ? ZERT_HS_RESUMED : ZERT_HS_UNKNOWN;
-        if (role == 1)
-            d->role = ZERT_ROLE_CLIENT;
-        else if (role == 2 || role == 3)
-            d->role = ZERT_ROLE_SERVER;
-        if (sid_len) {
-            uint8_t sid[32];
-            get_bytes(tls, n, 8, sid, sizeof(sid));
-            zert_bytes_set(&t->session_id, sid, sid_len > 32 ? 32 : sid_len, 32, NULL);
-        }
-        read_neg_cipher(tls, n, 56, &t->cipher_suite);
-        read_cert_detail(tls, n, 72, &t->server_cert);
-        read_cert_detail(tls, n, 120, &t->client_cert);
+    read_header(r, h, tz, &d->time_us, &d->sensor);
+    for (const struct smf_detail_section *s = smf_detail_sections; s->layout; s++) {
+        if (sec_io(r, s->triplet, s->len, &io))
+            s->layout(&io, d);
+        else if (s->required)
+            return bad(err, errlen, "subtype 11 record without its common section (triplet %u)",
+                       s->triplet);
     }
-    if (sec_copy(r, 4, ssh, sizeof(ssh))) {
-        char comp[16];
-        n = sizeof(ssh);
-        get_text(ssh, n, 8, 8, comp, sizeof(comp));
-        if (d->role == ZERT_ROLE_UNKNOWN)
-            d->role = role_from_ssh_comp(comp);
-        source_name(get8(ssh, n, 1), &d->obs);
-        ssh_fill(&d->ssh, d->role, get8(ssh, n, 0), get8(ssh, n, 3), get16(ssh, n, 36),
-                 get16(ssh, n, 38), get16(ssh, n, 40), get16(ssh, n, 42), get16(ssh, n, 44),
-                 get16(ssh, n, 48), get16(ssh, n, 50));
-        uint16_t fplen = get16(ssh, n, 56);
-        if (fplen) {
-            uint8_t fp[64];
-            get_bytes(ssh, n, 60, fp, sizeof(fp));
-            zert_bytes_set(&d->ssh.hostkey_fp, fp, fplen > 64 ? 64 : fplen, 64, NULL);
-        }
-    }
-    if (sec_copy(r, 5, ips, sizeof(ips))) {
-        n = sizeof(ips);
-        bool tv6 = get8(ips, n, 212) & 0x80;
-        ipsec_fill(&d->ipsec, get8(ips, n, 4), get8(ips, n, 5), get16(ips, n, 88),
-                   get16(ips, n, 92), get16(ips, n, 94), get16(ips, n, 96), get16(ips, n, 98));
-        get_ip(ips, n, 56, tv6, &d->ipsec.tunnel_local, true);
-        get_ip(ips, n, 72, tv6, &d->ipsec.tunnel_remote, true);
-        if (!d->obs.present)
-            source_name(1, &d->obs); /* the IPsec section has no source byte */
-    }
-    if (d->role == ZERT_ROLE_UNKNOWN &&
-        (d->ip_proto == 17 || d->ip_proto == 50 || d->ip_proto == 51))
-        d->role = ZERT_ROLE_PEER;
-    return read_dns(r, 6, &d->tls, err, errlen);
-}
-
-static void
-read_counters(const uint8_t *s, size_t n, size_t off, struct zert_counters *k)
-{
-    k->conns = get32(s, n, off);
-    k->partial_conns = get32(s, n, off + 4);
-    k->short_conns = get32(s, n, off + 8);
-    k->active_conns = get32(s, n, off + 12);
-    k->bytes_in = get64(s, n, off + 16);
-    k->bytes_out = get64(s, n, off + 24);
-    k->segs_in = get64(s, n, off + 32);
-    k->segs_out = get64(s, n, off + 40);
+    smf_layout_detail_done(d);
+    return read_dns(r, SMF_ST11_DN, &d->tls, err, errlen);
 }
 
 static enum smf_kind
-decode_summary(const struct smf_rec *r, const struct smf_tz *tz, struct zert_summary *m, char *err,
-               size_t errlen)
+decode_summary(const struct smf_rec *r, const struct smf_header *h, const struct smf_tz *tz,
+               struct zert_summary *m, char *err, size_t errlen)
 {
-    uint8_t s1[SMF_ST12_S1_LEN], tls[SMF_ST12_TLS_LEN], ssh[SMF_ST12_SSH_LEN],
-        ips[SMF_ST12_IPS_LEN];
+    struct smf_io io;
     memset(m, 0, sizeof(*m));
-    read_header(r, tz, &m->time_us, &m->sensor);
-    if (!sec_copy(r, 1, s1, sizeof(s1)))
-        return bad(err, errlen, "subtype 12 record without its common section (triplet 1)");
-    size_t n = sizeof(s1);
-    uint64_t dur = get64(s1, n, 0) >> 12;
-    uint8_t flags = get8(s1, n, 9);
-    bool v6 = flags & 0x80;
-    if (m->time_us) {
-        m->interval_end_us = m->time_us;
-        m->interval_start_us = m->time_us > dur ? m->time_us - dur : 0;
+    read_header(r, h, tz, &m->time_us, &m->sensor);
+    for (const struct smf_summary_section *s = smf_summary_sections; s->layout; s++) {
+        if (sec_io(r, s->triplet, s->len, &io))
+            s->layout(&io, m);
+        else if (s->required)
+            return bad(err, errlen, "subtype 12 record without its common section (triplet %u)",
+                       s->triplet);
     }
-    m->event = (enum zert_summary_event)get8(s1, n, 8);
-    m->role = flags & 0x40 ? ZERT_ROLE_SERVER : flags & 0x20 ? ZERT_ROLE_CLIENT : ZERT_ROLE_UNKNOWN;
-    m->protocol = get8(s1, n, 10);
-    get_text(s1, n, 11, 8, m->job, sizeof(m->job));
-    get_text(s1, n, 19, 8, m->user, sizeof(m->user));
-    m->ip_proto = get8(s1, n, 27);
-    if (m->role == ZERT_ROLE_UNKNOWN &&
-        (m->ip_proto == 17 || m->ip_proto == 50 || m->ip_proto == 51))
-        m->role = ZERT_ROLE_PEER;
-    get_ip(s1, n, 28, v6, &m->server, false);
-    get_ip(s1, n, 44, v6, &m->client, false);
-    m->server.port = get16(s1, n, 60);
-    m->server_port_end = get16(s1, n, 62);
-    get_text(s1, n, 64, 42, m->session_key, sizeof(m->session_key));
-    read_counters(s1, n, 108, &m->start);
-    read_counters(s1, n, 156, &m->end);
-
-    if (sec_copy(r, 2, tls, sizeof(tls))) {
-        n = sizeof(tls);
-        tls_common(&m->tls, get16(tls, n, 2), get16(tls, n, 10), get16(tls, n, 12),
-                   get16(tls, n, 14));
-        read_neg_cipher(tls, n, 4, &m->tls.cipher_suite);
-        read_cert_summary(tls, n, 16, &m->tls.server_cert);
-        read_cert_summary(tls, n, 26, &m->tls.client_cert);
-    }
-    if (sec_copy(r, 3, ssh, sizeof(ssh))) {
-        n = sizeof(ssh);
-        ssh_fill(&m->ssh, m->role, get8(ssh, n, 2), get8(ssh, n, 3), get16(ssh, n, 8),
-                 get16(ssh, n, 10), get16(ssh, n, 12), get16(ssh, n, 14), get16(ssh, n, 16),
-                 get16(ssh, n, 18), get16(ssh, n, 20));
-    }
-    if (sec_copy(r, 4, ips, sizeof(ips))) {
-        n = sizeof(ips);
-        ipsec_fill(&m->ipsec, get8(ips, n, 0), get8(ips, n, 1), get16(ips, n, 34),
-                   get16(ips, n, 38), get16(ips, n, 40), get16(ips, n, 42), get16(ips, n, 44));
-        get_ip(ips, n, 2, v6, &m->ipsec.tunnel_local, true);
-        get_ip(ips, n, 18, v6, &m->ipsec.tunnel_remote, true);
-    }
-    return read_dns(r, 5, &m->tls, err, errlen);
+    return read_dns(r, SMF_ST12_DN, &m->tls, err, errlen);
 }
 
 enum smf_kind
@@ -871,7 +403,8 @@ smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz, struc
                   char *err, size_t errlen)
 {
     struct smf_rec r;
-    struct cursor c = cur_init(rec, len);
+    struct smf_header h = {0};
+    struct smf_io io = smf_io_reader(rec, len);
     memset(&r, 0, sizeof(r));
     r.p = rec;
     r.len = len;
@@ -879,248 +412,30 @@ smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz, struc
     out->subtype = 0;
     out->triplets = 0;
     out->unknown_triplets = 0;
-    uint16_t rdw = cur_get_be16(&c);
-    cur_skip(&c, 3);
-    out->type = cur_get_u8(&c);
-    if (!cur_ok(&c) || rdw != len)
-        return bad(err, errlen, "record descriptor says %u bytes, the record has %zu", rdw, len);
+    smf_layout_header(&io, &h);
+    out->type = h.type;
+    if (len < 6 || h.len != len)
+        return bad(err, errlen, "record descriptor says %u bytes, the record has %zu",
+                   len >= 2 ? h.len : 0, len);
     if (out->type != SMF_TYPE_ZERT)
         return out->kind = SMF_KIND_OTHER_TYPE;
-    cur_skip(&c, 16);
-    out->subtype = cur_get_be16(&c);
-    if (!cur_ok(&c))
+    if (len < SMF_HDR_LEN)
         return bad(err, errlen, "type 119 record of %zu bytes is shorter than its 24-byte header",
                    len);
+    out->subtype = h.subtype;
     if (out->subtype != SMF_ST_DETAIL && out->subtype != SMF_ST_SUMMARY)
         return out->kind = SMF_KIND_OTHER_SUBTYPE;
     bool detail = out->subtype == SMF_ST_DETAIL;
+    unsigned known = detail ? SMF_ST11_TRN : SMF_ST12_TRN;
     /* known triplets: subtype 11 ID,S1..S6 (S7 of z/OS 2.5 is not documented); 12: ID,S1..S5 */
-    if (read_triplets(&r, detail ? 7 : 6, detail ? 6 : 5, err, errlen) == SMF_KIND_BAD)
+    r.trn = h.trn;
+    if (read_triplets(&r, known, detail ? SMF_ST11_DN : SMF_ST12_DN, err, errlen) == SMF_KIND_BAD)
         return SMF_KIND_BAD;
     out->triplets = r.trn;
-    out->unknown_triplets = r.trn > (detail ? 7 : 6) ? (uint16_t)(r.trn - (detail ? 7 : 6)) : 0;
-    enum smf_kind k = detail ? decode_detail(&r, tz, &out->u.detail, err, errlen)
-                             : decode_summary(&r, tz, &out->u.summary, err, errlen);
+    out->unknown_triplets = r.trn > known ? (uint16_t)(r.trn - known) : 0;
+    enum smf_kind k = detail ? decode_detail(&r, &h, tz, &out->u.detail, err, errlen)
+                             : decode_summary(&r, &h, tz, &out->u.summary, err, errlen);
     if (k == SMF_KIND_BAD)
         return out->kind = SMF_KIND_BAD;
     return out->kind = detail ? SMF_KIND_DETAIL : SMF_KIND_SUMMARY;
-}
-
-/* ---- zertdump ------------------------------------------------------------------------------- */
-
-static void
-text_line(FILE *out, const char *key, const char *val)
-{
-    if (val && *val)
-        fprintf(out, "  %-22s %s\n", key, val);
-}
-
-static void
-text_num(FILE *out, const char *key, const struct zert_num *n)
-{
-    if (n->known)
-        fprintf(out, "  %-22s %" PRIu64 "\n", key, n->v);
-}
-
-static const char *
-text_ip(const struct zert_endpoint *e, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (e->family == 4 || e->family == 6)
-        inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->ip, buf, (socklen_t)len);
-    return buf;
-}
-
-static void
-text_cert(FILE *out, const char *what, const struct zert_cert *c)
-{
-    char key[40];
-    if (!c->present)
-        return;
-    snprintf(key, sizeof(key), "%s.key", what);
-    fprintf(out, "  %-22s %s %s%" PRIu64 "\n", key, c->key_type, c->key_bits.known ? "" : "?",
-            c->key_bits.v);
-    snprintf(key, sizeof(key), "%s.sig_alg", what);
-    text_line(out, key, c->sig_alg);
-    snprintf(key, sizeof(key), "%s.digest", what);
-    text_line(out, key, c->digest);
-    snprintf(key, sizeof(key), "%s.subject", what);
-    text_line(out, key, c->subject);
-    snprintf(key, sizeof(key), "%s.issuer", what);
-    text_line(out, key, c->issuer);
-}
-
-static void
-text_blocks(FILE *out, const struct zert_tls *t, const struct zert_ssh *h,
-            const struct zert_ipsec *p)
-{
-    char buf[64];
-    if (t->present) {
-        const char *v =
-            t->version_code.known
-                ? smf_codes_tls_version_name((uint16_t)t->version_code.v, buf, sizeof(buf))
-                : NULL;
-        text_line(out, "tls.version", v ? v : t->version);
-        if (t->cipher_suite.known)
-            fprintf(out, "  %-22s 0x%04" PRIX64 "\n", "tls.cipher_suite", t->cipher_suite.v);
-        text_line(out, "tls.kex", t->kex);
-        text_line(out, "tls.enc", t->enc);
-        text_line(out, "tls.mac", t->mac);
-        text_line(out, "tls.handshake",
-                  t->handshake == ZERT_HS_FULL      ? "full"
-                  : t->handshake == ZERT_HS_RESUMED ? "resumed"
-                                                    : NULL);
-        text_cert(out, "tls.server_cert", &t->server_cert);
-        text_cert(out, "tls.client_cert", &t->client_cert);
-    }
-    if (h->present) {
-        text_line(out, "ssh.version", h->version);
-        text_line(out, "ssh.kex", h->kex);
-        text_line(out, "ssh.hostkey_type", h->hostkey_type);
-        text_num(out, "ssh.hostkey_bits", &h->hostkey_bits);
-        text_line(out, "ssh.enc_c2s", h->enc_c2s);
-        text_line(out, "ssh.enc_s2c", h->enc_s2c);
-        text_line(out, "ssh.mac_c2s", h->mac_c2s);
-        text_line(out, "ssh.mac_s2c", h->mac_s2c);
-    }
-    if (p->present) {
-        text_line(out, "ipsec.ike_version", p->ike_version);
-        text_line(out, "ipsec.encr", p->encr);
-        text_num(out, "ipsec.key_bits", &p->key_bits);
-        text_line(out, "ipsec.prf", p->prf);
-        text_line(out, "ipsec.integ", p->integ);
-        text_num(out, "ipsec.dh_group", &p->dh_group);
-        text_line(out, "ipsec.auth", p->auth);
-        if (p->tunnel_local.family)
-            text_line(out, "ipsec.tunnel_local", text_ip(&p->tunnel_local, buf, sizeof(buf)));
-        if (p->tunnel_remote.family)
-            text_line(out, "ipsec.tunnel_remote", text_ip(&p->tunnel_remote, buf, sizeof(buf)));
-    }
-}
-
-static void
-text_detail(FILE *out, const struct zert_detail *d, uint64_t off)
-{
-    char t[40], a[64], b[64];
-    const char *ev = emit_json_detail_event_name((int)d->event);
-    fprintf(out, "SMF 119.11 zERT detail at offset %" PRIu64 ": %s%s", off, ev ? ev : "event ",
-            ev ? "" : "?");
-    fprintf(out, " %s %s/%s/%s\n", jw_format_time(d->time_us, t, sizeof(t)), d->sensor.system,
-            d->sensor.sysplex, d->sensor.stack);
-    fprintf(out, "  %-22s %s %s:%u -> %s:%u (local -> remote), role %s\n", "connection",
-            d->ip_proto == 6    ? "tcp"
-            : d->ip_proto == 17 ? "udp"
-                                : "ip",
-            text_ip(&d->local, a, sizeof(a)), d->local.port, text_ip(&d->remote, b, sizeof(b)),
-            d->remote.port, emit_json_role_name(d->role) ? emit_json_role_name(d->role) : "?");
-    fprintf(out, "  %-22s %" PRIu64 "\n", "conn_id", d->conn_id);
-    fprintf(out, "  %-22s %s\n", "start", jw_format_time(d->start_us, t, sizeof(t)));
-    if (d->end_us)
-        fprintf(out, "  %-22s %s\n", "end", jw_format_time(d->end_us, t, sizeof(t)));
-    fprintf(out,
-            "  %-22s in %" PRIu64 " / out %" PRIu64 " bytes, in %" PRIu64 " / out %" PRIu64
-            " segments\n",
-            "traffic", d->bytes_in, d->bytes_out, d->segs_in, d->segs_out);
-    fprintf(out, "  %-22s%s%s%s%s\n", "protection", d->protection & ZERT_PROT_TLS ? " tls" : "",
-            d->protection & ZERT_PROT_SSH ? " ssh" : "",
-            d->protection & ZERT_PROT_IPSEC ? " ipsec" : "", d->protection ? "" : " none");
-    text_line(out, "jobname", d->job);
-    text_line(out, "userid", d->user);
-    text_blocks(out, &d->tls, &d->ssh, &d->ipsec);
-}
-
-static void
-text_summary(FILE *out, const struct zert_summary *m, uint64_t off)
-{
-    char t1[40], t2[40], a[64], b[64];
-    const char *ev = emit_json_summary_event_name((int)m->event);
-    fprintf(out, "SMF 119.12 zERT summary at offset %" PRIu64 ": %s%s %s/%s/%s\n", off,
-            ev ? ev : "event ", ev ? "" : "?", m->sensor.system, m->sensor.sysplex,
-            m->sensor.stack);
-    fprintf(out, "  %-22s %s .. %s\n", "interval",
-            jw_format_time(m->interval_start_us, t1, sizeof(t1)),
-            jw_format_time(m->interval_end_us, t2, sizeof(t2)));
-    fprintf(out, "  %-22s %s server %s:%u-%u client %s, local role %s\n", "session",
-            m->ip_proto == 6    ? "tcp"
-            : m->ip_proto == 17 ? "udp"
-                                : "ip",
-            text_ip(&m->server, a, sizeof(a)), m->server.port, m->server_port_end,
-            text_ip(&m->client, b, sizeof(b)),
-            emit_json_role_name(m->role) ? emit_json_role_name(m->role) : "?");
-    text_line(out, "session_key", m->session_key);
-    fprintf(out, "  %-22s %u..%u (partial %u..%u, short %u..%u, active %u..%u)\n", "conns",
-            m->start.conns, m->end.conns, m->start.partial_conns, m->end.partial_conns,
-            m->start.short_conns, m->end.short_conns, m->start.active_conns, m->end.active_conns);
-    fprintf(out, "  %-22s in %" PRIu64 "..%" PRIu64 " out %" PRIu64 "..%" PRIu64 "\n", "bytes",
-            m->start.bytes_in, m->end.bytes_in, m->start.bytes_out, m->end.bytes_out);
-    text_line(out, "jobname", m->job);
-    text_line(out, "userid", m->user);
-    text_blocks(out, &m->tls, &m->ssh, &m->ipsec);
-}
-
-int
-smf_reader_dump(FILE *in, FILE *out, FILE *errout, const struct smf_dump_opts *o,
-                struct smf_dump_stats *st)
-{
-    struct smf_dump_stats local;
-    struct smf_reader *r = smf_reader_new(in, o->fmt);
-    struct smf_decoded *dec = malloc(sizeof(*dec));
-    struct json_writer w;
-    char err[SMF_READER_ERRLEN];
-    int status = 0, rc;
-    if (!st)
-        st = &local;
-    memset(st, 0, sizeof(*st));
-    if (!r || !dec) {
-        fprintf(errout, "zertdump: out of memory\n");
-        smf_reader_free(r);
-        free(dec);
-        return 2;
-    }
-    jw_init(&w);
-    while ((rc = smf_reader_next(r)) == 1) {
-        st->records++;
-        switch (smf_reader_decode(r->rec, r->rec_len, &o->tz, dec, err, sizeof(err))) {
-        case SMF_KIND_OTHER_TYPE:
-            st->other_type++;
-            continue;
-        case SMF_KIND_OTHER_SUBTYPE:
-            st->other_subtype++;
-            continue;
-        case SMF_KIND_BAD:
-            st->bad++;
-            status = 1;
-            fprintf(errout,
-                    "zertdump: offset %" PRIu64 ": record %" PRIu64 " (type %u subtype %u): %s\n",
-                    r->rec_off, r->records, dec->type, dec->subtype, err);
-            continue;
-        case SMF_KIND_DETAIL:
-            st->detail++;
-            if (o->text)
-                text_detail(out, &dec->u.detail, r->rec_off);
-            else if (emit_json_write_detail(&w, out, &dec->u.detail) != 0)
-                status = 2;
-            break;
-        case SMF_KIND_SUMMARY:
-            st->summary++;
-            if (o->text)
-                text_summary(out, &dec->u.summary, r->rec_off);
-            else if (emit_json_write_summary(&w, out, &dec->u.summary) != 0)
-                status = 2;
-            break;
-        }
-        if (status == 2)
-            break;
-    }
-    if (rc < 0) {
-        fprintf(errout, "zertdump: %s\n", r->err);
-        if (status == 0)
-            status = 1;
-    }
-    if (fflush(out) != 0 || ferror(out))
-        status = 2;
-    jw_fini(&w);
-    free(dec);
-    smf_reader_free(r);
-    return status;
 }

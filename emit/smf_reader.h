@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "emit/emit_smf.h"
-#include "emit/zert_record.h"
+#include "emit_smf.h"
+#include "zert_record.h"
 
 enum smf_format {
     SMF_FMT_AUTO,
@@ -20,7 +20,7 @@ enum smf_format {
 
 /*
  * Reads logical records one at a time from a stream (nothing else is kept
- * in memory). Every length is checked through the cursor; a record that
+ * in memory). Every length is checked before it is used; a record that
  * does not add up stops the reader with an error naming the byte offset.
  */
 struct smf_reader {
@@ -73,24 +73,5 @@ struct smf_decoded {
 /* Decode one record (RDW first) through its triplets; header times use `tz`. */
 enum smf_kind smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz,
                                 struct smf_decoded *out, char *err, size_t errlen);
-
-/* zertdump: read a whole dump and print JSON Lines (or text). */
-struct smf_dump_opts {
-    bool text;
-    enum smf_format fmt;
-    struct smf_tz tz;
-};
-
-struct smf_dump_stats {
-    uint64_t records, detail, summary, other_type, other_subtype, bad;
-};
-
-/*
- * Print every zERT record of `in` to `out`; problems go to `errout` as
- * "zertdump: offset N: ...". Returns 0 when the input was clean, 1 when it
- * was not (records before the problem are still printed), 2 on an output error.
- */
-int smf_reader_dump(FILE *in, FILE *out, FILE *errout, const struct smf_dump_opts *o,
-                    struct smf_dump_stats *st);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit/smf_reader.h"
+#include "zertdump.h"
 
 static void
 usage(FILE *f)
@@ -23,7 +23,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-    struct smf_dump_opts o;
+    struct zertdump_opts o;
     char err[128];
     bool stats = false;
     int i, status = 0;
@@ -68,7 +68,7 @@ main(int argc, char **argv)
     for (int k = 0; k < (nfiles ? nfiles : 1); k++) {
         const char *name = nfiles ? argv[i + k] : "-";
         FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
-        struct smf_dump_stats st;
+        struct zertdump_stats st;
         if (!in) {
             fprintf(stderr, "zertdump: %s: cannot open\n", name);
             status = 2;
@@ -76,7 +76,7 @@ main(int argc, char **argv)
         }
         if (nfiles > 1)
             fprintf(stderr, "zertdump: %s\n", name);
-        int rc = smf_reader_dump(in, stdout, stderr, &o, &st);
+        int rc = zertdump_run(in, stdout, stderr, &o, &st);
         if (in != stdin)
             fclose(in);
         if (stats)

@@ -1,8 +1,8 @@
 /* flow_key.c - direction-symmetric flow key and its seeded hash. */
 #include <string.h>
 
-#include "../sensor/decode.h"
 #include "flow.h"
+#include "packet.h"
 
 static const char *const end_names[] = {
     [FLOW_END_NONE] = "none",

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sensor/decode.h"
-#include "../sensor/stats.h"
 #include "flow_table.h"
+#include "packet.h"
 
 /*
  * Expiry lists, each ordered by last activity (least recent at the head), so
@@ -30,18 +29,20 @@ struct flow_table {
     struct flow_list lists[LIST_COUNT];
     uint64_t next_id;
     uint64_t now; /* latest packet time seen */
+    struct flow_table_stats stats;
 };
 
 struct flow_table *
-flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer, char *err)
+flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *consumer, char *err,
+               size_t errlen)
 {
     if (cfg->max_flows == 0 || cfg->max_flows >= FLOW_NONE / 2) {
-        snprintf(err, ZS_ERRBUF, "max flows must be between 1 and %u", FLOW_NONE / 2 - 1);
+        snprintf(err, errlen, "max flows must be between 1 and %u", FLOW_NONE / 2 - 1);
         return NULL;
     }
     struct flow_table *t = calloc(1, sizeof(*t));
     if (!t) {
-        snprintf(err, ZS_ERRBUF, "out of memory for the flow table");
+        snprintf(err, errlen, "out of memory for the flow table");
         return NULL;
     }
     t->cfg = *cfg;
@@ -53,7 +54,7 @@ flow_table_new(const struct flow_table_config *cfg, const struct flow_consumer *
     t->pool = calloc(cfg->max_flows, sizeof(struct flow));
     t->buckets = malloc((size_t)t->nbuckets * sizeof(uint32_t));
     if (!t->pool || !t->buckets) {
-        snprintf(err, ZS_ERRBUF, "out of memory for %u flows", cfg->max_flows);
+        snprintf(err, errlen, "out of memory for %u flows", cfg->max_flows);
         flow_table_free(t);
         return NULL;
     }
@@ -73,6 +74,12 @@ flow_table_free(struct flow_table *t)
     free(t->pool);
     free(t->buckets);
     free(t);
+}
+
+void
+flow_table_get_stats(const struct flow_table *t, struct flow_table_stats *s)
+{
+    *s = t->stats;
 }
 
 uint32_t
@@ -167,7 +174,7 @@ flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
     f->end_reason = (uint8_t)why;
     list_unlink(t, f);
     bucket_unlink(t, f);
-    STAT_INC(flows_ended);
+    t->stats.flows_ended++;
     if (t->consumer.on_end)
         t->consumer.on_end(t->consumer.ctx, f);
     memset(f, 0, sizeof(*f));
@@ -194,7 +201,7 @@ evict_one(struct flow_table *t)
     if (victim == FLOW_NONE)
         return NULL;
     struct flow *f = &t->pool[victim];
-    STAT_INC(flows_evicted);
+    t->stats.flows_evicted++;
     flow_table_end(t, f, (f->flags & FLOW_F_CLOSED) ? FLOW_END_IDLE : FLOW_END_EVICTED);
     return f;
 }
@@ -262,8 +269,8 @@ flow_table_lookup(struct flow_table *t, const struct packet *p, int *dir)
         } else {
             f->client_dir = guess_client_dir(p);
             f->flags |= FLOW_F_ROLES_GUESSED | FLOW_F_MIDSTREAM;
-            STAT_INC(tcp_midstream);
-            STAT_INC(tcp_roles_guessed);
+            t->stats.tcp_midstream++;
+            t->stats.tcp_roles_guessed++;
         }
     } else {
         f->client_dir = FLOW_DIR_FWD; /* UDP and IPsec: the first sender initiates */
@@ -274,7 +281,7 @@ flow_table_lookup(struct flow_table *t, const struct packet *p, int *dir)
     *b = i;
     list_append(t, f, open_list_for(f));
     t->active++;
-    STAT_INC(flows_created);
+    t->stats.flows_created++;
     *dir = FLOW_DIR_FWD;
     if (t->consumer.on_new)
         t->consumer.on_new(t->consumer.ctx, f, p);
@@ -308,7 +315,7 @@ void
 flow_table_expire(struct flow_table *t, uint64_t now)
 {
     if (now < t->now) {
-        STAT_INC(pkts_time_backwards);
+        t->stats.pkts_time_backwards++;
         return; /* expiry follows the latest packet time, never goes back */
     }
     t->now = now;
@@ -319,7 +326,7 @@ flow_table_expire(struct flow_table *t, uint64_t now)
             if (f->last_ts + to >= now)
                 break;
             if (l != LIST_CLOSED)
-                STAT_INC(flows_timed_out);
+                t->stats.flows_timed_out++;
             flow_table_end(t, f, FLOW_END_IDLE);
         }
     }

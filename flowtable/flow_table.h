@@ -4,14 +4,32 @@
 #define ZS_FLOW_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flow.h"
 
-#define ZS_ERRBUF 256
-
 struct packet;
 struct flow_table;
+
+/*
+ * The table's counters, named as in --stats (sensor/stats.h gives their order there). X-macro:
+ * one list for the fields and for whoever copies them out.
+ */
+#define FLOW_TABLE_COUNTERS(X)                                                                     \
+    X(flows_created)                                                                               \
+    X(flows_ended)                                                                                 \
+    X(flows_evicted)                                                                               \
+    X(flows_timed_out)                                                                             \
+    X(tcp_midstream)                                                                               \
+    X(tcp_roles_guessed)                                                                           \
+    X(pkts_time_backwards)
+
+struct flow_table_stats {
+#define FLOW_TABLE_STATS_FIELD(name) uint64_t name;
+    FLOW_TABLE_COUNTERS(FLOW_TABLE_STATS_FIELD)
+#undef FLOW_TABLE_STATS_FIELD
+};
 
 struct flow_table_config {
     uint32_t max_flows;   /* the pool; when full the least recently used flow is evicted */
@@ -31,8 +49,9 @@ struct flow_consumer {
     void (*on_end)(void *ctx, struct flow *f);
 };
 
+/* NULL with a message in err (errlen bytes) when the table cannot be made. */
 struct flow_table *flow_table_new(const struct flow_table_config *cfg,
-                                  const struct flow_consumer *consumer, char *err);
+                                  const struct flow_consumer *consumer, char *err, size_t errlen);
 void flow_table_free(struct flow_table *t);
 
 /*
@@ -59,5 +78,7 @@ void flow_table_flush(struct flow_table *t);
 uint32_t flow_table_active(const struct flow_table *t);
 /* Bytes the table itself holds (pool + buckets) at its high-water mark. */
 uint64_t flow_table_mem(const struct flow_table *t);
+/* The counters since the table was made. */
+void flow_table_get_stats(const struct flow_table *t, struct flow_table_stats *s);
 
 #endif

@@ -3,9 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sensor/decode.h"
-#include "../sensor/stats.h"
 #include "flow_table.h"
+#include "packet.h"
 #include "tcp_reasm.h"
 
 /* Serial-number arithmetic (RFC 1982): correct across the 2^32 wrap. */
@@ -35,14 +34,16 @@ struct tcp_reasm {
     uint32_t free_head;
     uint32_t in_use;
     uint32_t flow_cap;
+    struct tcp_reasm_stats stats;
 };
 
 struct tcp_reasm *
-tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err)
+tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err,
+              size_t errlen)
 {
     struct tcp_reasm *r = calloc(1, sizeof(*r));
     if (!r) {
-        snprintf(err, ZS_ERRBUF, "out of memory for TCP reassembly");
+        snprintf(err, errlen, "out of memory for TCP reassembly");
         return NULL;
     }
     r->ops = *ops;
@@ -55,7 +56,7 @@ tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *op
     if (n) {
         r->pool = calloc(n, sizeof(struct chunk)); /* pages are touched only as used */
         if (!r->pool) {
-            snprintf(err, ZS_ERRBUF, "out of memory for a %llu-byte reassembly memcap",
+            snprintf(err, errlen, "out of memory for a %llu-byte reassembly memcap",
                      (unsigned long long)memcap);
             free(r);
             return NULL;
@@ -77,6 +78,12 @@ uint64_t
 tcp_reasm_held(const struct tcp_reasm *r)
 {
     return (uint64_t)r->in_use * CHUNK_DATA;
+}
+
+void
+tcp_reasm_get_stats(const struct tcp_reasm *r, struct tcp_reasm_stats *s)
+{
+    *s = r->stats;
 }
 
 static uint32_t
@@ -122,8 +129,8 @@ gap(struct tcp_reasm *r, struct flow *f, int dir, uint32_t len)
     h->next_seq += len;
     h->gap_bytes += len;
     h->gaps++;
-    STAT_INC(tcp_gaps);
-    STAT_ADD(tcp_gap_bytes, len);
+    r->stats.tcp_gaps++;
+    r->stats.tcp_gap_bytes += len;
     if (r->ops.on_gap)
         r->ops.on_gap(r->ops.ctx, f, dir, len);
 }
@@ -187,7 +194,7 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
             uint32_t n = c->len - off < len ? c->len - off : len;
             if (memcmp(c->data + off, data, n) != 0) {
                 h->overlaps_bad++;
-                STAT_INC(tcp_overlap_inconsistent);
+                r->stats.tcp_overlap_inconsistent++;
             }
             seq += n;
             data += n;
@@ -201,12 +208,12 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
         if (n > CHUNK_DATA)
             n = CHUNK_DATA;
         if (h->ooo_bytes + n > r->flow_cap) {
-            STAT_INC(tcp_flow_cap_hit);
+            r->stats.tcp_flow_cap_hit++;
             return false;
         }
         uint32_t i = chunk_alloc(r);
         if (i == FLOW_NONE) {
-            STAT_INC(tcp_memcap_hit);
+            r->stats.tcp_memcap_hit++;
             return false;
         }
         struct chunk *nc = &r->pool[i];
@@ -235,16 +242,16 @@ add_data(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8
         uint32_t old = h->next_seq - seq;
         if (old >= len) {
             h->retrans++;
-            STAT_INC(tcp_retransmitted_segments);
-            STAT_ADD(tcp_retransmitted_bytes, len);
+            r->stats.tcp_retransmitted_segments++;
+            r->stats.tcp_retransmitted_bytes += len;
             return;
         }
-        STAT_ADD(tcp_retransmitted_bytes, old);
+        r->stats.tcp_retransmitted_bytes += old;
     } else if (seq - h->next_seq > SEQ_WINDOW) {
-        STAT_INC(tcp_seq_out_of_window);
+        r->stats.tcp_seq_out_of_window++;
         return;
     } else if (seq != h->next_seq) {
-        STAT_INC(tcp_ooo_segments);
+        r->stats.tcp_ooo_segments++;
     }
     /* Each pass delivers, queues, or moves next_seq forward, so the loop ends. */
     for (;;) {
@@ -312,7 +319,7 @@ tcp_reasm_packet(struct tcp_reasm *r, struct flow *f, int dir, const struct pack
             h->next_seq = p->seq + 1;
             h->seq_known = 1;
         } else if (p->seq != h->isn) {
-            STAT_INC(tcp_syn_seq_changed);
+            r->stats.tcp_syn_seq_changed++;
             if (h->delivered == 0 && h->ooo_head == FLOW_NONE && h->gap_bytes == 0) {
                 h->isn = p->seq;
                 h->next_seq = p->seq + 1;

@@ -11,6 +11,28 @@ struct packet;
 struct tcp_reasm;
 
 /*
+ * The reassembler's counters (all flows), named as in --stats (sensor/stats.h gives their order
+ * there). X-macro: one list for the fields and for whoever copies them out.
+ */
+#define TCP_REASM_COUNTERS(X)                                                                      \
+    X(tcp_retransmitted_segments)                                                                  \
+    X(tcp_retransmitted_bytes)                                                                     \
+    X(tcp_overlap_inconsistent)                                                                    \
+    X(tcp_ooo_segments)                                                                            \
+    X(tcp_gaps)                                                                                    \
+    X(tcp_gap_bytes)                                                                               \
+    X(tcp_seq_out_of_window)                                                                       \
+    X(tcp_syn_seq_changed)                                                                         \
+    X(tcp_flow_cap_hit)                                                                            \
+    X(tcp_memcap_hit)
+
+struct tcp_reasm_stats {
+#define TCP_REASM_STATS_FIELD(name) uint64_t name;
+    TCP_REASM_COUNTERS(TCP_REASM_STATS_FIELD)
+#undef TCP_REASM_STATS_FIELD
+};
+
+/*
  * The consumer sees each direction of a connection as one byte stream:
  * on_data with the next bytes in order, or on_gap with the count of bytes
  * that were never captured (the stream offset moves on by that much).
@@ -25,10 +47,11 @@ struct tcp_reasm_ops {
 /*
  * `memcap`: bytes of out-of-order data held for all flows together;
  * `flow_cap`: for one direction of one flow. Past either, the oldest hole is
- * declared a gap and the held data is delivered.
+ * declared a gap and the held data is delivered. NULL with a message in err (errlen bytes)
+ * when the pool cannot be allocated.
  */
 struct tcp_reasm *tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops,
-                                char *err);
+                                char *err, size_t errlen);
 void tcp_reasm_free(struct tcp_reasm *r);
 
 /* Process one TCP segment of flow f in direction dir. */
@@ -42,5 +65,8 @@ bool tcp_reasm_closed(const struct flow *f);
 
 /* Bytes of out-of-order data held now (for tests and stats). */
 uint64_t tcp_reasm_held(const struct tcp_reasm *r);
+
+/* The counters since the reassembler was made. */
+void tcp_reasm_get_stats(const struct tcp_reasm *r, struct tcp_reasm_stats *s);
 
 #endif

@@ -2,9 +2,10 @@
 #ifndef ZS_CAPTURE_H
 #define ZS_CAPTURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "../flowtable/flow_table.h" /* ZS_ERRBUF */
+#define CAPTURE_ERRLEN 256 /* struct capture's own message */
 
 struct capture;
 
@@ -29,16 +30,16 @@ struct capture_ops {
 
 struct capture {
     const struct capture_ops *ops;
-    int dlt;             /* libpcap link type */
-    const char *name;    /* for messages: the file name or "-" */
-    char err[ZS_ERRBUF]; /* why next() returned CAPTURE_DAMAGED */
+    int dlt;                  /* libpcap link type */
+    const char *name;         /* for messages: the file name or "-" */
+    char err[CAPTURE_ERRLEN]; /* why next() returned CAPTURE_DAMAGED */
 };
 
 /*
  * Open a pcap or pcapng file, gzip-compressed or not; "-" is standard input.
- * NULL with `err` filled when the file cannot be read as a capture.
+ * NULL with a message in err (errlen bytes) when the file cannot be read as a capture.
  */
-struct capture *capture_file_open(const char *path, char *err);
+struct capture *capture_file_open(const char *path, char *err, size_t errlen);
 
 static inline enum capture_status
 capture_next(struct capture *c, struct capture_frame *f)

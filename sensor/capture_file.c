@@ -1,6 +1,7 @@
 /* capture_file.c - pcap/pcapng input through libpcap, with gzip and stdin through zlib. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,11 +92,11 @@ is_gzip(FILE *fp)
 }
 
 struct capture *
-capture_file_open(const char *path, char *err)
+capture_file_open(const char *path, char *err, size_t errlen)
 {
     struct capture_file *cf = calloc(1, sizeof(*cf));
     if (!cf) {
-        snprintf(err, ZS_ERRBUF, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
     cf->base.ops = &file_ops;
@@ -106,7 +107,7 @@ capture_file_open(const char *path, char *err)
     if (!from_stdin) {
         fp = fopen(path, "rb");
         if (!fp) {
-            snprintf(err, ZS_ERRBUF, "%s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
             free(cf);
             return NULL;
         }
@@ -121,7 +122,7 @@ capture_file_open(const char *path, char *err)
         if (!cf->gz) {
             if (fd >= 0)
                 close(fd);
-            snprintf(err, ZS_ERRBUF, "%s: cannot open for reading", path);
+            snprintf(err, errlen, "%s: cannot open for reading", path);
             free(cf);
             return NULL;
         }
@@ -129,7 +130,7 @@ capture_file_open(const char *path, char *err)
         cookie_io_functions_t io = {.read = gz_cookie_read, .close = gz_cookie_close};
         fp = fopencookie(cf->gz, "rb", io);
         if (!fp) {
-            snprintf(err, ZS_ERRBUF, "%s: %s", path, strerror(errno));
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
             gzclose(cf->gz);
             free(cf);
             return NULL;
@@ -137,7 +138,7 @@ capture_file_open(const char *path, char *err)
     }
     cf->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!cf->pcap) {
-        snprintf(err, ZS_ERRBUF, "%s: not a readable pcap or pcapng capture: %s", path, perr);
+        snprintf(err, errlen, "%s: not a readable pcap or pcapng capture: %s", path, perr);
         fclose(fp);
         if (cf->gz)
             gzclose(cf->gz);

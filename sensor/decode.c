@@ -508,7 +508,7 @@ decode_ethertype(struct decoder *d, uint16_t type, struct cursor c)
             STAT_INC(vlan_too_deep);
             return DECODE_BAD;
         }
-        if (p->vlan_depth < DECODE_MAX_VLAN)
+        if (p->vlan_depth < PACKET_MAX_VLAN)
             p->vlan[p->vlan_depth] = tci & 0x0fff;
         if (p->vlan_depth < UINT8_MAX)
             p->vlan_depth++;

@@ -15,6 +15,8 @@
 #include "zert.h"
 #include "../emit/zert_record.h"
 
+#define ENGINE_ERRLEN 256
+
 struct engine {
     struct engine_config cfg;
     struct flow_table *flows;
@@ -27,7 +29,7 @@ struct engine {
     uint64_t now_ts;           /* time of the packet being processed */
     uint64_t clock; /* packet time of what is being processed: expiry runs at boundaries too */
     struct json_writer jw;
-    char err[ZS_ERRBUF];
+    char err[ENGINE_ERRLEN]; /* the first output failure */
 };
 
 static void
@@ -98,38 +100,38 @@ on_end(void *ctx, struct flow *f)
 }
 
 struct engine *
-engine_new(const struct engine_config *cfg, char *err)
+engine_new(const struct engine_config *cfg, char *err, size_t errlen)
 {
     struct engine *e = calloc(1, sizeof(*e));
     if (!e) {
-        snprintf(err, ZS_ERRBUF, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
     e->cfg = *cfg;
     jw_init(&e->jw);
     struct flow_consumer fc = {.ctx = e, .on_end = on_end};
     struct tcp_reasm_ops ro = {.ctx = e, .on_data = on_data, .on_gap = on_gap};
-    e->flows = flow_table_new(&cfg->flows, &fc, err);
+    e->flows = flow_table_new(&cfg->flows, &fc, err, errlen);
     if (!e->flows)
         goto fail;
-    e->reasm = tcp_reasm_new(cfg->reasm_memcap, cfg->reasm_flow_cap, &ro, err);
+    e->reasm = tcp_reasm_new(cfg->reasm_memcap, cfg->reasm_flow_cap, &ro, err, errlen);
     if (!e->reasm)
         goto fail;
     e->frag = ipfrag_new(cfg->frag_slots, cfg->frag_timeout_us);
     if (!e->frag) {
-        snprintf(err, ZS_ERRBUF, "out of memory for IP fragment reassembly");
+        snprintf(err, errlen, "out of memory for IP fragment reassembly");
         goto fail;
     }
     if (cfg->observations || cfg->zert_sink) {
         e->app = app_new(cfg->observations);
         if (!e->app) {
-            snprintf(err, ZS_ERRBUF, "out of memory");
+            snprintf(err, errlen, "out of memory");
             goto fail;
         }
         /* IPsec hook: the peer-pair table, written at the end of the run (also as zERT records) */
         e->ipsec = ipsec_table_new(0);
         if (!e->ipsec) {
-            snprintf(err, ZS_ERRBUF, "out of memory");
+            snprintf(err, errlen, "out of memory");
             goto fail;
         }
     }
@@ -137,12 +139,12 @@ engine_new(const struct engine_config *cfg, char *err)
         struct zert_probe probe = {.protection = app_protection, .fill = app_fill_record};
         e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe);
         if (!e->zert) {
-            snprintf(err, ZS_ERRBUF, "out of memory");
+            snprintf(err, errlen, "out of memory");
             goto fail;
         }
     }
     if (cfg->dump_dir) {
-        e->dump = stream_dump_new(cfg->dump_dir, err);
+        e->dump = stream_dump_new(cfg->dump_dir, err, errlen);
         if (!e->dump)
             goto fail;
     }
@@ -230,17 +232,32 @@ engine_finish(struct engine *e)
         note_error(e, "writing the --observations output failed");
 }
 
+void
+engine_collect_stats(const struct engine *e, struct stats *s)
+{
+    struct flow_table_stats fs;
+    struct tcp_reasm_stats rs;
+    flow_table_get_stats(e->flows, &fs);
+    tcp_reasm_get_stats(e->reasm, &rs);
+#define ENGINE_STATS_COPY_FLOW(name)  s->name = fs.name;
+#define ENGINE_STATS_COPY_REASM(name) s->name = rs.name;
+    FLOW_TABLE_COUNTERS(ENGINE_STATS_COPY_FLOW)
+    TCP_REASM_COUNTERS(ENGINE_STATS_COPY_REASM)
+#undef ENGINE_STATS_COPY_FLOW
+#undef ENGINE_STATS_COPY_REASM
+}
+
 int
-engine_output_error(const struct engine *e, char *err)
+engine_output_error(const struct engine *e, char *err, size_t errlen)
 {
     if (e->err[0]) {
-        snprintf(err, ZS_ERRBUF, "%s", e->err);
+        snprintf(err, errlen, "%s", e->err);
         return -1;
     }
-    if (e->dump && stream_dump_error(e->dump, err) != 0)
+    if (e->dump && stream_dump_error(e->dump, err, errlen) != 0)
         return -1;
     if (e->zert && zert_sink_failed(e->zert) != 0) {
-        snprintf(err, ZS_ERRBUF, "writing zERT records failed");
+        snprintf(err, errlen, "writing zERT records failed");
         return -1;
     }
     return 0;

@@ -11,6 +11,7 @@
 #include "zert.h"
 
 struct conf;
+struct stats;
 
 struct engine_config {
     struct flow_table_config flows;
@@ -28,14 +29,21 @@ struct engine_config {
 
 struct engine;
 
-struct engine *engine_new(const struct engine_config *cfg, char *err);
+/* NULL with a message in err (errlen bytes) when a part cannot be made. */
+struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
 /* Process one frame of link type dlt. */
 void engine_packet(struct engine *e, int dlt, const struct capture_frame *fr);
 /* End of input: end every flow (end_of_capture) so nothing is lost. */
 void engine_finish(struct engine *e);
 void engine_free(struct engine *e);
 
+/*
+ * Copy the counters the flow layer keeps (flow table, TCP reassembly) into s, beside the
+ * sensor's own; call before printing s.
+ */
+void engine_collect_stats(const struct engine *e, struct stats *s);
+
 /* -1 once an output could not be written (disk full...); the message is in err. */
-int engine_output_error(const struct engine *e, char *err);
+int engine_output_error(const struct engine *e, char *err, size_t errlen);
 
 #endif

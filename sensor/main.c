@@ -150,7 +150,7 @@ main(int argc, char **argv)
     const char *input = NULL, *flows_path = NULL, *obs_path = NULL, *conf_path = NULL;
     bool quiet = false, want_stats = false;
     struct conf conf;
-    char cerr[CONF_ERRBUF];
+    char err[512]; /* every operational failure below, reported by log_err */
     conf_init(&conf);
     struct engine_config cfg = {
         .frag_slots = 256,
@@ -162,8 +162,8 @@ main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1)
         if (c == 'c')
             conf_path = optarg;
-    if (conf_path && conf_load_file(&conf, conf_path, cerr) != 0) {
-        log_err("%s", cerr);
+    if (conf_path && conf_load_file(&conf, conf_path, err, sizeof(err)) != 0) {
+        log_err("%s", err);
         return EXIT_FAIL;
     }
     optind = 1;
@@ -176,8 +176,8 @@ main(int argc, char **argv)
             input = optarg;
             break;
         case 'o':
-            if (conf_set(&conf, "output_dir", optarg, "option -o", cerr) != 0) {
-                log_err("%s", cerr);
+            if (conf_set(&conf, "output_dir", optarg, "option -o", err, sizeof(err)) != 0) {
+                log_err("%s", err);
                 return EXIT_FAIL;
             }
             break;
@@ -224,8 +224,8 @@ main(int argc, char **argv)
             while (o->name && o->val != c)
                 o++;
             snprintf(where, sizeof(where), "option --%s", o->name ? o->name : "?");
-            if (conf_set(&conf, conf_opts[i].key, optarg, where, cerr) != 0) {
-                log_err("%s", cerr);
+            if (conf_set(&conf, conf_opts[i].key, optarg, where, err, sizeof(err)) != 0) {
+                log_err("%s", err);
                 return EXIT_FAIL;
             }
         }
@@ -245,8 +245,7 @@ main(int argc, char **argv)
     ee_set_base_port(conf.ee_base_port);
     log_set_quiet(quiet);
 
-    char err[ZS_ERRBUF];
-    struct capture *cap = capture_file_open(input, err);
+    struct capture *cap = capture_file_open(input, err, sizeof(err));
     if (!cap) {
         log_err("%s", err);
         return EXIT_FAIL;
@@ -269,9 +268,9 @@ main(int argc, char **argv)
     struct records *records = NULL;
     struct zert_sink sink;
     if (conf.output_dir[0]) {
-        records = records_open(conf.output_dir, &conf, cerr, sizeof(cerr));
+        records = records_open(conf.output_dir, &conf, err, sizeof(err));
         if (!records) {
-            log_err("%s", cerr);
+            log_err("%s", err);
             output_close(flows_out, flows_path);
             output_close(obs_out, obs_path);
             capture_close(cap);
@@ -285,13 +284,13 @@ main(int argc, char **argv)
     cfg.flows_text = (!quiet && flows_out != stdout && obs_out != stdout) ? stdout : NULL;
 
     mode_t old = umask(027);
-    struct engine *eng = engine_new(&cfg, err);
+    struct engine *eng = engine_new(&cfg, err, sizeof(err));
     umask(old);
     if (!eng) {
         log_err("%s", err);
         output_close(flows_out, flows_path);
         output_close(obs_out, obs_path);
-        records_close(records, cerr, sizeof(cerr));
+        records_close(records, err, sizeof(err));
         capture_close(cap);
         return EXIT_FAIL;
     }
@@ -309,19 +308,20 @@ main(int argc, char **argv)
     }
     engine_finish(eng);
     umask(old);
+    engine_collect_stats(eng, &g_stats);
 
-    if (engine_output_error(eng, err) != 0) {
+    if (engine_output_error(eng, err, sizeof(err)) != 0) {
         log_err("%s", err);
         status = EXIT_FAIL;
     }
     if (output_close(flows_out, flows_path) != 0 || output_close(obs_out, obs_path) != 0)
         status = EXIT_FAIL;
-    int rrc = records_close(records, cerr, sizeof(cerr));
+    int rrc = records_close(records, err, sizeof(err));
     if (rrc < 0) {
-        log_err("%s", cerr);
+        log_err("%s", err);
         status = EXIT_FAIL;
     } else if (rrc > 0) {
-        log_warn("%s", cerr);
+        log_warn("%s", err);
     }
     log_info("%" PRIu64 " packets, %" PRIu64 " flows", g_stats.pkts_read, g_stats.flows_ended);
     if (want_stats)

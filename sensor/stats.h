@@ -7,8 +7,13 @@
 
 /*
  * X-macro: every counter has one name, used for the struct field and for the
- * `--stats` JSON output. Hostile or malformed traffic is never an error: it
- * increments one of these.
+ * `--stats` JSON output, and this list is their order there. Hostile or
+ * malformed traffic is never an error: it increments one of these.
+ *
+ * The flow layer keeps its own counters under the same names
+ * (FLOW_TABLE_COUNTERS in flowtable/flow_table.h, TCP_REASM_COUNTERS in
+ * flowtable/tcp_reasm.h); engine_collect_stats copies them in here before
+ * they are printed. The sensor's own code counts with STAT_INC / STAT_ADD.
  */
 #define ZS_COUNTERS(X)                                                                             \
     X(pkts_read)                                                                                   \

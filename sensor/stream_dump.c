@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "../flowtable/flow.h"
-#include "../flowtable/flow_table.h"
 #include "decode.h"
 #include "stream_dump.h"
 
@@ -19,29 +18,31 @@
  */
 #define DUMP_EXISTS (1ull << 63)
 
+#define STREAM_DUMP_ERRLEN 256 /* the first write failure, kept for stream_dump_error */
+
 struct stream_dump {
     char dir[4096];
     int fd;
     uint64_t fd_flow;
     int fd_dir;
-    char err[ZS_ERRBUF];
+    char err[STREAM_DUMP_ERRLEN];
 };
 
 struct stream_dump *
-stream_dump_new(const char *dir, char *err)
+stream_dump_new(const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(dir, &st) != 0 && mkdir(dir, 0750) != 0) {
-        snprintf(err, ZS_ERRBUF, "%s: %s", dir, strerror(errno));
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return NULL;
     }
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, ZS_ERRBUF, "%s: not a directory", dir);
+        snprintf(err, errlen, "%s: not a directory", dir);
         return NULL;
     }
     struct stream_dump *d = calloc(1, sizeof(*d));
     if (!d) {
-        snprintf(err, ZS_ERRBUF, "out of memory");
+        snprintf(err, errlen, "out of memory");
         return NULL;
     }
     snprintf(d->dir, sizeof(d->dir), "%s", dir);
@@ -134,10 +135,10 @@ stream_dump_end(struct stream_dump *d, struct flow *f)
 }
 
 int
-stream_dump_error(const struct stream_dump *d, char *err)
+stream_dump_error(const struct stream_dump *d, char *err, size_t errlen)
 {
     if (!d->err[0])
         return 0;
-    snprintf(err, ZS_ERRBUF, "%s", d->err);
+    snprintf(err, errlen, "%s", d->err);
     return -1;
 }

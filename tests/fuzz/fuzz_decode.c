@@ -4,8 +4,8 @@
 
 #include <pcap/dlt.h>
 
-#include "sensor/decode.h"
-#include "sensor/ipfrag.h"
+#include "../../sensor/decode.h"
+#include "../../sensor/ipfrag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

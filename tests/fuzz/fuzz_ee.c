@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ee.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/ee.h"
+#include "../../emit/emit_obs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

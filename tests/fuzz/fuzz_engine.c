@@ -6,8 +6,8 @@
 
 #include <pcap/dlt.h>
 
-#include "sensor/engine.h"
-#include "sensor/ndpi_opinion.h"
+#include "../../sensor/engine.h"
+#include "../../sensor/ndpi_opinion.h"
 
 static const int dlts[] = {DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, 276, DLT_NULL, DLT_LOOP};
 
@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1)
         return 0;
-    char err[ZS_ERRBUF];
+    char err[256];
     struct engine_config cfg = {
         .flows = {.max_flows = 8,
                   .tcp_idle_us = 5000000,
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .flows_json = devnull,
         .observations = devnull,
     };
-    struct engine *e = engine_new(&cfg, err);
+    struct engine *e = engine_new(&cfg, err, sizeof(err));
     if (!e)
         return 0;
     int dlt = dlts[data[0] % (sizeof(dlts) / sizeof(dlts[0]))];

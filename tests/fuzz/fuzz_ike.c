@@ -8,7 +8,7 @@
 #include "../../dissectors/ike.h"
 #include "../../dissectors/ipsec.h"
 #include "../../emit/emit_obs.h"
-#include "../../sensor/decode.h"
+#include "../../flowtable/packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ssh.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/ssh.h"
+#include "../../emit/emit_obs.h"
 
 /*
  * Input: byte 0 is a delimiter, byte 1 flags; the rest is the client stream

@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dissectors/cursor.h"
-#include "dissectors/tls.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/cursor.h"
+#include "../../dissectors/tls.h"
+#include "../../emit/emit_obs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

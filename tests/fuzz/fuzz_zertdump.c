@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit/smf_reader.h"
+#include "../../emit/zertdump.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static FILE *sink;
-    struct smf_dump_opts o;
+    struct zertdump_opts o;
     char err[64];
     if (size == 0)
         return 0;
@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *in = size > 1 ? fmemopen((void *)(data + 1), size - 1, "rb") : fopen("/dev/null", "rb");
     if (!in)
         return 0;
-    smf_reader_dump(in, sink, sink, &o, NULL);
+    zertdump_run(in, sink, sink, &o, NULL);
     fclose(in);
     return 0;
 }

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
+#include "../../conf/conf.h"
 #include "check.h"
 
 static int
-load_text(struct conf *c, const char *text, char *err)
+load_text(struct conf *c, const char *text, char *err, size_t errlen)
 {
     char path[] = "/tmp/zs-conf-XXXXXX";
     int fd = mkstemp(path);
@@ -20,13 +20,13 @@ load_text(struct conf *c, const char *text, char *err)
         return -2;
     }
     close(fd);
-    int rc = conf_load_file(c, path, err);
+    int rc = conf_load_file(c, path, err, errlen);
     /* messages name the file: replace the random name so tests can compare */
     char *p = strstr(err, path);
     if (p) {
-        char rest[CONF_ERRBUF];
+        char rest[512];
         snprintf(rest, sizeof(rest), "%s", p + strlen(path));
-        snprintf(err, CONF_ERRBUF, "F%s", rest);
+        snprintf(err, errlen, "F%s", rest);
     }
     unlink(path);
     return rc;
@@ -36,11 +36,11 @@ static void
 test_example(void)
 {
     const char *src = getenv("ZS_SOURCE");
-    char path[1024], err[CONF_ERRBUF] = "";
+    char path[1024], err[512] = "";
     snprintf(path, sizeof(path), "%s/conf/zertsensor.conf.example", src ? src : ".");
     struct conf c;
     conf_init(&c);
-    CHECK_EQ_INT(conf_load_file(&c, path, err), 0);
+    CHECK_EQ_INT(conf_load_file(&c, path, err, sizeof(err)), 0);
     if (err[0])
         fprintf(stderr, "%s\n", err);
     CHECK_EQ_STR(c.system, "SYSA");
@@ -88,15 +88,15 @@ test_errors(void)
 {
     for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
         struct conf c;
-        char err[CONF_ERRBUF] = "";
+        char err[512] = "";
         conf_init(&c);
-        CHECK_EQ_INT(load_text(&c, bad_cases[i].text, err), -1);
+        CHECK_EQ_INT(load_text(&c, bad_cases[i].text, err, sizeof(err)), -1);
         CHECK_EQ_STR(err, bad_cases[i].error);
     }
     struct conf c;
-    char err[CONF_ERRBUF];
+    char err[512];
     conf_init(&c);
-    CHECK_EQ_INT(conf_load_file(&c, "/nonexistent/zs.conf", err), -1);
+    CHECK_EQ_INT(conf_load_file(&c, "/nonexistent/zs.conf", err, sizeof(err)), -1);
     CHECK_EQ_STR(err, "/nonexistent/zs.conf: No such file or directory");
 }
 
@@ -104,7 +104,7 @@ static void
 test_values(void)
 {
     struct conf c;
-    char err[CONF_ERRBUF] = "";
+    char err[512] = "";
     conf_init(&c);
     CHECK_EQ_INT(load_text(&c,
                            "stack = tcpip2  # lower case is folded\n"
@@ -113,7 +113,7 @@ test_values(void)
                            "summary = off\n"
                            "smf_format = vbs\n"
                            "tcp_timeout = 30\n",
-                           err),
+                           err, sizeof(err)),
                  0);
     CHECK_EQ_STR(c.stack, "TCPIP2");
     CHECK_EQ_INT(c.nnets, 2);

@@ -1,5 +1,5 @@
 /* test_cursor.c - the bounds-checked reader: every getter, sticky errors, child cursors. */
-#include "dissectors/cursor.h"
+#include "../../dissectors/cursor.h"
 #include "check.h"
 
 static void

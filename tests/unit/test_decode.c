@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sensor/decode.h"
-#include "sensor/ipfrag.h"
-#include "sensor/stats.h"
+#include "../../sensor/decode.h"
+#include "../../sensor/ipfrag.h"
+#include "../../sensor/stats.h"
 #include "check.h"
 
 /* A frame under construction. */

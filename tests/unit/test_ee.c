@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dissectors/ee.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/ee.h"
+#include "../../emit/emit_obs.h"
 #include "check.h"
 
 /* clang-format off */

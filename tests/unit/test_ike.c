@@ -6,7 +6,7 @@
 #include "../../dissectors/ipsec.h"
 #include "../../dissectors/ipsec_tables.h"
 #include "../../emit/emit_obs.h"
-#include "../../sensor/decode.h"
+#include "../../flowtable/packet.h"
 #include "check.h"
 
 /*

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit/json_writer.h"
+#include "../../emit/json_writer.h"
 #include "check.h"
 
 /* The "key, then value or null" helpers every writer uses: each null rule, each value form. */

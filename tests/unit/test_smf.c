@@ -4,14 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
-#include "emit/ebcdic.h"
-#include "emit/emit_json.h"
-#include "emit/emit_smf.h"
-#include "emit/smf_codes.h"
-#include "emit/smf_reader.h"
-#include "emit/tls_version.h"
+#include "../../emit/ebcdic.h"
+#include "../../emit/emit_json.h"
+#include "../../emit/emit_smf.h"
+#include "../../emit/smf_codes.h"
+#include "../../emit/smf_reader.h"
+#include "../../emit/tls_version.h"
+#include "../../emit/zertdump.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with
@@ -658,6 +661,106 @@ test_tz(void)
     }
 }
 
+/*
+ * Europe/Berlin across both changes of 2025 (summer time from 30 March 01:00 UTC to 26 October
+ * 01:00 UTC): the SMF header holds these local times exactly, and the reader turns them back
+ * into UTC, the repeated hour of October as its first pass (summer time).
+ */
+static const struct {
+    uint64_t utc;  /* seconds; the record time is this + 0.25 s */
+    uint32_t date; /* SMF119DTE, local */
+    uint32_t hs;   /* SMF119TME, local 1/100 s */
+    uint64_t back; /* UTC seconds the reader makes of it */
+} berlin_2025[] = {
+    {1743296399, 0x0125089F, (1 * 3600 + 59 * 60 + 59) * 100 + 25, 1743296399}, /* 01:59:59 CET */
+    {1743296400, 0x0125089F, 3 * 360000 + 25, 1743296400}, /* 03:00 CEST: 02:xx is skipped */
+    {1751322600, 0x0125182F, 30 * 6000 + 25, 1751322600},  /* 1 July 00:30 CEST, UTC still June */
+    {1761440399, 0x0125299F, (2 * 3600 + 59 * 60 + 59) * 100 + 25, 1761440399}, /* 02:59:59 CEST */
+    {1761440400, 0x0125299F, 2 * 360000 + 25, 1761436800}, /* 02:00 CET, read as the CEST one */
+    {1761443999, 0x0125299F, (2 * 3600 + 59 * 60 + 59) * 100 + 25, 1761440399}, /* 02:59:59 CET */
+    {1761444000, 0x0125299F, 3 * 360000 + 25, 1761444000},                      /* 03:00 CET */
+    {1767223800, 0x0126001F, 30 * 6000 + 25, 1767223800}, /* 2026-01-01 00:30 CET */
+};
+
+/* Build each record with conf.tz and check the header bytes and what the reader makes of them. */
+static void
+check_berlin(const char *what)
+{
+    struct zert_detail d;
+    struct smf_decoded *dec = malloc(sizeof(*dec));
+    char err[256];
+    for (size_t i = 0; i < sizeof(berlin_2025) / sizeof(berlin_2025[0]); i++) {
+        make_tls12(&d);
+        d.time_us = US(berlin_2025[i].utc) + 250000;
+        size_t n = emit_smf_build_detail(&conf, &d, rec, sizeof(rec), NULL);
+        CHECK(n > 0);
+        if (be32(rec, 6) != berlin_2025[i].hs || be32(rec, 10) != berlin_2025[i].date)
+            fprintf(stderr, "%s: UTC %llu: header %08X %u\n", what,
+                    (unsigned long long)berlin_2025[i].utc, be32(rec, 10), be32(rec, 6));
+        CHECK_EQ_INT(be32(rec, 6), berlin_2025[i].hs);
+        CHECK_EQ_INT(be32(rec, 10), berlin_2025[i].date);
+        CHECK_EQ_INT(smf_reader_decode(rec, n, &conf.tz, dec, err, sizeof(err)), SMF_KIND_DETAIL);
+        CHECK(dec->u.detail.time_us == US(berlin_2025[i].back) + 250000);
+    }
+    free(dec);
+}
+
+static void
+test_tz_named(void)
+{
+    char err[256], dir[] = "/tmp/test_smf_tzXXXXXX", path[300];
+    const char *zone = "/usr/share/zoneinfo/Europe/Berlin";
+    struct tm tm;
+    time_t probe = 1751322600; /* 2025-06-30 22:30 UTC */
+    /* the process's own zone, which the conversions must leave alone */
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+
+    /* a POSIX TZ string needs no file */
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "CET-1CEST,M3.5.0,M10.5.0/3", err, sizeof(err)), 0);
+    check_berlin("CET-1CEST,M3.5.0,M10.5.0/3");
+
+    /* the zone file is read once, when the name is parsed: take it away before converting */
+    FILE *src = fopen(zone, "rb");
+    CHECK(src != NULL); /* tzdata (conf/install-deps.sh --test) */
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/Berlin", dir);
+    FILE *dst = fopen(path, "wb");
+    CHECK(dst != NULL);
+    if (src && dst) {
+        char buf[4096];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof(buf), src)) > 0)
+            fwrite(buf, 1, k, dst);
+    }
+    if (src)
+        fclose(src);
+    if (dst)
+        fclose(dst);
+    setenv("TZDIR", dir, 1);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "Berlin", err, sizeof(err)), 0);
+    unsetenv("TZDIR");
+    unlink(path);
+    rmdir(dir);
+    check_berlin("Europe/Berlin, file removed after parsing");
+
+    /* TZ and the C library's zone are as they were */
+    CHECK_EQ_STR(getenv("TZ"), "America/New_York");
+    CHECK(localtime_r(&probe, &tm) != NULL);
+    CHECK_EQ_INT(tm.tm_hour, 18); /* EDT */
+    unsetenv("TZ");
+    tzset();
+
+    /* names that are neither a zone file nor a POSIX TZ string, and files that are not TZif */
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "Europe", err, sizeof(err)), -1);
+    CHECK(strstr(err, "Europe") != NULL);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "CET-1CEST", err, sizeof(err)), -1);
+    CHECK_EQ_INT(emit_smf_tz_parse(&conf.tz, "/etc/hostname", err, sizeof(err)), -1);
+    CHECK(strstr(err, "not a valid TZif file") != NULL);
+    CHECK(conf.tz.fixed && conf.tz.offset_min == 0); /* a failed parse leaves UTC */
+    emit_smf_tz_parse(&conf.tz, "UTC", err, sizeof(err));
+}
+
 /* ---- round trips through the reader ---------------------------------------------------------- */
 
 /*
@@ -745,9 +848,9 @@ dump_write(struct dump *out, enum emit_smf_format fmt, size_t blksize, const uin
 
 /* zertdump over bytes: the status, stdout and stderr. */
 static int
-run_dump(const void *data, size_t len, char **out, char **err, struct smf_dump_stats *st)
+run_dump(const void *data, size_t len, char **out, char **err, struct zertdump_stats *st)
 {
-    struct smf_dump_opts o;
+    struct zertdump_opts o;
     size_t ol, el;
     char e[64];
     memset(&o, 0, sizeof(o));
@@ -755,7 +858,7 @@ run_dump(const void *data, size_t len, char **out, char **err, struct smf_dump_s
     emit_smf_tz_parse(&o.tz, "UTC", e, sizeof(e));
     FILE *in = len ? fmemopen((void *)data, len, "rb") : fopen("/dev/null", "rb");
     FILE *fo = open_memstream(out, &ol), *fe = open_memstream(err, &el);
-    int rc = smf_reader_dump(in, fo, fe, &o, st);
+    int rc = zertdump_run(in, fo, fe, &o, st);
     fclose(in);
     fclose(fo);
     fclose(fe);
@@ -867,7 +970,7 @@ static void
 test_round_trip_rdw(const struct examples *ex)
 {
     struct dump dmp;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     char *out, *err;
     dump_write(&dmp, EMIT_SMF_RDW, 0, (const uint8_t *const *)ex->rec, ex->len, ex->n);
     CHECK_EQ_INT(run_dump(dmp.buf, dmp.len, &out, &err, &st), 0);
@@ -893,7 +996,7 @@ static void
 test_round_trip_vbs(const struct examples *ex)
 {
     struct dump rdw, vbs;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     char *o1, *e1, *o2, *e2;
     dump_write(&rdw, EMIT_SMF_RDW, 0, (const uint8_t *const *)ex->rec, ex->len, ex->n);
     run_dump(rdw.buf, rdw.len, &o1, &e1, &st);
@@ -975,7 +1078,7 @@ test_newer_release(const struct examples *ex)
 
     struct smf_decoded *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
     char err[256];
-    struct smf_tz tz = {true, 0, ""};
+    struct smf_tz tz = {.fixed = true};
     CHECK_EQ_INT(smf_reader_decode(src, len, &tz, a, err, sizeof(err)), SMF_KIND_DETAIL);
     CHECK_EQ_INT(smf_reader_decode(big, pos, &tz, b, err, sizeof(err)), SMF_KIND_DETAIL);
     CHECK_EQ_INT(b->triplets, 9);
@@ -1006,7 +1109,7 @@ static void
 expect_error(const char *what, const void *data, size_t len, size_t lines, const char *needle)
 {
     char *out, *err;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     int rc = run_dump(data, len, &out, &err, &st);
     if (rc != 1 || count_lines(out) != lines || !strstr(err, needle))
         fprintf(stderr, "case %s: rc %d, %zu lines, stderr: %s", what, rc, count_lines(out), err);
@@ -1093,7 +1196,7 @@ test_malformed(const struct examples *ex)
 
     /* an empty file is no records and no error */
     char *out, *err;
-    struct smf_dump_stats st;
+    struct zertdump_stats st;
     CHECK_EQ_INT(run_dump("", 0, &out, &err, &st), 0);
     CHECK_EQ_STR(out, "");
     free(out);
@@ -1199,6 +1302,7 @@ main(int argc, char **argv)
     }
     test_codes_and_ebcdic();
     test_tz();
+    test_tz_named();
     test_header_and_id();
     test_detail_common_tls();
     test_detail_term_times();

@@ -4,8 +4,8 @@
 
 #include <openssl/evp.h>
 
-#include "dissectors/ssh.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/ssh.h"
+#include "../../emit/emit_obs.h"
 #include "check.h"
 
 /* ------------------------------------------------------------- negotiation */

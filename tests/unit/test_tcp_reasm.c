@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flowtable/flow_table.h"
-#include "flowtable/tcp_reasm.h"
-#include "sensor/decode.h"
+#include "../../flowtable/flow_table.h"
+#include "../../flowtable/packet.h"
+#include "../../flowtable/tcp_reasm.h"
 #include "check.h"
 
 /* What the consumer saw per direction: bytes, with gaps written as "[gap N]". */
@@ -145,9 +145,10 @@ run_case(const struct reasm_case *tc)
 {
     struct seen seen;
     memset(&seen, 0, sizeof(seen));
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {.ctx = &seen, .on_data = on_data, .on_gap = on_gap};
-    struct tcp_reasm *r = tcp_reasm_new(1 << 20, tc->flow_cap ? tc->flow_cap : 1 << 20, &ops, err);
+    struct tcp_reasm *r =
+        tcp_reasm_new(1 << 20, tc->flow_cap ? tc->flow_cap : 1 << 20, &ops, err, sizeof(err));
     CHECK(r != NULL);
     if (!r)
         return;
@@ -184,6 +185,13 @@ run_case(const struct reasm_case *tc)
         CHECK(0);
     }
     CHECK_EQ_INT(tcp_reasm_held(r), 0); /* finish released every held chunk */
+    /* the reassembler's counters add up the flow's */
+    struct tcp_reasm_stats st;
+    tcp_reasm_get_stats(r, &st);
+    CHECK_EQ_INT(st.tcp_retransmitted_segments, f.tcp[0].retrans + f.tcp[1].retrans);
+    CHECK_EQ_INT(st.tcp_overlap_inconsistent, f.tcp[0].overlaps_bad + f.tcp[1].overlaps_bad);
+    CHECK_EQ_INT(st.tcp_gaps, f.tcp[0].gaps + f.tcp[1].gaps);
+    CHECK_EQ_INT(st.tcp_gap_bytes, f.tcp[0].gap_bytes + f.tcp[1].gap_bytes);
     tcp_reasm_free(r);
 }
 
@@ -191,9 +199,9 @@ run_case(const struct reasm_case *tc)
 static void
 test_roles(void)
 {
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {0};
-    struct tcp_reasm *r = tcp_reasm_new(1 << 16, 1 << 16, &ops, err);
+    struct tcp_reasm *r = tcp_reasm_new(1 << 16, 1 << 16, &ops, err, sizeof(err));
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
@@ -220,9 +228,10 @@ test_memcap(void)
 {
     struct seen seen;
     memset(&seen, 0, sizeof(seen));
-    char err[ZS_ERRBUF];
+    char err[256];
     struct tcp_reasm_ops ops = {.ctx = &seen, .on_data = on_data, .on_gap = on_gap};
-    struct tcp_reasm *r = tcp_reasm_new(2 * 1500, 1 << 20, &ops, err); /* room for ~2 chunks */
+    struct tcp_reasm *r =
+        tcp_reasm_new(2 * 1500, 1 << 20, &ops, err, sizeof(err)); /* room for ~2 chunks */
     struct flow f;
     memset(&f, 0, sizeof(f));
     f.key.proto = IPPROTO_NUM_TCP;
@@ -244,6 +253,13 @@ test_memcap(void)
     CHECK_EQ_STR(seen.out[0], "[gap 1]b[gap 1]d[gap 1]f[gap 1]h");
     CHECK_EQ_INT(f.tcp[0].gap_bytes, 4);
     CHECK_EQ_INT(f.tcp[0].delivered, 4);
+    struct tcp_reasm_stats st;
+    tcp_reasm_get_stats(r, &st);
+    CHECK_EQ_INT(st.tcp_ooo_segments, 4);
+    CHECK_EQ_INT(st.tcp_memcap_hit, 2); /* "f" and "h" found the pool full */
+    CHECK_EQ_INT(st.tcp_flow_cap_hit, 0);
+    CHECK_EQ_INT(st.tcp_gaps, 4);
+    CHECK_EQ_INT(st.tcp_gap_bytes, 4);
     tcp_reasm_free(r);
 }
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "dissectors/tls.h"
-#include "emit/emit_obs.h"
+#include "../../dissectors/tls.h"
+#include "../../emit/emit_obs.h"
 
 /*
  * Inputs are the .bin files of tests/fuzz/corpus/tls/: one TCP connection of a corpus capture (or

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "dissectors/tls_handshake.h"
+#include "../../dissectors/tls_handshake.h"
 
 /*
  * Each array is the body of one handshake message (after its 4-byte header), cut from the
