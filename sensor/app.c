@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dissectors/ee.h"
 #include "../dissectors/ipsec.h"
 #include "../dissectors/registry.h"
 #include "../emit/emit_obs.h"
@@ -11,6 +12,7 @@
 #include "decode.h"
 #include "flow_log.h"
 #include "ndpi_opinion.h"
+#include "peer.h"
 #include "stats.h"
 
 /* Bytes a stream may show before we stop waiting for a probe to make up its mind. */
@@ -440,6 +442,13 @@ app_protection(const struct flow *f, bool *clear_first, bool *ended_early)
     *clear_first = !o.handshake_first || o.starttls != NULL;
     *ended_early = o.clear_after_end;
     return af->sd->protection;
+}
+
+uint8_t
+app_peer_kind(const struct flow *f)
+{
+    const struct app_flow *af = f->app;
+    return af && af->dd == &ee_dissector ? PEER_EE : 0;
 }
 
 void

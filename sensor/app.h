@@ -36,6 +36,8 @@ struct zert_detail;
  * handshake; *ended_early when the session ended and clear data followed on the connection.
  */
 uint8_t app_protection(const struct flow *f, bool *clear_first, bool *ended_early);
+/* PEER_EE (sensor/peer.h) when the Enterprise Extender dissector claimed the flow, else 0. */
+uint8_t app_peer_kind(const struct flow *f);
 /* The dissector's facts and observation into a record's protocol blocks. */
 void app_fill_record(const struct flow *f, struct zert_detail *rec);
 

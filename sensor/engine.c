@@ -136,7 +136,8 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
         }
     }
     if (cfg->zert_sink) {
-        struct zert_probe probe = {.protection = app_protection, .fill = app_fill_record};
+        struct zert_probe probe = {
+            .protection = app_protection, .fill = app_fill_record, .peer_kind = app_peer_kind};
         e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe);
         if (!e->zert) {
             snprintf(err, errlen, "out of memory");

@@ -8,13 +8,15 @@
 #include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
 #include "decode.h"
+#include "peer.h"
 #include "zert.h"
 
 /*
  * The rules (shared/spec/ee-zert-ipsec.md §B, smf119-zert.md §6), as applied
  * here; docs/zert-model.md explains each choice:
- * - A connection is a TCP flow, or an Enterprise Extender UDP flow (either port
- *   in ee_base_port .. +4), seen from its local side(s).
+ * - A connection is a TCP flow, or an Enterprise Extender connection: the UDP
+ *   flows the EE dissector claimed between one IP pair (a peer, sensor/peer.c),
+ *   seen from its local side(s).
  * - Detail: `init` once a TCP connection has lived short_connection seconds
  *   (at once for EE); `short_term` alone for a TCP connection that ended sooner
  *   with no protection change; `term` at its end; `change` when the
@@ -40,14 +42,12 @@ struct zsession {
     bool touched; /* had a connection during the current interval */
 };
 
-struct zee;
-
 struct zconn {
     struct zconn *prev, *next; /* active connections */
-    struct zee *ee;            /* an EE connection: its flows are members of this group */
-    struct flow *flow;
+    const struct flow *flow;   /* a TCP connection: its flow */
+    struct peer *peer;         /* a peer connection (EE): its members are flows */
     uint64_t conn_id;
-    uint8_t local; /* index of the local side in f->addr / f->pkts */
+    uint8_t local; /* index of the local side in addr[] / pkts[] of the flow or peer */
     enum zert_role role;
     uint8_t ip_proto;
     bool decided; /* joined a session */
@@ -59,31 +59,37 @@ struct zconn {
     uint64_t acct_bytes[2], acct_segs[2];
 };
 
-/*
- * An Enterprise Extender connection is an IP pair (spec §A.5: best guess, docs/zert-model.md):
- * the up to five port flows (one per priority) are members of one connection. `syn` is the
- * connection seen as one flow: member counters are added into it as they grow.
- */
-#define ZEE_MEMBERS 8
-
-struct zee {
-    struct zee *next;
-    struct flow syn;
-    struct zconn c;
-    struct flow *members[ZEE_MEMBERS];
-    bool swapped[ZEE_MEMBERS]; /* the member's direction 0 is syn's direction 1 */
-    uint64_t added_payload[ZEE_MEMBERS][2], added_pkts[ZEE_MEMBERS][2];
-    unsigned nmembers;
-    struct zert_ee ended; /* facts of members that ended */
-};
-
-/* Per flow: one connection per local side (both sides may be local), or an EE membership. */
+/* Per flow: one connection per local side (both sides may be local), or a peer membership. */
 struct zflow {
     struct zconn c[2];
     uint8_t n;
-    struct zee *ee;
+    struct peer *peer;
     unsigned slot;
 };
+
+/* What records read of a connection: its flow's counters or its peer's. */
+struct zsrc {
+    uint8_t family;
+    const uint8_t (*addr)[16];
+    const uint16_t *port;
+    const uint64_t *payload, *pkts;
+    uint64_t first_ts, last_ts;
+    uint8_t end_reason;
+};
+
+static void
+conn_src(const struct zconn *c, struct zsrc *s)
+{
+    if (c->peer) {
+        const struct peer *p = c->peer;
+        *s = (struct zsrc){p->family, p->addr,     p->port,    p->payload,
+                           p->pkts,   p->first_ts, p->last_ts, p->end_reason};
+    } else {
+        const struct flow *f = c->flow;
+        *s = (struct zsrc){f->key.family, f->addr,     f->port,    f->payload,
+                           f->pkts,       f->first_ts, f->last_ts, f->end_reason};
+    }
+}
 
 struct zert_layer {
     const struct conf *conf;
@@ -99,9 +105,9 @@ struct zert_layer {
     uint64_t next_conn_id;
     uint64_t details, summaries;
     bool failed;
-    struct zee *ees;        /* EE connections in progress */
-    struct zert_detail rec; /* scratch: records are large */
-    struct zert_detail tmp; /* scratch for EE member facts */
+    struct peer_table *peers; /* EE connections in progress */
+    struct zert_detail rec;   /* scratch: records are large */
+    struct zert_detail tmp;   /* scratch for EE member facts */
 };
 
 struct zert_layer *
@@ -115,6 +121,11 @@ zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zer
     z->probe = *probe;
     z->interval_us = (uint64_t)conf->interval_s * 1000000;
     z->next_conn_id = 1;
+    z->peers = peer_table_new();
+    if (!z->peers) {
+        free(z);
+        return NULL;
+    }
     return z;
 }
 
@@ -127,10 +138,12 @@ zert_free(struct zert_layer *z)
         n = s->next;
         free(s);
     }
-    for (struct zee *g = z->ees, *n; g; g = n) {
-        n = g->next;
-        free(g);
+    for (struct zconn *c = z->active, *n; c; c = n) {
+        n = c->next;
+        if (c->peer)
+            free(c); /* a peer's connection is its own allocation; flows' are in struct zflow */
     }
+    peer_table_free(z->peers);
     free(z);
 }
 
@@ -158,19 +171,9 @@ zert_next_boundary(const struct zert_layer *z)
     return z->interval_start ? z->interval_start + z->interval_us : UINT64_MAX;
 }
 
-/* ---- which flows are connections, and from whose side ---- */
+static void peer_end(struct zert_layer *z, struct peer *p, uint64_t now);
 
-static bool
-is_ee(const struct zert_layer *z, const struct flow *f)
-{
-    uint16_t b = z->conf->ee_base_port;
-    if (f->key.proto != IPPROTO_NUM_UDP)
-        return false;
-    for (int i = 0; i < 2; i++)
-        if (f->port[i] >= b && f->port[i] <= b + 4)
-            return true;
-    return false;
-}
+/* ---- which flows are connections, and from whose side ---- */
 
 /* Bit i set: side i (f->addr[i]) is a monitored host. */
 static unsigned
@@ -192,11 +195,11 @@ local_sides(const struct zert_layer *z, const struct flow *f)
 /* ---- records ---- */
 
 static void
-put_endpoint(struct zert_endpoint *e, const struct flow *f, int side)
+put_endpoint(struct zert_endpoint *e, const struct zsrc *s, int side)
 {
-    e->family = f->key.family;
-    memcpy(e->ip, f->addr[side], 16);
-    e->port = f->port[side];
+    e->family = s->family;
+    memcpy(e->ip, s->addr[side], 16);
+    e->port = s->port[side];
 }
 
 static void
@@ -207,54 +210,24 @@ fill_identity(const struct zert_layer *z, struct zert_sensor *s)
     zert_str_set(s->stack, sizeof(s->stack), z->conf->stack, NULL);
 }
 
-/* Add src's EE facts to dst: sets of ports and SAP pairs, pipes summed, XID seen by any. */
+/* One member flow's EE facts, oriented as the peer, merged into out. */
 static void
-zee_merge(struct zert_ee *dst, const struct zert_ee *src, bool swapped)
-{
-    if (!src->present)
-        return;
-    dst->present = true;
-    for (unsigned i = 0; i < src->port_count; i++) {
-        unsigned k = 0;
-        while (k < dst->port_count && dst->ports[k] != src->ports[i])
-            k++;
-        if (k == dst->port_count && k < ZERT_EE_MAX)
-            dst->ports[dst->port_count++] = src->ports[i];
-    }
-    for (unsigned i = 0; i < src->sap_count; i++) {
-        uint8_t a = src->saps[i][swapped], b = src->saps[i][!swapped];
-        unsigned k = 0;
-        while (k < dst->sap_count && !(dst->saps[k][0] == a && dst->saps[k][1] == b))
-            k++;
-        if (k == dst->sap_count && k < ZERT_EE_MAX) {
-            dst->saps[k][0] = a;
-            dst->saps[k][1] = b;
-            dst->sap_count++;
-        }
-    }
-    if (src->rtp_pipes.known)
-        zert_num_set(&dst->rtp_pipes, dst->rtp_pipes.v + src->rtp_pipes.v);
-    if (src->xid_seen == ZERT_TRI_TRUE || dst->xid_seen == ZERT_TRI_UNKNOWN)
-        dst->xid_seen = src->xid_seen;
-}
-
-/* One member flow's facts, oriented as the connection. */
-static void
-zee_member_facts(struct zert_layer *z, const struct zee *g, unsigned slot, struct zert_ee *out)
+peer_member_facts(struct zert_layer *z, const struct peer *p, unsigned slot, struct zert_ee *out)
 {
     memset(&z->tmp, 0, sizeof(z->tmp));
     if (z->probe.fill)
-        z->probe.fill(g->members[slot], &z->tmp);
-    zee_merge(out, &z->tmp.ee, g->swapped[slot]);
+        z->probe.fill(p->members[slot], &z->tmp);
+    peer_merge_ee(out, &z->tmp.ee, p->swapped[slot]);
 }
 
+/* The EE block of a peer connection: members that ended, then the live ones. */
 static void
-zee_fill(struct zert_layer *z, const struct zee *g, struct zert_detail *r)
+peer_fill(struct zert_layer *z, const struct peer *p, struct zert_detail *r)
 {
-    struct zert_ee all = g->ended;
-    for (unsigned i = 0; i < ZEE_MEMBERS; i++)
-        if (g->members[i])
-            zee_member_facts(z, g, i, &all);
+    struct zert_ee all = p->ended;
+    for (unsigned i = 0; i < PEER_MEMBERS; i++)
+        if (p->members[i])
+            peer_member_facts(z, p, i, &all);
     r->ee = all;
 }
 
@@ -263,44 +236,46 @@ static struct zert_detail *
 build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
 {
     struct zert_detail *r = &z->rec;
-    const struct flow *f = c->flow;
+    struct zsrc f;
+    conn_src(c, &f);
     int l = c->local, rm = l ^ 1;
     memset(r, 0, sizeof(*r));
     r->event = ev;
     r->time_us = when;
     fill_identity(z, &r->sensor);
     r->ip_proto = c->ip_proto;
-    put_endpoint(&r->local, f, l);
-    put_endpoint(&r->remote, f, rm);
+    put_endpoint(&r->local, &f, l);
+    put_endpoint(&r->remote, &f, rm);
     r->role = c->role;
     r->conn_id = c->conn_id;
-    r->start_us = f->first_ts;
+    r->start_us = f.first_ts;
     if (ev == ZERT_EV_TERM || ev == ZERT_EV_SHORT_TERM) {
-        r->end_us = f->last_ts;
-        ZERT_STR_SET(r, r->end_reason, flow_end_reason_name((enum flow_end_reason)f->end_reason));
+        r->end_us = f.last_ts;
+        ZERT_STR_SET(r, r->end_reason, flow_end_reason_name((enum flow_end_reason)f.end_reason));
     }
-    r->bytes_in = f->payload[rm];
-    r->bytes_out = f->payload[l];
-    r->segs_in = f->pkts[rm];
-    r->segs_out = f->pkts[l];
-    const struct conf_job *j = conf_job_for_port(z->conf, f->port[l]);
+    r->bytes_in = f.payload[rm];
+    r->bytes_out = f.payload[l];
+    r->segs_in = f.pkts[rm];
+    r->segs_out = f.pkts[l];
+    const struct conf_job *j = conf_job_for_port(z->conf, f.port[l]);
     if (j) {
         ZERT_STR_SET(r, r->job, j->job);
         ZERT_STR_SET(r, r->user, j->user);
     }
-    if (z->probe.fill && !c->ee)
-        z->probe.fill(f, r);
-    if (c->ee)
-        zee_fill(z, c->ee, r);
+    if (c->peer)
+        peer_fill(z, c->peer, r);
+    else if (z->probe.fill)
+        z->probe.fill(c->flow, r);
     r->protection = c->prot;
     /* what the flow layer knows about the limits of the observation */
     r->obs.present = true;
     if (!r->obs.source[0])
         ZERT_STR_SET(r, r->obs.source, "observation");
     if (c->ip_proto == IPPROTO_NUM_TCP) {
-        bool mid = (f->flags & FLOW_F_MIDSTREAM) != 0;
+        const struct flow *tf = c->flow;
+        bool mid = (tf->flags & FLOW_F_MIDSTREAM) != 0;
         r->obs.midstream = zert_tri_from_bool(mid);
-        zert_num_set(&r->obs.gaps, f->tcp[0].gap_bytes + f->tcp[1].gap_bytes);
+        zert_num_set(&r->obs.gaps, tf->tcp[0].gap_bytes + tf->tcp[1].gap_bytes);
         if (mid)
             r->obs.handshake_first = ZERT_TRI_FALSE;
     }
@@ -436,17 +411,18 @@ session_get(struct zert_layer *z, const struct zert_detail *r, uint8_t prot)
 static void
 account(struct zconn *c)
 {
-    const struct flow *f = c->flow;
+    struct zsrc f;
+    conn_src(c, &f);
     int l = c->local, rm = l ^ 1;
     if (c->sess) {
-        c->sess->cum.bytes_in += f->payload[rm] - c->acct_bytes[rm];
-        c->sess->cum.bytes_out += f->payload[l] - c->acct_bytes[l];
-        c->sess->cum.segs_in += f->pkts[rm] - c->acct_segs[rm];
-        c->sess->cum.segs_out += f->pkts[l] - c->acct_segs[l];
+        c->sess->cum.bytes_in += f.payload[rm] - c->acct_bytes[rm];
+        c->sess->cum.bytes_out += f.payload[l] - c->acct_bytes[l];
+        c->sess->cum.segs_in += f.pkts[rm] - c->acct_segs[rm];
+        c->sess->cum.segs_out += f.pkts[l] - c->acct_segs[l];
     }
     for (int d = 0; d < 2; d++) {
-        c->acct_bytes[d] = f->payload[d];
-        c->acct_segs[d] = f->pkts[d];
+        c->acct_bytes[d] = f.payload[d];
+        c->acct_segs[d] = f.pkts[d];
     }
 }
 
@@ -461,7 +437,7 @@ join(struct zert_layer *z, struct zconn *c, uint8_t prot, bool partial, uint64_t
     if (!c->sess)
         return;
     c->sess->cum.conns++;
-    if (partial || (c->flow->flags & FLOW_F_MIDSTREAM))
+    if (partial || (c->flow && (c->flow->flags & FLOW_F_MIDSTREAM)))
         c->sess->cum.partial_conns++;
     c->sess->active++;
     c->sess->cum.active_conns = c->sess->active;
@@ -485,15 +461,18 @@ leave(struct zconn *c, bool partial)
 static void
 evaluate(struct zert_layer *z, struct zconn *c, uint64_t now, bool final)
 {
-    const struct flow *f = c->flow;
     bool clear_first = false, ended_early = false;
-    uint8_t prot = z->probe.protection ? z->probe.protection(f, &clear_first, &ended_early) : 0;
+    /* a peer connection (EE) is in clear: only IPsec could protect it, and ESP would hide it */
+    uint8_t prot = z->probe.protection && c->flow
+                       ? z->probe.protection(c->flow, &clear_first, &ended_early)
+                       : 0;
+    uint64_t first_ts = c->flow ? c->flow->first_ts : c->peer->first_ts;
     if (c->ah_seen)
         prot |= ZERT_PROT_IPSEC;
     /* the session ended and clear data followed: the connection is clear text from then */
     if (ended_early)
         prot &= ZERT_PROT_IPSEC;
-    uint64_t init_at = f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000;
+    uint64_t init_at = first_ts + (uint64_t)z->conf->short_conn_s * 1000000;
     bool is_tcp = c->ip_proto == IPPROTO_NUM_TCP;
     if (!c->decided) {
         if (prot && clear_first) {
@@ -516,7 +495,7 @@ evaluate(struct zert_layer *z, struct zconn *c, uint64_t now, bool final)
         write_detail(z, c, ZERT_EV_CHANGE, now);
     }
     if (!c->init_done && !final && (!is_tcp || now >= init_at)) {
-        write_detail(z, c, ZERT_EV_INIT, is_tcp ? init_at : f->first_ts);
+        write_detail(z, c, ZERT_EV_INIT, is_tcp ? init_at : first_ts);
         c->init_done = true;
     }
 }
@@ -543,37 +522,30 @@ conn_unlink(struct zert_layer *z, struct zconn *c)
     c->prev = c->next = NULL;
 }
 
-/* The EE connection of flow f's IP pair, made on its first flow. */
-static struct zee *
-zee_get(struct zert_layer *z, struct flow *f)
+/* The EE connection of flow f's IP pair (a peer), made with its first flow. */
+static struct peer *
+ee_peer_get(struct zert_layer *z, struct flow *f)
 {
-    for (struct zee *g = z->ees; g; g = g->next)
-        if (g->syn.key.family == f->key.family &&
-            memcmp(g->syn.key.addr_lo, f->key.addr_lo, 16) == 0 &&
-            memcmp(g->syn.key.addr_hi, f->key.addr_hi, 16) == 0)
-            return g;
+    struct peer *p = peer_find(z->peers, PEER_EE, f);
+    if (p)
+        return p;
     unsigned m = local_sides(z, f);
     if (!m)
         return NULL;
-    struct zee *g = calloc(1, sizeof(*g));
-    if (!g)
+    struct zconn *c = calloc(1, sizeof(*c));
+    p = c ? peer_create(z->peers, PEER_EE, f) : NULL;
+    if (!p) {
+        free(c);
         return NULL;
-    g->syn = *f;
-    g->syn.app = g->syn.zert = NULL;
-    memset(g->syn.pkts, 0, sizeof(g->syn.pkts));
-    memset(g->syn.payload, 0, sizeof(g->syn.payload));
-    memset(g->syn.bytes, 0, sizeof(g->syn.bytes));
-    struct zconn *c = &g->c;
-    c->ee = g;
-    c->flow = &g->syn;
+    }
+    c->peer = p;
     c->conn_id = z->next_conn_id++;
     c->local = (m & 1) ? 0 : 1; /* both local: reported from the first packet's sender */
     c->ip_proto = IPPROTO_NUM_UDP;
     c->role = ZERT_ROLE_PEER;
     conn_link(z, c);
-    g->next = z->ees;
-    z->ees = g;
-    return g;
+    p->user = c;
+    return p;
 }
 
 static struct zflow *
@@ -582,31 +554,28 @@ zflow_get(struct zert_layer *z, struct flow *f)
     if (f->zert)
         return f->zert;
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
-    if (!tcp && !is_ee(z, f))
-        return NULL;
-    struct zee *g = NULL;
+    struct peer *p = NULL;
     unsigned slot = 0;
     if (!tcp) {
-        g = zee_get(z, f);
-        if (!g)
+        /* UDP is a connection only when it is Enterprise Extender: the EE dissector claimed it */
+        if (!z->probe.peer_kind || z->probe.peer_kind(f) != PEER_EE)
             return NULL;
-        while (slot < ZEE_MEMBERS && g->members[slot])
-            slot++;
-        if (slot == ZEE_MEMBERS)
-            return NULL; /* more concurrent port flows than EE has ports: not counted */
+        p = ee_peer_get(z, f);
+        if (!p || !peer_attach(z->peers, p, f, &slot))
+            return NULL; /* more concurrent port flows than EE has ports: counted */
     } else if (!local_sides(z, f)) {
         return NULL;
     }
     struct zflow *zf = calloc(1, sizeof(*zf));
-    if (!zf)
+    if (!zf) {
+        if (p && peer_leave(p, slot))
+            peer_end(z, p, f->last_ts);
         return NULL;
-    if (g) {
-        zf->ee = g;
+    }
+    f->zert = zf;
+    if (p) {
+        zf->peer = p;
         zf->slot = slot;
-        g->members[slot] = f;
-        g->swapped[slot] = memcmp(f->addr[0], g->syn.addr[0], 16) != 0;
-        g->nmembers++;
-        f->zert = zf;
         return zf;
     }
     unsigned m = local_sides(z, f);
@@ -621,24 +590,7 @@ zflow_get(struct zert_layer *z, struct flow *f)
         c->role = side == flow_server_dir(f) ? ZERT_ROLE_SERVER : ZERT_ROLE_CLIENT;
         conn_link(z, c);
     }
-    f->zert = zf;
     return zf;
-}
-
-/* Bring the EE connection's counters up to date with one member flow. */
-static void
-zee_add(struct zee *g, unsigned slot)
-{
-    const struct flow *f = g->members[slot];
-    for (int d = 0; d < 2; d++) {
-        int sd = g->swapped[slot] ? d ^ 1 : d;
-        g->syn.payload[sd] += f->payload[d] - g->added_payload[slot][d];
-        g->syn.pkts[sd] += f->pkts[d] - g->added_pkts[slot][d];
-        g->added_payload[slot][d] = f->payload[d];
-        g->added_pkts[slot][d] = f->pkts[d];
-    }
-    if (f->last_ts > g->syn.last_ts)
-        g->syn.last_ts = f->last_ts;
 }
 
 void
@@ -649,9 +601,9 @@ zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
     struct zflow *zf = zflow_get(z, f);
     if (!zf)
         return;
-    if (zf->ee) {
-        zee_add(zf->ee, zf->slot);
-        evaluate(z, &zf->ee->c, p->ts_us, false);
+    if (zf->peer) {
+        peer_update(zf->peer, zf->slot);
+        evaluate(z, zf->peer->user, p->ts_us, false);
         return;
     }
     for (int i = 0; i < zf->n; i++) {
@@ -669,10 +621,11 @@ zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
 static void
 conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
 {
-    const struct flow *f = c->flow;
+    struct zsrc f;
+    conn_src(c, &f);
     evaluate(z, c, now, true);
     bool tcp = c->ip_proto == IPPROTO_NUM_TCP;
-    uint64_t life = f->last_ts - f->first_ts;
+    uint64_t life = f.last_ts - f.first_ts;
     bool is_short =
         tcp && !c->init_done && !c->changed && life < (uint64_t)z->conf->short_conn_s * 1000000;
     if (is_short) {
@@ -682,7 +635,7 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     } else {
         if (!c->init_done) {
             uint64_t init_at =
-                tcp ? f->first_ts + (uint64_t)z->conf->short_conn_s * 1000000 : f->first_ts;
+                tcp ? f.first_ts + (uint64_t)z->conf->short_conn_s * 1000000 : f.first_ts;
             write_detail(z, c, ZERT_EV_INIT, init_at);
             c->init_done = true;
         }
@@ -692,24 +645,14 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     conn_unlink(z, c);
 }
 
-/* A member flow ended: keep its facts; the connection ends with its last member. */
+/* A peer's last member ended: so does its connection. */
 static void
-zee_member_end(struct zert_layer *z, struct zee *g, unsigned slot, uint64_t now)
+peer_end(struct zert_layer *z, struct peer *p, uint64_t now)
 {
-    zee_add(g, slot);
-    zee_member_facts(z, g, slot, &g->ended);
-    g->syn.end_reason = g->members[slot]->end_reason; /* the last member's reason ends it */
-    g->members[slot] = NULL;
-    if (--g->nmembers)
-        return;
-    conn_end(z, &g->c, now < g->syn.last_ts ? g->syn.last_ts : now);
-    for (struct zee **pp = &z->ees; *pp; pp = &(*pp)->next) {
-        if (*pp == g) {
-            *pp = g->next;
-            break;
-        }
-    }
-    free(g);
+    struct zconn *c = p->user;
+    conn_end(z, c, now < p->last_ts ? p->last_ts : now);
+    free(c);
+    peer_remove(z->peers, p);
 }
 
 void
@@ -720,8 +663,12 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
         return;
     if (now < f->last_ts)
         now = f->last_ts;
-    if (zf->ee)
-        zee_member_end(z, zf->ee, zf->slot, now);
+    if (zf->peer) {
+        struct peer *p = zf->peer;
+        peer_member_facts(z, p, zf->slot, &p->ended); /* the member's facts outlive it */
+        if (peer_leave(p, zf->slot))
+            peer_end(z, p, now);
+    }
     for (int i = 0; i < zf->n; i++)
         conn_end(z, &zf->c[i], now);
     free(zf);

@@ -30,6 +30,9 @@ struct zert_sink {
 struct zert_probe {
     uint8_t (*protection)(const struct flow *f, bool *clear_first, bool *ended_early);
     void (*fill)(const struct flow *f, struct zert_detail *rec);
+    /* The peer kind (sensor/peer.h: PEER_EE) of a UDP flow, from the dissector that claimed it;
+     * 0 when the flow is no part of a peer connection. */
+    uint8_t (*peer_kind)(const struct flow *f);
 };
 
 struct zert_layer *zert_new(const struct conf *conf, const struct zert_sink *sink,
