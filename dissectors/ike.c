@@ -111,6 +111,13 @@ ike_state_init(struct ike_state *st)
     memset(st, 0, sizeof(*st));
 }
 
+/*
+ * Messages parsed by every IKE state of the process, in order: merged per-flow states keep
+ * their SAs in the order one parse of all the pair's datagrams would have (capture times may
+ * go back, so times cannot order them). The sensor is single-threaded.
+ */
+static uint64_t ike_parse_order;
+
 static struct ike_sa *
 ike_sa_get(struct ike_state *st, const struct ike_hdr *h, uint64_t ts)
 {
@@ -129,6 +136,7 @@ ike_sa_get(struct ike_state *st, const struct ike_hdr *h, uint64_t ts)
     memcpy(sa->spi_i, h->spi_i, 8);
     sa->version = version;
     sa->first_ts = ts;
+    sa->order = ike_parse_order;
     return sa;
 }
 
@@ -577,6 +585,7 @@ ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size_t le
         st->not_ike++;
         return;
     }
+    ike_parse_order++;
     cur_skip(&c, IKE_HDR_LEN);
     st->messages++;
     if (marker)
@@ -585,6 +594,7 @@ ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size_t le
     if (!sa)
         return;
     sa->last_ts = ts_us;
+    sa->last_order = ike_parse_order;
     if (ike_spi_zero(sa->spi_r) && !ike_spi_zero(h.spi_r))
         memcpy(sa->spi_r, h.spi_r, 8);
     sa->exch_msgs[h.exchange < IKE_EXCH_SLOTS ? h.exchange : 0]++;
@@ -626,6 +636,122 @@ ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size_t le
     if (h.np != IKEV2_PL_SK && h.np != IKEV2_PL_SKF)
         sa->clear_messages++;
     ike_walk_payloads(&m, h.np, &body);
+}
+
+static void
+ike_sa_merge(struct ike_sa *d, const struct ike_sa *s, bool reversed)
+{
+    if (ike_spi_zero(d->spi_r))
+        memcpy(d->spi_r, s->spi_r, sizeof(d->spi_r));
+    if (!d->exchange)
+        d->exchange = s->exchange;
+    if (!d->offered && s->offered) {
+        d->offered = true;
+        d->offered_proposals = s->offered_proposals;
+        d->offered_transforms = s->offered_transforms;
+        memcpy(d->offered_groups, s->offered_groups, sizeof(d->offered_groups));
+        d->n_offered_groups = s->n_offered_groups;
+        d->offered_psk = s->offered_psk;
+    }
+    if (!d->chosen && s->chosen) {
+        d->chosen = true;
+        d->encr = s->encr;
+        d->key_bits = s->key_bits;
+        d->prf = s->prf;
+        d->integ = s->integ;
+        d->hash = s->hash;
+        d->auth = s->auth;
+        d->dh_group = s->dh_group;
+        d->integ_seen = s->integ_seen;
+        memcpy(d->addke, s->addke, sizeof(d->addke));
+        d->life_seconds = s->life_seconds;
+        d->life_kbytes = s->life_kbytes;
+    }
+    if (!d->initiator_seen && s->initiator_seen) {
+        d->initiator_seen = true;
+        d->init_dir = (uint8_t)(reversed ? s->init_dir ^ 1 : s->init_dir);
+    }
+    for (int i = 0; i < 2; i++)
+        if (!d->ke_payload_group[i])
+            d->ke_payload_group[i] = s->ke_payload_group[i];
+    if (!d->requested_group)
+        d->requested_group = s->requested_group;
+    d->nat_detection |= s->nat_detection;
+    d->fragmentation |= s->fragmentation;
+    d->no_proposal_chosen |= s->no_proposal_chosen;
+    d->cookie_retries += s->cookie_retries;
+    d->invalid_ke += s->invalid_ke;
+    d->clear_messages += s->clear_messages;
+    d->encrypted_messages += s->encrypted_messages;
+    for (int i = 0; i < IKE_EXCH_SLOTS; i++)
+        d->exch_msgs[i] = (uint16_t)(d->exch_msgs[i] + s->exch_msgs[i]);
+    for (uint8_t i = 0; i < s->n_notify; i++) {
+        uint8_t k = 0;
+        while (k < d->n_notify && d->notify[k] != s->notify[i])
+            k++;
+        if (k == d->n_notify && k < IKE_MAX_NOTIFY)
+            d->notify[d->n_notify++] = s->notify[i];
+    }
+    if (s->order < d->order) {
+        d->order = s->order;
+        d->first_ts = s->first_ts;
+    }
+    if (s->last_order > d->last_order) {
+        d->last_order = s->last_order;
+        d->last_ts = s->last_ts;
+    }
+}
+
+void
+ike_state_merge(struct ike_state *dst, const struct ike_state *src, bool reversed)
+{
+    for (uint8_t i = 0; i < src->n_sas; i++) {
+        const struct ike_sa *s = &src->sas[i];
+        uint8_t k = 0;
+        while (k < dst->n_sas &&
+               !(dst->sas[k].version == s->version && !memcmp(dst->sas[k].spi_i, s->spi_i, 8)))
+            k++;
+        if (k < dst->n_sas) {
+            ike_sa_merge(&dst->sas[k], s, reversed);
+        } else if (dst->n_sas < IKE_MAX_SAS) {
+            struct ike_sa *d = &dst->sas[dst->n_sas++];
+            *d = *s;
+            if (reversed && d->initiator_seen)
+                d->init_dir ^= 1;
+        } else {
+            dst->sas_overflow++;
+        }
+    }
+    /* first message order: insertion sort (merges are few and SAs at most IKE_MAX_SAS) */
+    for (uint8_t i = 1; i < dst->n_sas; i++) {
+        struct ike_sa t = dst->sas[i];
+        uint8_t k = i;
+        while (k > 0 && dst->sas[k - 1].order > t.order) {
+            dst->sas[k] = dst->sas[k - 1];
+            k--;
+        }
+        dst->sas[k] = t;
+    }
+    for (uint8_t i = 0; i < src->n_vids; i++) {
+        const struct ike_vid *v = &src->vids[i];
+        uint8_t k = 0;
+        while (k < dst->n_vids &&
+               !(dst->vids[k].len == v->len && !memcmp(dst->vids[k].id, v->id, v->len)))
+            k++;
+        if (k < dst->n_vids)
+            continue;
+        if (dst->n_vids < IKE_MAX_VIDS)
+            dst->vids[dst->n_vids++] = *v;
+        else
+            dst->vids_overflow++;
+    }
+    dst->sas_overflow += src->sas_overflow;
+    dst->vids_overflow += src->vids_overflow;
+    dst->messages += src->messages;
+    dst->malformed += src->malformed;
+    dst->keepalives += src->keepalives;
+    dst->not_ike += src->not_ike;
+    dst->nat_t |= src->nat_t;
 }
 
 const struct ike_sa *

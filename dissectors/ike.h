@@ -57,6 +57,7 @@ struct ike_sa {
     uint16_t notify[IKE_MAX_NOTIFY];
     uint8_t n_notify;
     uint64_t first_ts, last_ts;
+    uint64_t order, last_order; /* first and last message, in parse order over every flow */
 };
 
 struct ike_vid {
@@ -89,6 +90,14 @@ void ike_state_init(struct ike_state *st);
 /* Parse one UDP payload (with or without the non-ESP marker); `dir` is 0 or 1. */
 void ike_parse_datagram(struct ike_state *st, int dir, const uint8_t *data, size_t len,
                         uint64_t ts_us);
+/*
+ * Fold the state of one flow into a peer pair's (docs/ipsec.md: a pair's IKE facts are those
+ * of its UDP 500/4500 flows, each parsed once by that flow's dissector). SAs are matched by
+ * version and initiator SPI; what a message set once is kept from the flow that had it;
+ * counts add up; SAs end in order of their first message, as one parse of the pair would
+ * have them. `reversed`: src's dir 0 is dst's dir 1.
+ */
+void ike_state_merge(struct ike_state *dst, const struct ike_state *src, bool reversed);
 /* The SA reported in the flat keys: the first with a chosen transform, else the first. */
 const struct ike_sa *ike_primary_sa(const struct ike_state *st);
 

@@ -1,11 +1,10 @@
-/* ipsec.c - the per-run IPsec peer-pair table: ESP/AH SPIs and counters merged with IKE facts. */
+/* ipsec.c - an IPsec peer pair's facts: ESP/AH SAs and counters, and its merged IKE facts. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
-#include "../flowtable/packet.h"
 #include "cursor.h"
 #include "ike.h"
 #include "ipsec.h"
@@ -13,145 +12,21 @@
 #define SEQ_WRAP_HIGH 0xf0000000u /* a drop from above this to below the next is a wrap */
 #define SEQ_WRAP_LOW  0x10000000u
 
-/* One SA as seen on the wire: an SPI in one direction of the pair. */
-struct ipsec_sa_ctr {
-    uint32_t spi;
-    uint8_t dir;     /* 0: addr[0] -> addr[1], 1: the other way */
-    uint8_t icv_len; /* AH: bytes of ICV (12: HMAC-*-96, 16/24/32: SHA-2, GMAC...) */
-    bool udp_encap;  /* seen inside UDP 4500 */
-    bool raw;        /* seen as IP protocol 50/51 */
-    bool icv_varies; /* AH: the ICV length changed within the SA */
-    uint64_t packets, bytes;
-    uint32_t first_seq, max_seq;
-    uint32_t gaps;    /* jumps forward by more than one */
-    uint64_t missing; /* sequence numbers skipped by those jumps */
-    uint32_t replays; /* a sequence number at or below the highest seen: replay or reorder */
-    uint32_t wraps;   /* the 32-bit sequence wrapped (ESN) */
-    uint64_t first_ts, last_ts;
-};
-
-struct ipsec_pair {
-    uint8_t family;
-    uint8_t addr[2][16]; /* [0]: the source of the pair's first packet */
-    uint64_t id;
-    uint64_t first_ts, last_ts;
-    struct ipsec_sa_ctr esp[IPSEC_MAX_SPIS];
-    struct ipsec_sa_ctr ah[IPSEC_MAX_AH_SPIS];
-    uint8_t n_esp, n_ah;
-    uint64_t spis_overflow;
-    uint64_t keepalives;
-    struct ike_state *ike; /* allocated with the pair's first IKE datagram */
-};
-
-struct ipsec_table {
-    struct ipsec_pair **pairs; /* in creation order */
-    unsigned n_pairs, max_pairs;
-    uint32_t *slots;  /* open addressing: pair index + 1, 0 = empty */
-    uint32_t n_slots; /* a power of two, at least twice max_pairs */
-    struct ipsec_table_stats stats;
-};
-
-struct ipsec_table *
-ipsec_table_new(unsigned max_pairs)
+void
+ipsec_pair_state_init(struct ipsec_pair_state *st)
 {
-    if (max_pairs == 0)
-        max_pairs = IPSEC_MAX_PAIRS_DEFAULT;
-    struct ipsec_table *t = calloc(1, sizeof(*t));
-    if (!t)
-        return NULL;
-    t->max_pairs = max_pairs;
-    t->n_slots = 16;
-    while (t->n_slots < 2u * max_pairs)
-        t->n_slots *= 2;
-    t->pairs = calloc(max_pairs, sizeof(*t->pairs));
-    t->slots = calloc(t->n_slots, sizeof(*t->slots));
-    if (!t->pairs || !t->slots) {
-        ipsec_table_free(t);
-        return NULL;
-    }
-    return t;
+    memset(st, 0, sizeof(*st));
 }
 
 void
-ipsec_table_free(struct ipsec_table *t)
+ipsec_pair_state_fini(struct ipsec_pair_state *st)
 {
-    if (!t)
-        return;
-    for (unsigned i = 0; i < t->n_pairs; i++) {
-        free(t->pairs[i]->ike);
-        free(t->pairs[i]);
-    }
-    free(t->pairs);
-    free(t->slots);
-    free(t);
-}
-
-void
-ipsec_table_get_stats(const struct ipsec_table *t, struct ipsec_table_stats *s)
-{
-    *s = t->stats;
-    s->pairs = t->n_pairs;
-}
-
-/* FNV-1a over the family and the two addresses in a fixed order (direction-symmetric). */
-static uint32_t
-ipsec_pair_hash(uint8_t family, const uint8_t *a, const uint8_t *b)
-{
-    const uint8_t *lo = memcmp(a, b, 16) <= 0 ? a : b;
-    const uint8_t *hi = lo == a ? b : a;
-    uint32_t h = 2166136261u ^ family;
-    h *= 16777619u;
-    for (int i = 0; i < 16; i++) {
-        h = (h ^ lo[i]) * 16777619u;
-        h = (h ^ hi[i]) * 16777619u;
-    }
-    return h;
-}
-
-/* The pair of a packet (created when new and there is room) and the packet's direction. */
-static struct ipsec_pair *
-ipsec_pair_get(struct ipsec_table *t, const struct packet *p, int *dir)
-{
-    uint32_t mask = t->n_slots - 1;
-    uint32_t i = ipsec_pair_hash(p->family, p->src, p->dst) & mask;
-    for (;; i = (i + 1) & mask) {
-        uint32_t s = t->slots[i];
-        if (!s)
-            break;
-        struct ipsec_pair *pr = t->pairs[s - 1];
-        if (pr->family != p->family)
-            continue;
-        if (!memcmp(pr->addr[0], p->src, 16) && !memcmp(pr->addr[1], p->dst, 16)) {
-            *dir = 0;
-            return pr;
-        }
-        if (!memcmp(pr->addr[1], p->src, 16) && !memcmp(pr->addr[0], p->dst, 16)) {
-            *dir = 1;
-            return pr;
-        }
-    }
-    if (t->n_pairs >= t->max_pairs) {
-        t->stats.pairs_overflow++;
-        return NULL;
-    }
-    struct ipsec_pair *pr = calloc(1, sizeof(*pr));
-    if (!pr) {
-        t->stats.pairs_overflow++;
-        return NULL;
-    }
-    pr->family = p->family;
-    memcpy(pr->addr[0], p->src, 16);
-    memcpy(pr->addr[1], p->dst, 16);
-    pr->id = (uint64_t)t->n_pairs + 1;
-    pr->first_ts = p->ts_us;
-    t->pairs[t->n_pairs++] = pr;
-    t->slots[i] = t->n_pairs;
-    *dir = 0;
-    return pr;
+    free(st->ike);
+    st->ike = NULL;
 }
 
 static struct ipsec_sa_ctr *
-ipsec_sa_get(struct ipsec_pair *pr, struct ipsec_sa_ctr *arr, uint8_t *n, unsigned max,
+ipsec_sa_get(struct ipsec_pair_state *pr, struct ipsec_sa_ctr *arr, uint8_t *n, unsigned max,
              uint32_t spi, int dir)
 {
     for (uint8_t i = 0; i < *n; i++)
@@ -192,125 +67,62 @@ ipsec_sa_count(struct ipsec_sa_ctr *s, uint32_t seq, uint64_t bytes, uint64_t ts
     s->last_ts = ts;
 }
 
-static void
-ipsec_pair_touch(struct ipsec_pair *pr, uint64_t ts)
+bool
+ipsec_pair_esp(struct ipsec_pair_state *st, int dir, uint32_t spi, uint32_t seq, uint64_t bytes,
+               uint64_t ts, bool udp_encap)
 {
-    if (ts > pr->last_ts)
-        pr->last_ts = ts;
-}
-
-void
-ipsec_table_esp(struct ipsec_table *t, const struct packet *p, bool udp_encap)
-{
-    uint32_t spi = p->spi, seq = p->esp_seq;
-    if (udp_encap) {
-        struct cursor c = cur_init(p->payload, p->payload_len);
-        spi = cur_get_be32(&c);
-        seq = cur_get_be32(&c);
-        if (!cur_ok(&c)) {
-            t->stats.esp_short++;
-            return;
-        }
-        t->stats.natt_esp_packets++;
-    } else {
-        t->stats.esp_packets++;
-    }
-    int dir;
-    struct ipsec_pair *pr = ipsec_pair_get(t, p, &dir);
-    if (!pr)
-        return;
-    ipsec_pair_touch(pr, p->ts_us);
-    struct ipsec_sa_ctr *s = ipsec_sa_get(pr, pr->esp, &pr->n_esp, IPSEC_MAX_SPIS, spi, dir);
-    if (!s) {
-        t->stats.spis_overflow++;
-        return;
-    }
+    struct ipsec_sa_ctr *s = ipsec_sa_get(st, st->esp, &st->n_esp, IPSEC_MAX_SPIS, spi, dir);
+    if (!s)
+        return false;
     if (udp_encap)
         s->udp_encap = true;
     else
         s->raw = true;
-    ipsec_sa_count(s, seq, p->ip_len, p->ts_us);
-}
-
-void
-ipsec_table_ah(struct ipsec_table *t, const struct packet *p)
-{
-    if (!p->has_ah)
-        return;
-    t->stats.ah_packets++;
-    int dir;
-    struct ipsec_pair *pr = ipsec_pair_get(t, p, &dir);
-    if (!pr)
-        return;
-    ipsec_pair_touch(pr, p->ts_us);
-    struct ipsec_sa_ctr *s = ipsec_sa_get(pr, pr->ah, &pr->n_ah, IPSEC_MAX_AH_SPIS, p->ah_spi, dir);
-    if (!s) {
-        t->stats.spis_overflow++;
-        return;
-    }
-    s->raw = true;
-    if (s->packets && s->icv_len != p->ah_icv_len)
-        s->icv_varies = true;
-    s->icv_len = p->ah_icv_len;
-    ipsec_sa_count(s, p->ah_seq, p->ip_len, p->ts_us);
-}
-
-void
-ipsec_table_ike(struct ipsec_table *t, const struct packet *p)
-{
-    int dir;
-    struct ipsec_pair *pr = ipsec_pair_get(t, p, &dir);
-    if (!pr)
-        return;
-    if (!pr->ike) {
-        pr->ike = malloc(sizeof(*pr->ike));
-        if (!pr->ike)
-            return;
-        ike_state_init(pr->ike);
-    }
-    t->stats.ike_packets++;
-    ipsec_pair_touch(pr, p->ts_us);
-    ike_parse_datagram(pr->ike, dir, p->payload, p->payload_len, p->ts_us);
+    ipsec_sa_count(s, seq, bytes, ts);
+    return true;
 }
 
 bool
-ipsec_table_packet(struct ipsec_table *t, const struct packet *p)
+ipsec_pair_ah(struct ipsec_pair_state *st, int dir, uint32_t spi, uint32_t seq, uint8_t icv_len,
+              uint64_t bytes, uint64_t ts)
 {
-    if (p->has_ah)
-        ipsec_table_ah(t, p);
-    if (p->proto == IPPROTO_NUM_ESP) {
-        ipsec_table_esp(t, p, false);
+    struct ipsec_sa_ctr *s = ipsec_sa_get(st, st->ah, &st->n_ah, IPSEC_MAX_AH_SPIS, spi, dir);
+    if (!s)
         return false;
-    }
-    if (p->proto != IPPROTO_NUM_UDP || !p->payload_len)
-        return false;
-    if (p->sport == IKE_NATT_PORT || p->dport == IKE_NATT_PORT) {
-        switch (ike_classify_natt(p->payload, p->payload_len)) {
-        case IKE_NATT_KEEPALIVE: {
-            int dir;
-            struct ipsec_pair *pr = ipsec_pair_get(t, p, &dir);
-            t->stats.natt_keepalives++;
-            if (pr) {
-                pr->keepalives++;
-                ipsec_pair_touch(pr, p->ts_us);
-            }
-            return true;
-        }
-        case IKE_NATT_ESP:
-            ipsec_table_esp(t, p, true);
-            return true;
-        case IKE_NATT_IKE:
-            ipsec_table_ike(t, p);
+    s->raw = true;
+    if (s->packets && s->icv_len != icv_len)
+        s->icv_varies = true;
+    s->icv_len = icv_len;
+    ipsec_sa_count(s, seq, bytes, ts);
+    return true;
+}
+
+bool
+ipsec_pair_ike_seen(struct ipsec_pair_state *st)
+{
+    if (!st->ike) {
+        st->ike = malloc(sizeof(*st->ike));
+        if (!st->ike)
             return false;
-        case IKE_NATT_JUNK:
-            return false;
-        }
-        return false;
+        ike_state_init(st->ike);
     }
-    if ((p->sport == IKE_PORT || p->dport == IKE_PORT) &&
-        ike_dissector.probe(p->payload, p->payload_len, p->sport, p->dport) == PROBE_YES)
-        ipsec_table_ike(t, p);
-    return false;
+    return true;
+}
+
+void
+ipsec_pair_add_ike(struct ipsec_pair_state *st, const struct ike_state *flow, bool reversed)
+{
+    if (ipsec_pair_ike_seen(st))
+        ike_state_merge(st->ike, flow, reversed);
+}
+
+bool
+ipsec_natt_esp_header(const uint8_t *data, size_t len, uint32_t *spi, uint32_t *seq)
+{
+    struct cursor c = cur_init(data, len);
+    *spi = cur_get_be32(&c);
+    *seq = cur_get_be32(&c);
+    return cur_ok(&c);
 }
 
 /* ---- the observation line ---- */
@@ -343,9 +155,9 @@ ipsec_obs_sas(struct obs_ipsec_sa *dst, const struct ipsec_sa_ctr *src, uint8_t 
 }
 
 void
-ipsec_table_observe_pair(const struct ipsec_table *t, unsigned i, struct obs_ipsec_pair *o)
+ipsec_pair_observe(const struct ipsec_pair_state *pr, const struct ipsec_pair_id *id,
+                   struct obs_ipsec_pair *o)
 {
-    const struct ipsec_pair *pr = t->pairs[i];
     bool esp_raw = false, esp_udp = false;
     for (uint8_t k = 0; k < pr->n_esp; k++) {
         esp_raw |= pr->esp[k].raw;
@@ -353,16 +165,16 @@ ipsec_table_observe_pair(const struct ipsec_table *t, unsigned i, struct obs_ips
     }
     const struct ike_sa *sa = ike_primary_sa(pr->ike);
     memset(o, 0, offsetof(struct obs_ipsec_pair, ike));
-    o->pair_id = pr->id;
+    o->pair_id = id->id;
     o->ip_proto = esp_raw ? 50 : pr->n_ah ? 51 : 17;
     for (int k = 0; k < 2; k++) {
-        o->addr[k].family = pr->family;
-        memcpy(o->addr[k].ip, pr->addr[k], sizeof(o->addr[k].ip));
+        o->addr[k].family = id->family;
+        memcpy(o->addr[k].ip, id->addr[k], sizeof(o->addr[k].ip));
     }
     o->client = sa && sa->initiator_seen ? sa->init_dir : 0;
     o->roles_guessed = !(sa && sa->initiator_seen);
-    o->start_us = pr->first_ts;
-    o->end_us = pr->last_ts;
+    o->start_us = id->first_ts;
+    o->end_us = id->last_ts;
     o->dissector = "ipsec";
     ike_fill_obs(pr->ike, &o->ike);
     ipsec_obs_sas(o->esp, pr->esp, pr->n_esp);
@@ -381,25 +193,18 @@ ipsec_table_observe_pair(const struct ipsec_table *t, unsigned i, struct obs_ips
                                : "no IKE exchange seen for this pair";
 }
 
-unsigned
-ipsec_table_pair_count(const struct ipsec_table *t)
-{
-    return t ? t->n_pairs : 0;
-}
-
 void
-ipsec_table_pair(const struct ipsec_table *t, unsigned i, struct ipsec_pair_view *v,
-                 struct zert_detail *rec)
+ipsec_pair_view(const struct ipsec_pair_state *pr, const struct ipsec_pair_id *id,
+                struct ipsec_pair_view *v, struct zert_detail *rec)
 {
-    const struct ipsec_pair *pr = t->pairs[i];
     const struct ike_sa *sa = pr->ike ? ike_primary_sa(pr->ike) : NULL;
     memset(v, 0, sizeof(*v));
-    v->family = pr->family;
-    v->addr[0] = pr->addr[0];
-    v->addr[1] = pr->addr[1];
+    v->family = id->family;
+    v->addr[0] = id->addr[0];
+    v->addr[1] = id->addr[1];
     v->initiator = sa && sa->initiator_seen ? sa->init_dir : -1;
-    v->first_ts = pr->first_ts;
-    v->last_ts = pr->last_ts;
+    v->first_ts = id->first_ts;
+    v->last_ts = id->last_ts;
     bool esp_raw = false, esp_udp = false;
     for (unsigned k = 0; k < pr->n_esp; k++) {
         const struct ipsec_sa_ctr *c = &pr->esp[k];

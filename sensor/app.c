@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../dissectors/ee.h"
+#include "../dissectors/ike.h"
 #include "../dissectors/ipsec.h"
 #include "../dissectors/registry.h"
 #include "../emit/emit_obs.h"
@@ -11,6 +12,7 @@
 #include "app.h"
 #include "decode.h"
 #include "flow_log.h"
+#include "ipsec_peers.h"
 #include "ndpi_opinion.h"
 #include "peer.h"
 #include "stats.h"
@@ -477,21 +479,31 @@ app_fill_record(const struct flow *f, struct zert_detail *rec)
 }
 
 int
-app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_table *t)
+app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_peers *ip)
 {
-    if (!a->obs || !t)
+    if (!a->obs || !ip)
         return 0;
     struct obs_ipsec_pair *o = malloc(sizeof(*o));
     if (!o)
         return -1;
     int rc = 0;
-    for (unsigned i = 0; i < ipsec_table_pair_count(t); i++) {
-        ipsec_table_observe_pair(t, i, o);
+    for (unsigned i = 0; i < ipsec_peers_count(ip); i++) {
+        const struct peer *pr = ipsec_peers_get(ip, i);
+        struct ipsec_pair_id id = {
+            pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
+        ipsec_pair_observe(pr->ipsec, &id, o);
         if (emit_obs_write_pair(&a->jw, a->obs, o) != 0)
             rc = -1;
     }
     free(o);
     return rc;
+}
+
+const struct ike_state *
+app_ike_state(const struct flow *f)
+{
+    const struct app_flow *af = f->app;
+    return af && af->st && af->dd == &ike_dissector ? af->st : NULL;
 }
 
 int

@@ -25,9 +25,12 @@ void app_tcp_packet(struct app_layer *a, struct flow *f, const struct packet *p)
 void app_flow_close(struct app_layer *a, struct flow *f);
 /* The observation line, then the state is freed. 0 or -1 (write error). */
 int app_flow_end(struct app_layer *a, struct flow *f);
-struct ipsec_table;
+struct ipsec_peers;
+struct ike_state;
 /* One observation line per IPsec peer pair (after every flow ended). 0 or -1 (write error). */
-int app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_table *t);
+int app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_peers *ip);
+/* The state of the IKE dissector on flow f, or NULL. */
+const struct ike_state *app_ike_state(const struct flow *f);
 
 struct zert_detail;
 /*

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dissectors/ipsec.h" /* IPsec hook */
+#include "../dissectors/ipsec.h"
 #include "../emit/json_writer.h"
 #include "../flowtable/tcp_reasm.h"
 #include "app.h"
@@ -10,6 +10,8 @@
 #include "engine.h"
 #include "flow_log.h"
 #include "ipfrag.h"
+#include "ipsec_peers.h"
+#include "peer.h"
 #include "stats.h"
 #include "stream_dump.h"
 #include "zert.h"
@@ -25,7 +27,8 @@ struct engine {
     struct stream_dump *dump;
     struct app_layer *app;
     struct zert_layer *zert;
-    struct ipsec_table *ipsec; /* IPsec hook: ESP/AH/IKE per peer pair (with --observations) */
+    struct peer_table *peers;  /* peer connections: EE (zERT layer) and IPsec pairs */
+    struct ipsec_peers *ipsec; /* ESP/AH/IKE per peer pair (with --observations or -o) */
     uint64_t now_ts;           /* time of the packet being processed */
     uint64_t clock; /* packet time of what is being processed: expiry runs at boundaries too */
     struct json_writer jw;
@@ -89,6 +92,8 @@ on_end(void *ctx, struct flow *f)
         stream_dump_end(e->dump, f);
     if (e->app)
         app_flow_close(e->app, f); /* the dissector finishes before the records are cut */
+    if (e->ipsec)
+        ipsec_peers_flow_end(e->ipsec, f, app_ike_state(f)); /* its IKE facts join its pair */
     if (e->zert)
         zert_flow_end(e->zert, f, end_time(e, f));
     if (e->app && app_flow_end(e->app, f) != 0)
@@ -128,8 +133,9 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
-        /* IPsec hook: the peer-pair table, written at the end of the run (also as zERT records) */
-        e->ipsec = ipsec_table_new(0);
+        /* IPsec peer pairs, written at the end of the run (also as zERT records) */
+        e->peers = peer_table_new();
+        e->ipsec = e->peers ? ipsec_peers_new(e->peers, 0) : NULL;
         if (!e->ipsec) {
             snprintf(err, errlen, "out of memory");
             goto fail;
@@ -138,7 +144,7 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
     if (cfg->zert_sink) {
         struct zert_probe probe = {
             .protection = app_protection, .fill = app_fill_record, .peer_kind = app_peer_kind};
-        e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe);
+        e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe, e->peers);
         if (!e->zert) {
             snprintf(err, errlen, "out of memory");
             goto fail;
@@ -177,7 +183,7 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
         decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p);
     /* IPsec hook: ESP, AH (also over protocols decode skips), IKE; true: ESP-in-UDP/keepalive */
     bool ipsec_only = e->ipsec && (dr == DECODE_OK || (dr == DECODE_SKIP && p.has_ah)) &&
-                      ipsec_table_packet(e->ipsec, &p);
+                      ipsec_peers_packet(e->ipsec, &p);
     if (dr != DECODE_OK)
         return;
     int dir;
@@ -213,12 +219,15 @@ engine_finish(struct engine *e)
     flow_table_flush(e->flows);
     if (e->zert) {
         /* IPsec peer pairs are connections of their own: ESP hides what they carry */
-        for (unsigned i = 0; i < ipsec_table_pair_count(e->ipsec); i++) {
+        for (unsigned i = 0; i < ipsec_peers_count(e->ipsec); i++) {
+            const struct peer *pr = ipsec_peers_get(e->ipsec, i);
+            struct ipsec_pair_id id = {
+                pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
             struct ipsec_pair_view v;
             struct zert_detail *facts = calloc(1, sizeof(*facts));
             if (!facts)
                 break;
-            ipsec_table_pair(e->ipsec, i, &v, facts);
+            ipsec_pair_view(pr->ipsec, &id, &v, facts);
             facts->ip_proto = v.ip_proto;
             facts->protection = v.protected_traffic ? ZERT_PROT_IPSEC : 0;
             int responder = v.initiator >= 0 ? v.initiator ^ 1 : -1;
@@ -228,7 +237,7 @@ engine_finish(struct engine *e)
         }
         zert_finish(e->zert, e->clock);
     }
-    /* IPsec hook: one observation line per peer pair, after every flow ended */
+    /* one observation line per IPsec peer pair, after every flow ended */
     if (e->ipsec && e->cfg.observations && app_write_ipsec_pairs(e->app, e->ipsec) != 0)
         note_error(e, "writing the --observations output failed");
 }
@@ -275,7 +284,8 @@ engine_free(struct engine *e)
     stream_dump_free(e->dump);
     zert_free(e->zert);
     app_free(e->app);
-    ipsec_table_free(e->ipsec); /* IPsec hook */
+    ipsec_peers_free(e->ipsec);
+    peer_table_free(e->peers);
     jw_fini(&e->jw);
     free(e);
 }

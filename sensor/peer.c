@@ -52,38 +52,54 @@ bucket_of(uint8_t kind, uint8_t family, const uint8_t *a, const uint8_t *b)
 }
 
 static bool
-same_pair(const struct peer *p, const struct flow *f)
+same_pair(const struct peer *p, uint8_t family, const uint8_t *a, const uint8_t *b)
 {
-    if (p->family != f->key.family)
+    if (p->family != family)
         return false;
-    return (!memcmp(p->addr[0], f->addr[0], 16) && !memcmp(p->addr[1], f->addr[1], 16)) ||
-           (!memcmp(p->addr[1], f->addr[0], 16) && !memcmp(p->addr[0], f->addr[1], 16));
+    return (!memcmp(p->addr[0], a, 16) && !memcmp(p->addr[1], b, 16)) ||
+           (!memcmp(p->addr[1], a, 16) && !memcmp(p->addr[0], b, 16));
 }
 
 struct peer *
-peer_find(struct peer_table *t, uint8_t kind, const struct flow *f)
+peer_find_addrs(struct peer_table *t, uint8_t kind, uint8_t family, const uint8_t a[16],
+                const uint8_t b[16])
 {
-    for (struct peer *p = t->buckets[bucket_of(kind, f->key.family, f->addr[0], f->addr[1])]; p;
-         p = p->hnext)
-        if (p->kind == kind && same_pair(p, f))
+    for (struct peer *p = t->buckets[bucket_of(kind, family, a, b)]; p; p = p->hnext)
+        if (p->kind == kind && same_pair(p, family, a, b))
             return p;
     return NULL;
 }
 
 struct peer *
-peer_create(struct peer_table *t, uint8_t kind, const struct flow *f)
+peer_find(struct peer_table *t, uint8_t kind, const struct flow *f)
+{
+    return peer_find_addrs(t, kind, f->key.family, f->addr[0], f->addr[1]);
+}
+
+struct peer *
+peer_create_addrs(struct peer_table *t, uint8_t kind, uint8_t family, const uint8_t src[16],
+                  const uint8_t dst[16], uint64_t ts)
 {
     struct peer *p = calloc(1, sizeof(*p));
     if (!p)
         return NULL;
-    unsigned b = bucket_of(kind, f->key.family, f->addr[0], f->addr[1]);
+    unsigned b = bucket_of(kind, family, src, dst);
     p->kind = kind;
-    p->family = f->key.family;
-    memcpy(p->addr, f->addr, sizeof(p->addr));
-    memcpy(p->port, f->port, sizeof(p->port));
-    p->first_ts = p->last_ts = f->first_ts;
+    p->family = family;
+    memcpy(p->addr[0], src, 16);
+    memcpy(p->addr[1], dst, 16);
+    p->first_ts = p->last_ts = ts;
     p->hnext = t->buckets[b];
     t->buckets[b] = p;
+    return p;
+}
+
+struct peer *
+peer_create(struct peer_table *t, uint8_t kind, const struct flow *f)
+{
+    struct peer *p = peer_create_addrs(t, kind, f->key.family, f->addr[0], f->addr[1], f->first_ts);
+    if (p)
+        memcpy(p->port, f->port, sizeof(p->port));
     return p;
 }
 

@@ -19,7 +19,10 @@ struct peer_table;
  */
 enum peer_kind {
     PEER_EE = 1,
+    PEER_IPSEC, /* ESP, AH, IKE and NAT-T between two hosts (sensor/ipsec_peers.c) */
 };
+
+struct ipsec_pair_state;
 
 #define PEER_MEMBERS 8 /* concurrent member flows per peer; more are counted, not joined */
 
@@ -36,13 +39,21 @@ struct peer {
     struct flow *members[PEER_MEMBERS];
     bool swapped[PEER_MEMBERS]; /* the member's FLOW_DIR_FWD is the peer's direction 1 */
     uint64_t added_payload[PEER_MEMBERS][2], added_pkts[PEER_MEMBERS][2];
-    struct zert_ee ended; /* EE facts of members that ended */
-    void *user;           /* the zERT connection built on the peer */
+    struct zert_ee ended;           /* EE facts of members that ended */
+    void *user;                     /* the zERT connection built on the peer */
+    struct ipsec_pair_state *ipsec; /* PEER_IPSEC: the pair's SAs and IKE facts */
+    uint64_t pair_id;               /* PEER_IPSEC: in creation order, from 1 */
 };
 
 struct peer_table *peer_table_new(void);
 void peer_table_free(struct peer_table *t);
 
+/* The peer of kind `kind` between two addresses (either order), or NULL. O(1). */
+struct peer *peer_find_addrs(struct peer_table *t, uint8_t kind, uint8_t family,
+                             const uint8_t a[16], const uint8_t b[16]);
+/* A new peer between src (its addr[0]) and dst, first seen at ts. NULL: no memory. */
+struct peer *peer_create_addrs(struct peer_table *t, uint8_t kind, uint8_t family,
+                               const uint8_t src[16], const uint8_t dst[16], uint64_t ts);
 /* The peer of kind `kind` for flow f's IP pair, or NULL. O(1). */
 struct peer *peer_find(struct peer_table *t, uint8_t kind, const struct flow *f);
 /* A new peer for f's IP pair, oriented as f (addr[0] is f's first sender). NULL: no memory. */

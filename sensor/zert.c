@@ -111,7 +111,8 @@ struct zert_layer {
 };
 
 struct zert_layer *
-zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zert_probe *probe)
+zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zert_probe *probe,
+         struct peer_table *peers)
 {
     struct zert_layer *z = calloc(1, sizeof(*z));
     if (!z)
@@ -121,11 +122,7 @@ zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zer
     z->probe = *probe;
     z->interval_us = (uint64_t)conf->interval_s * 1000000;
     z->next_conn_id = 1;
-    z->peers = peer_table_new();
-    if (!z->peers) {
-        free(z);
-        return NULL;
-    }
+    z->peers = peers;
     return z;
 }
 
@@ -143,7 +140,6 @@ zert_free(struct zert_layer *z)
         if (c->peer)
             free(c); /* a peer's connection is its own allocation; flows' are in struct zflow */
     }
-    peer_table_free(z->peers);
     free(z);
 }
 

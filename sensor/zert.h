@@ -9,6 +9,7 @@
 struct conf;
 struct flow;
 struct packet;
+struct peer_table;
 struct zert_detail;
 struct zert_summary;
 struct zert_layer;
@@ -35,8 +36,9 @@ struct zert_probe {
     uint8_t (*peer_kind)(const struct flow *f);
 };
 
+/* EE connections are peers (sensor/peer.h) of kind PEER_EE in `peers`, which the caller owns. */
 struct zert_layer *zert_new(const struct conf *conf, const struct zert_sink *sink,
-                            const struct zert_probe *probe);
+                            const struct zert_probe *probe, struct peer_table *peers);
 void zert_free(struct zert_layer *z);
 
 /* The next summary interval boundary after the last one processed (UINT64_MAX before traffic). */

@@ -5,6 +5,8 @@
 #include "../../dissectors/ike.h"
 #include "../../dissectors/ipsec.h"
 #include "../../dissectors/ipsec_tables.h"
+#include "../../sensor/ipsec_peers.h"
+#include "../../sensor/peer.h"
 #include "../../emit/emit_obs.h"
 #include "../../flowtable/packet.h"
 #include "check.h"
@@ -155,6 +157,50 @@ test_v2_cookie_retry(void)
     CHECK_EQ_INT(sa->exch_msgs[IKE_EXCH_IKE_SA_INIT], 3);
 }
 
+/*
+ * A pair's IKE facts are the merge of its flows' states: the same as one parse of every
+ * datagram of the pair in capture order, even when capture times go back and when a flow's
+ * first sender is the pair's other side (its directions are reversed).
+ */
+static void
+test_merge_equals_one_parse(void)
+{
+    static struct ike_state one, a, b, merged;
+    ike_state_init(&one);
+    ike_state_init(&a);
+    ike_state_init(&b);
+    ike_state_init(&merged);
+    /* the pair's order: aggressive SA (flow a), cookie exchange (flow b, reversed), v2 SA (a) */
+    feed(&one, 1, v1_aggr_resp_hex, 50);
+    feed(&one, 1, v2_cookie_resp_hex, 20); /* capture time goes back */
+    feed(&one, 0, v2_cookie_req_hex, 30);
+    feed(&one, 1, v2_four_resp_hex, 40);
+    feed(&one, 1, v2_sa_init_resp_hex, 10);
+    feed(&a, 1, v1_aggr_resp_hex, 50);
+    feed(&b, 0, v2_cookie_resp_hex, 20);
+    feed(&b, 1, v2_cookie_req_hex, 30);
+    feed(&b, 0, v2_four_resp_hex, 40);
+    feed(&a, 1, v2_sa_init_resp_hex, 10);
+    /* flows end in another order than their messages came */
+    ike_state_merge(&merged, &b, true);
+    ike_state_merge(&merged, &a, false);
+    CHECK_EQ_INT(merged.n_sas, one.n_sas);
+    CHECK_EQ_INT(merged.messages, one.messages);
+    CHECK_EQ_INT(merged.n_vids, one.n_vids);
+    for (uint8_t i = 0; i < one.n_sas && i < merged.n_sas; i++) {
+        const struct ike_sa *x = &one.sas[i], *y = &merged.sas[i];
+        CHECK_MEM(x->spi_i, y->spi_i, 8);
+        CHECK_MEM(x->spi_r, y->spi_r, 8);
+        CHECK_EQ_INT(x->init_dir, y->init_dir);
+        CHECK_EQ_INT(x->encr, y->encr);
+        CHECK_EQ_INT(x->cookie_retries, y->cookie_retries);
+        CHECK_EQ_INT(x->clear_messages, y->clear_messages);
+        CHECK_EQ_INT(x->first_ts, y->first_ts);
+        CHECK_EQ_INT(x->last_ts, y->last_ts);
+    }
+    CHECK_EQ_INT(ike_primary_sa(&merged)->version, 1); /* the first SA with a choice: aggressive */
+}
+
 /* Every prefix of a real message: no over-read (the sanitizers watch), counted as malformed. */
 static void
 test_truncation(void)
@@ -255,7 +301,8 @@ test_table_esp_sequences(void)
         {{100, 1}, 2, 0, 1, 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct ipsec_table *t = ipsec_table_new(4);
+        struct peer_table *pt = peer_table_new();
+        struct ipsec_peers *t = ipsec_peers_new(pt, 4);
         struct packet p;
         memset(&p, 0, sizeof(p));
         p.family = 4;
@@ -267,7 +314,7 @@ test_table_esp_sequences(void)
         for (int k = 0; k < cases[i].n; k++) {
             p.esp_seq = cases[i].seq[k];
             p.ts_us = (uint64_t)k;
-            CHECK(!ipsec_table_packet(t, &p));
+            CHECK(!ipsec_peers_packet(t, &p));
         }
         char *text = NULL;
         size_t len = 0;
@@ -275,8 +322,11 @@ test_table_esp_sequences(void)
         static struct obs_ipsec_pair pair;
         struct json_writer w;
         jw_init(&w);
-        CHECK_EQ_INT(ipsec_table_pair_count(t), 1);
-        ipsec_table_observe_pair(t, 0, &pair);
+        CHECK_EQ_INT(ipsec_peers_count(t), 1);
+        const struct peer *pr = ipsec_peers_get(t, 0);
+        struct ipsec_pair_id id = {
+            pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
+        ipsec_pair_observe(pr->ipsec, &id, &pair);
         CHECK_EQ_INT(emit_obs_write_pair(&w, out, &pair), 0);
         jw_fini(&w);
         fclose(out);
@@ -289,11 +339,12 @@ test_table_esp_sequences(void)
             fprintf(stderr, "case %zu: want %s in %s\n", i, want, text ? text : "(null)");
         CHECK(text && strstr(text, "\"esp_spis\":[\"00001000\"]") != NULL);
         free(text);
-        struct ipsec_table_stats s;
-        ipsec_table_get_stats(t, &s);
+        struct ipsec_peers_stats s;
+        ipsec_peers_get_stats(t, &s);
         CHECK_EQ_INT(s.pairs, 1);
         CHECK_EQ_INT(s.esp_packets, (uint64_t)cases[i].n);
-        ipsec_table_free(t);
+        ipsec_peers_free(t);
+        peer_table_free(pt);
     }
 }
 
@@ -303,6 +354,7 @@ main(void)
     test_v1_aggressive();
     test_v2_sa_init_response();
     test_v2_cookie_retry();
+    test_merge_equals_one_parse();
     test_truncation();
     test_v2_invalid_ke_and_addke();
     test_natt_classify();
