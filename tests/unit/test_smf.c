@@ -1182,6 +1182,16 @@ test_malformed(const struct examples *ex)
     CHECK_EQ_STR(r->err, "offset 4: middle segment without a first segment");
     smf_reader_free(r);
     fclose(in);
+    /* ... and detected as a damaged VBS file, not as an RDW stream of other record types */
+    expect_error("vbs starts with a middle segment", vb, full, 0,
+                 "offset 4: middle segment without a first segment");
+    vb[6] = 2;
+    expect_error("vbs starts with a last segment", vb, full, 0,
+                 "offset 4: last segment without a first segment");
+    vb[6] = 1;
+    vb[4] = vb[5] = 0;
+    expect_error("vbs starts with an empty segment", vb, full, 0,
+                 "offset 4: segment length 0 is too small");
     free(v.buf);
 
     /* an empty file is no records and no error */
