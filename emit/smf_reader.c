@@ -1,4 +1,5 @@
 /* smf_reader.c - reads SMF dumps (RDW or VBS), decodes 119 subtypes 11/12 through the triplets. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,8 +44,11 @@ in_read(struct smf_reader *r, uint8_t *dst, size_t n)
     r->look_pos += got;
     if (got < n && !r->eof) {
         size_t m = fread(dst + got, 1, n - got, r->in);
-        if (m < n - got)
+        if (m < n - got) {
             r->eof = true;
+            if (ferror(r->in))
+                r->read_errno = errno ? errno : EIO;
+        }
         got += m;
     }
     r->pos += got;
@@ -91,8 +95,11 @@ detect_format(struct smf_reader *r)
 {
     const uint8_t *p = r->look;
     r->look_len = fread(r->look, 1, sizeof(r->look), r->in);
-    if (r->look_len < sizeof(r->look))
+    if (r->look_len < sizeof(r->look)) {
         r->eof = true;
+        if (ferror(r->in))
+            r->read_errno = errno ? errno : EIO;
+    }
     if (r->look_len == 0) {
         r->fmt = SMF_FMT_RDW; /* empty input: no records */
         return 0;
@@ -257,6 +264,11 @@ smf_reader_next(struct smf_reader *r)
     if (r->fmt == SMF_FMT_AUTO && detect_format(r) != 0)
         return -1;
     rc = r->fmt == SMF_FMT_VBS ? next_vbs(r) : next_rdw(r);
+    if (r->read_errno) { /* what looked like the end of the data was a failed read */
+        snprintf(r->err, sizeof(r->err), "offset %" PRIu64 ": read error: %s", r->pos,
+                 strerror(r->read_errno));
+        return -1;
+    }
     if (rc == 1)
         r->records++;
     return rc;

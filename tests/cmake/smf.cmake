@@ -20,7 +20,7 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
     set_tests_properties(smf.zertdump_${case} PROPERTIES FIXTURES_REQUIRED smf_files)
   endforeach()
   # damaged and unusual input built from the sensor's own zert.smf (tests/tools/zertdump_damage.py)
-  foreach(case vbs_damaged_start vbs_extended_bdw)
+  foreach(case vbs_damaged_start vbs_extended_bdw directory write_error)
     add_test(NAME smf.zertdump_${case}
              COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/zertdump_damage.py
                      $<TARGET_FILE:zertsensor> $<TARGET_FILE:zertdump> ${CMAKE_SOURCE_DIR} ${case})

@@ -13,6 +13,8 @@ spans several blocks: first, middle and last segments); the test then edits thos
   vbs_extended_bdw   the same segments in blocks with extended BDWs (bit 0 of the first byte
                      set, a 31-bit length), one of them over 32 760 bytes: read in auto mode,
                      the same records as the sensor's own file
+  directory          zertdump DIR: exit 2 with a message naming DIR (not "0 records", exit 0)
+  write_error        zertdump FILE > /dev/full: exit 2 with a message saying why
 """
 import os
 import struct
@@ -113,6 +115,18 @@ with tempfile.TemporaryDirectory() as tmp:
         check(rc == 0 and e == "", f"extended BDWs: exit {rc}: {e.strip()}")
         check(o == want * (copies + 1),
               f"extended BDWs: {o.count(chr(10))} lines, want {want.count(chr(10)) * (copies + 1)}")
+    elif case == "directory":
+        rc, o, e = dump(out)
+        check(rc == 2, f"zertdump DIR: exit {rc}, want 2")
+        check(out in e and "directory" in e, f"zertdump DIR: message {e.strip()!r}")
+        check(o == "", f"zertdump DIR: output {o!r}")
+    elif case == "write_error":
+        for opts in ([], ["-t"]):
+            with open("/dev/full", "w") as full:
+                rc, _, e = dump(smf, *opts, stdout=full)
+            check(rc == 2, f"zertdump {' '.join(opts)} > /dev/full: exit {rc}, want 2")
+            check("cannot write the output: No space left on device" in e,
+                  f"zertdump {' '.join(opts)} > /dev/full: message {e.strip()!r}")
     else:
         sys.exit(f"unknown case {case}")
 

@@ -1194,9 +1194,26 @@ test_malformed(const struct examples *ex)
                  "offset 4: segment length 0 is too small");
     free(v.buf);
 
-    /* an empty file is no records and no error */
+    /* a read error is an I/O error (2), not the end of the data: a directory as the input */
     char *out, *err;
+    size_t ol, el;
+    struct zertdump_opts o;
     struct zertdump_stats st;
+    memset(&o, 0, sizeof(o));
+    o.fmt = SMF_FMT_AUTO;
+    FILE *dir = fopen("/", "rb"), *fo = open_memstream(&out, &ol), *fe = open_memstream(&err, &el);
+    CHECK(dir != NULL);
+    if (dir) {
+        CHECK_EQ_INT(zertdump_run(dir, fo, fe, &o, &st), 2);
+        fclose(dir);
+    }
+    fclose(fo);
+    fclose(fe);
+    CHECK(strstr(err, "zertdump: offset 0: read error: Is a directory") != NULL);
+    free(out);
+    free(err);
+
+    /* an empty file is no records and no error */
     CHECK_EQ_INT(run_dump("", 0, &out, &err, &st), 0);
     CHECK_EQ_STR(out, "");
     free(out);
