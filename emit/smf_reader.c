@@ -1,4 +1,5 @@
 /* smf_reader.c - reads SMF dumps (RDW or VBS), decodes 119 subtypes 11/12 through the triplets. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -43,8 +44,11 @@ in_read(struct smf_reader *r, uint8_t *dst, size_t n)
     r->look_pos += got;
     if (got < n && !r->eof) {
         size_t m = fread(dst + got, 1, n - got, r->in);
-        if (m < n - got)
+        if (m < n - got) {
             r->eof = true;
+            if (ferror(r->in))
+                r->read_errno = errno ? errno : EIO;
+        }
         got += m;
     }
     r->pos += got;
@@ -66,32 +70,57 @@ fail(struct smf_reader *r, uint64_t off, const char *fmt, ...)
     return -1;
 }
 
+/* A packed date or one of the two "no date" forms. */
+static bool
+date_ok(uint32_t v)
+{
+    int year, yday;
+    return v == 0 || v == 0x0000000F || emit_smf_unpack_date(v, &year, &yday);
+}
+
 /*
- * Format detection (smf119-zert.md §7.3) on the first bytes: a BDW (n, 0)
- * followed by an SDW (m, ctl 00 or 01, 0) with m <= n - 4 is a VBS file;
- * otherwise an RDW (n >= 18, 0) is an RDW stream. VBS is tried first because
- * every BDW also looks like an RDW.
+ * Format detection (smf119-zert.md §7.3) on the first bytes, in this order:
+ * 1. a BDW (n, 0), or an extended BDW (bit 0 set: a 31-bit length, written for
+ *    blocks over 32 760 bytes), then an SDW (m, ctl 00 or 01, 0) that starts a
+ *    record, 5 <= m <= n - 4: VBS (tried first: every BDW also looks like an RDW);
+ * 2. an RDW (n >= 18, 0) whose SMF header holds a time of day and a date: RDW;
+ * 3. a BDW then a word shaped like an SDW (reserved byte 0, m <= n - 4) that
+ *    cannot start a record (a middle or last segment, a length under 5): a
+ *    damaged VBS file, read as VBS so that the reader reports the damage at
+ *    its offset, not an RDW stream of blocks skipped as "other types";
+ * 4. an RDW (n >= 18, 0) with an odd time or date: RDW.
  */
 static int
 detect_format(struct smf_reader *r)
 {
     const uint8_t *p = r->look;
     r->look_len = fread(r->look, 1, sizeof(r->look), r->in);
-    if (r->look_len < sizeof(r->look))
+    if (r->look_len < sizeof(r->look)) {
         r->eof = true;
+        if (ferror(r->in))
+            r->read_errno = errno ? errno : EIO;
+    }
     if (r->look_len == 0) {
         r->fmt = SMF_FMT_RDW; /* empty input: no records */
         return 0;
     }
     size_t len = r->look_len;
-    uint16_t n = smf_get16(p, len, 0), zero = smf_get16(p, len, 2), m = smf_get16(p, len, 4);
+    bool ext = smf_get8(p, len, 0) & 0x80, zero = smf_get16(p, len, 2) == 0;
+    uint32_t n = ext ? smf_get32(p, len, 0) & 0x7FFFFFFF : smf_get16(p, len, 0);
+    uint16_t m = smf_get16(p, len, 4);
     uint8_t ctl = smf_get8(p, len, 6), rsv = smf_get8(p, len, 7);
-    if (len >= 8 && zero == 0 && n >= 9 && m >= 5 && m <= n - 4 && ctl <= 1 && rsv == 0) {
+    bool sdw = len >= 8 && (ext || zero) && n >= 8 && rsv == 0 && ctl <= 3 && m <= n - 4;
+    bool rdw = len >= 4 && !ext && zero && n >= 18;
+    if (sdw && n >= 9 && m >= 5 && ctl <= 1) {
         r->fmt = SMF_FMT_VBS;
         return 0;
     }
-    if (len >= 4 && zero == 0 && n >= 18) {
+    if (rdw && len >= 14 && smf_get32(p, len, 6) < 8640000 && date_ok(smf_get32(p, len, 10))) {
         r->fmt = SMF_FMT_RDW;
+        return 0;
+    }
+    if (sdw || rdw) {
+        r->fmt = sdw ? SMF_FMT_VBS : SMF_FMT_RDW;
         return 0;
     }
     if (len >= 2 && smf_get8(p, len, 1) == 119)
@@ -235,6 +264,11 @@ smf_reader_next(struct smf_reader *r)
     if (r->fmt == SMF_FMT_AUTO && detect_format(r) != 0)
         return -1;
     rc = r->fmt == SMF_FMT_VBS ? next_vbs(r) : next_rdw(r);
+    if (r->read_errno) { /* what looked like the end of the data was a failed read */
+        snprintf(r->err, sizeof(r->err), "offset %" PRIu64 ": read error: %s", r->pos,
+                 strerror(r->read_errno));
+        return -1;
+    }
     if (rc == 1)
         r->records++;
     return rc;

@@ -37,6 +37,7 @@ struct smf_reader {
     size_t rec_len;
     uint64_t rec_off; /* file offset where the record (or its first segment) started */
     uint64_t records;
+    int read_errno; /* the input could not be read (errno); err says where */
     char err[SMF_READER_ERRLEN];
 };
 
@@ -45,7 +46,8 @@ void smf_reader_free(struct smf_reader *r);
 
 /*
  * The next logical record: 1 (r->rec, r->rec_len, r->rec_off), 0 at a clean
- * end of input, -1 on malformed input (r->err says what and where).
+ * end of input, -1 on malformed input or a read error (r->err says what and
+ * where; r->read_errno is set for a read error).
  */
 int smf_reader_next(struct smf_reader *r);
 

@@ -1,4 +1,5 @@
 /* zertdump.c - zertdump's work: every zERT record of an SMF dump as JSON Lines or text. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,14 @@
 #include "json_writer.h"
 #include "smf_reader.h"
 #include "zertdump.h"
+
+/* A write on `out` failed: say so (the exit status alone does not tell why). */
+static int
+out_error(FILE *errout, int err)
+{
+    fprintf(errout, "zertdump: cannot write the output: %s\n", strerror(err ? err : EIO));
+    return 2;
+}
 
 int
 zertdump_run(FILE *in, FILE *out, FILE *errout, const struct zertdump_opts *o,
@@ -51,26 +60,29 @@ zertdump_run(FILE *in, FILE *out, FILE *errout, const struct zertdump_opts *o,
             if (o->text)
                 emit_text_detail(out, &dec->u.detail, r->rec_off);
             else if (emit_json_write_detail(&w, out, &dec->u.detail) != 0)
-                status = 2;
+                status = out_error(errout, errno);
             break;
         case SMF_KIND_SUMMARY:
             st->summary++;
             if (o->text)
                 emit_text_summary(out, &dec->u.summary, r->rec_off);
             else if (emit_json_write_summary(&w, out, &dec->u.summary) != 0)
-                status = 2;
+                status = out_error(errout, errno);
             break;
         }
+        if (status != 2 && ferror(out))
+            status = out_error(errout, errno);
         if (status == 2)
             break;
     }
     if (rc < 0) {
         fprintf(errout, "zertdump: %s\n", r->err);
-        if (status == 0)
-            status = 1;
+        /* a read error is an I/O error (2), damaged input 1 */
+        if (status < (r->read_errno ? 2 : 1))
+            status = r->read_errno ? 2 : 1;
     }
-    if (fflush(out) != 0 || ferror(out))
-        status = 2;
+    if (status != 2 && (fflush(out) != 0 || ferror(out)))
+        status = out_error(errout, errno);
     jw_fini(&w);
     free(dec);
     smf_reader_free(r);

@@ -22,7 +22,8 @@ struct zertdump_stats {
 /*
  * Print every zERT record of `in` to `out`; problems go to `errout` as
  * "zertdump: offset N: ...". Returns 0 when the input was clean, 1 when it
- * was not (records before the problem are still printed), 2 on an output error.
+ * was not (records before the problem are still printed), 2 on a read or
+ * write error (also said on `errout`).
  */
 int zertdump_run(FILE *in, FILE *out, FILE *errout, const struct zertdump_opts *o,
                  struct zertdump_stats *st);

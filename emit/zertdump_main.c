@@ -1,9 +1,11 @@
 /* zertdump_main.c - zertdump: prints the zERT records (SMF 119 subtypes 11/12) of SMF dump files.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "zertdump.h"
 
@@ -69,8 +71,17 @@ main(int argc, char **argv)
         const char *name = nfiles ? argv[i + k] : "-";
         FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
         struct zertdump_stats st;
+        struct stat sb;
         if (!in) {
-            fprintf(stderr, "zertdump: %s: cannot open\n", name);
+            fprintf(stderr, "zertdump: %s: cannot open: %s\n", name, strerror(errno));
+            status = 2;
+            continue;
+        }
+        /* a directory opens and then reads as nothing: refuse it by name */
+        if (fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "zertdump: %s: is a directory, not an SMF dump file\n", name);
+            if (in != stdin)
+                fclose(in);
             status = 2;
             continue;
         }
@@ -88,6 +99,8 @@ main(int argc, char **argv)
                     st.bad);
         if (rc > status)
             status = rc;
+        if (ferror(stdout))
+            break; /* said once; the other files would fail the same way */
     }
     return status;
 }

@@ -1,4 +1,5 @@
-# smf.cmake - zertdump on dump files written by test_smf: RDW and VBS read the same, bad input fails.
+# smf.cmake - zertdump on dump files written by test_smf: RDW and VBS read the same, bad input fails;
+# and on damaged files built from the sensor's own output (zertdump_damage.py).
 # Included by tests/CMakeLists.txt to add the tests; run with `cmake -P` it is the test driver.
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
@@ -17,6 +18,12 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
              COMMAND ${CMAKE_COMMAND} -DZERTDUMP=$<TARGET_FILE:zertdump> -DDIR=${_smf_dir}
                      -DCASE=${case} -P ${CMAKE_CURRENT_LIST_FILE})
     set_tests_properties(smf.zertdump_${case} PROPERTIES FIXTURES_REQUIRED smf_files)
+  endforeach()
+  # damaged and unusual input built from the sensor's own zert.smf (tests/tools/zertdump_damage.py)
+  foreach(case vbs_damaged_start vbs_extended_bdw directory write_error)
+    add_test(NAME smf.zertdump_${case}
+             COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/zertdump_damage.py
+                     $<TARGET_FILE:zertsensor> $<TARGET_FILE:zertdump> ${CMAKE_SOURCE_DIR} ${case})
   endforeach()
   return()
 endif()

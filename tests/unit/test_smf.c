@@ -1192,11 +1192,38 @@ test_malformed(const struct examples *ex)
     CHECK_EQ_STR(r->err, "offset 4: middle segment without a first segment");
     smf_reader_free(r);
     fclose(in);
+    /* ... and detected as a damaged VBS file, not as an RDW stream of other record types */
+    expect_error("vbs starts with a middle segment", vb, full, 0,
+                 "offset 4: middle segment without a first segment");
+    vb[6] = 2;
+    expect_error("vbs starts with a last segment", vb, full, 0,
+                 "offset 4: last segment without a first segment");
+    vb[6] = 1;
+    vb[4] = vb[5] = 0;
+    expect_error("vbs starts with an empty segment", vb, full, 0,
+                 "offset 4: segment length 0 is too small");
     free(v.buf);
 
-    /* an empty file is no records and no error */
+    /* a read error is an I/O error (2), not the end of the data: a directory as the input */
     char *out, *err;
+    size_t ol, el;
+    struct zertdump_opts o;
     struct zertdump_stats st;
+    memset(&o, 0, sizeof(o));
+    o.fmt = SMF_FMT_AUTO;
+    FILE *dir = fopen("/", "rb"), *fo = open_memstream(&out, &ol), *fe = open_memstream(&err, &el);
+    CHECK(dir != NULL);
+    if (dir) {
+        CHECK_EQ_INT(zertdump_run(dir, fo, fe, &o, &st), 2);
+        fclose(dir);
+    }
+    fclose(fo);
+    fclose(fe);
+    CHECK(strstr(err, "zertdump: offset 0: read error: Is a directory") != NULL);
+    free(out);
+    free(err);
+
+    /* an empty file is no records and no error */
     CHECK_EQ_INT(run_dump("", 0, &out, &err, &st), 0);
     CHECK_EQ_STR(out, "");
     free(out);
