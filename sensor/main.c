@@ -152,6 +152,7 @@ main(int argc, char **argv)
     struct conf conf;
     char err[512]; /* every operational failure below, reported by log_err */
     conf_init(&conf);
+    conf.check_timezone = records_check_timezone; /* timezone errors at load, with file:line */
     struct engine_config cfg = {
         .frag_slots = 256,
         .frag_timeout_us = 30ull * 1000000,

@@ -46,6 +46,13 @@ create_0640(const char *dir, const char *name, char *err, size_t errlen)
     return f;
 }
 
+int
+records_check_timezone(const char *tz, char *err, size_t errlen)
+{
+    struct smf_tz parsed;
+    return emit_smf_tz_parse(&parsed, tz, err, errlen);
+}
+
 struct records *
 records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
 {

@@ -13,5 +13,7 @@ struct records *records_open(const char *dir, const struct conf *conf, char *err
 struct zert_sink records_sink(struct records *r);
 /* Flush and close; -1 with err when something could not be written. */
 int records_close(struct records *r, char *err, size_t errlen);
+/* The check of conf's timezone values (struct conf.check_timezone): the SMF writer's parser. */
+int records_check_timezone(const char *tz, char *err, size_t errlen);
 
 #endif
