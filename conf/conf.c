@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 
@@ -104,10 +105,38 @@ parse_name(const char *v, char out[CONF_NAME_LEN + 1])
     return 0;
 }
 
+/*
+ * The next token of *s, words separated by any of `seps`: 1 with it copied into out (and *s
+ * moved past it), 0 at the end, -1 when it does not fit outlen (*tok, *toklen: the whole
+ * token, for the message). A value is never cut: a token too long is an error.
+ */
+static int
+next_token(const char **s, const char *seps, char *out, size_t outlen, const char **tok,
+           size_t *toklen)
+{
+    *s += strspn(*s, seps);
+    size_t n = strcspn(*s, seps);
+    *tok = *s;
+    *toklen = n;
+    if (n == 0)
+        return 0;
+    *s += n;
+    if (n >= outlen)
+        return -1;
+    memcpy(out, *tok, n);
+    out[n] = '\0';
+    return 1;
+}
+
+/* The longest network text: a full IPv6 address with an embedded IPv4 one and a prefix. */
+#define CONF_NET_TEXT_MAX 64
+
 static int
 parse_net(const char *v, struct conf_net *net)
 {
-    char buf[64];
+    char buf[CONF_NET_TEXT_MAX];
+    if (strlen(v) >= sizeof(buf))
+        return -1; /* no address fits: never parse a cut copy */
     snprintf(buf, sizeof(buf), "%s", v);
     char *slash = strchr(buf, '/');
     if (slash)
@@ -138,6 +167,8 @@ static int
 parse_port_range(const char *v, uint16_t *lo, uint16_t *hi)
 {
     char buf[32];
+    if (strlen(v) >= sizeof(buf))
+        return -1; /* no port range is that long: never parse a cut copy */
     snprintf(buf, sizeof(buf), "%s", v);
     char *dash = strchr(buf, '-');
     if (dash)
@@ -163,31 +194,40 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
             return fail(err, errlen, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value,
                         key);
     } else if (!strcmp(key, "local_networks")) {
-        /* a comma- or space-separated list; the key may repeat to add more */
-        char buf[1024];
-        snprintf(buf, sizeof(buf), "%s", value);
-        for (char *save, *tok = strtok_r(buf, ", \t", &save); tok;
-             tok = strtok_r(NULL, ", \t", &save)) {
+        /* a comma- or space-separated list of any length; the key may repeat to add more */
+        char net[CONF_NET_TEXT_MAX];
+        const char *s = value, *tok;
+        size_t toklen;
+        int r;
+        while ((r = next_token(&s, ", \t", net, sizeof(net), &tok, &toklen)) != 0) {
+            struct conf_net parsed;
+            if (r < 0 || parse_net(net, &parsed))
+                return fail(err, errlen, where, "bad network '%.*s' in %s", (int)toklen, tok, key);
             if (c->nnets >= CONF_MAX_NETS)
-                return fail(err, errlen, where, "too many local networks (at most %d)",
-                            CONF_MAX_NETS);
-            if (parse_net(tok, &c->nets[c->nnets]))
-                return fail(err, errlen, where, "bad network '%s' in %s", tok, key);
-            c->nnets++;
+                return fail(err, errlen, where,
+                            "more than %d local networks (the limit CONF_MAX_NETS): '%.*s' and "
+                            "those after it do not fit",
+                            CONF_MAX_NETS, (int)toklen, tok);
+            c->nets[c->nnets++] = parsed;
         }
     } else if (!strncmp(key, "job.", 4)) {
-        if (c->njobs >= CONF_MAX_JOBS)
-            return fail(err, errlen, where, "too many job entries (at most %d)", CONF_MAX_JOBS);
-        struct conf_job *j = &c->jobs[c->njobs];
-        if (parse_port_range(key + 4, &j->port_lo, &j->port_hi))
+        struct conf_job j = {0};
+        if (parse_port_range(key + 4, &j.port_lo, &j.port_hi))
             return fail(err, errlen, where, "bad port or port range in '%s'", key);
-        char buf[64], *save;
-        snprintf(buf, sizeof(buf), "%s", value);
-        char *job = strtok_r(buf, " \t", &save), *user = strtok_r(NULL, " \t", &save);
-        if (!job || parse_name(job, j->job) || (user && parse_name(user, j->user)) ||
-            strtok_r(NULL, " \t", &save))
+        /* JOBNAME [USERID]: each a z/OS name, so a longer word is an error, never cut */
+        char job[CONF_NAME_LEN + 1], user[CONF_NAME_LEN + 1], extra[2];
+        const char *s = value, *tok;
+        size_t toklen;
+        int rj = next_token(&s, " \t", job, sizeof(job), &tok, &toklen);
+        int ru = next_token(&s, " \t", user, sizeof(user), &tok, &toklen);
+        int rx = next_token(&s, " \t", extra, sizeof(extra), &tok, &toklen);
+        if (rj != 1 || parse_name(job, j.job) || ru < 0 || (ru == 1 && parse_name(user, j.user)) ||
+            rx != 0)
             return fail(err, errlen, where, "bad value '%s' for %s (JOBNAME [USERID])", value, key);
-        c->njobs++;
+        if (c->njobs >= CONF_MAX_JOBS)
+            return fail(err, errlen, where, "more than %d job entries (the limit CONF_MAX_JOBS)",
+                        CONF_MAX_JOBS);
+        c->jobs[c->njobs++] = j;
     } else if (!strcmp(key, "report_routed")) {
         if (parse_bool(value, &c->report_routed))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
@@ -209,12 +249,17 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->ee_base_port = (uint16_t)n;
     } else if (!strcmp(key, "output_dir")) {
-        if (!value[0] || strlen(value) >= sizeof(c->output_dir))
+        if (!value[0])
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
+        if (strlen(value) >= sizeof(c->output_dir))
+            return fail(err, errlen, where, "%s is longer than %d bytes", key, CONF_PATH_LEN - 1);
         snprintf(c->output_dir, sizeof(c->output_dir), "%s", value);
     } else if (!strcmp(key, "timezone")) {
         if (!value[0] || strlen(value) >= sizeof(c->timezone) || strstr(value, ".."))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
+        char why[256] = "";
+        if (c->check_timezone && c->check_timezone(value, why, sizeof(why)) != 0)
+            return fail(err, errlen, where, "bad value for %s: %s", key, why);
         snprintf(c->timezone, sizeof(c->timezone), "%s", value);
     } else if (!strcmp(key, "smf_format")) {
         if (!strcmp(value, "rdw"))
@@ -264,23 +309,74 @@ trim(char *s)
     return s;
 }
 
+/*
+ * One line of f into buf (at most CONF_LINE_MAX bytes, newline dropped): its length, or
+ * -1 at the end of the file, -2 when too long, -3 on a read error. *nul: a NUL byte was read.
+ */
+static long
+read_line(FILE *f, char *buf, bool *nul)
+{
+    size_t n = 0;
+    int ch;
+    *nul = false;
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+        if (n == CONF_LINE_MAX)
+            return -2;
+        if (ch == '\0')
+            *nul = true;
+        buf[n++] = (char)ch;
+    }
+    if (ch == EOF && ferror(f))
+        return -3;
+    if (ch == EOF && n == 0)
+        return -1;
+    buf[n] = '\0';
+    return (long)n;
+}
+
 int
 conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: cannot open the configuration file: %s", path, strerror(errno));
         return -1;
     }
-    char line[2048], where[CONF_PATH_LEN + 32];
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+        fclose(f);
+        return -1;
+    }
+    char *line = malloc(CONF_LINE_MAX + 1);
+    if (!line) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        fclose(f);
+        return -1;
+    }
+    char where[CONF_PATH_LEN + 32];
     unsigned lineno = 0;
     int rc = 0;
-    while (rc == 0 && fgets(line, sizeof(line), f)) {
+    for (;;) {
+        bool nul;
+        errno = 0;
+        long n = read_line(f, line, &nul);
+        if (n == -1)
+            break;
         lineno++;
         snprintf(where, sizeof(where), "%s:%u", path, lineno);
-        if (!strchr(line, '\n') && !feof(f)) {
-            snprintf(err, errlen, "%s: line too long", where);
-            rc = -1;
+        if (n == -3) {
+            rc = fail(err, errlen, where, "cannot read the configuration file: %s",
+                      strerror(errno ? errno : EIO));
+            break;
+        }
+        if (n == -2) {
+            rc = fail(err, errlen, where, "line longer than %d bytes (the limit CONF_LINE_MAX)",
+                      CONF_LINE_MAX);
+            break;
+        }
+        if (nul) {
+            rc = fail(err, errlen, where, "NUL byte: a configuration file is text");
             break;
         }
         char *hash = strchr(line, '#');
@@ -291,17 +387,15 @@ conf_load_file(struct conf *c, const char *path, char *err, size_t errlen)
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(err, errlen, "%s: expected 'key = value'", where);
-            rc = -1;
+            rc = fail(err, errlen, where, "expected 'key = value'");
             break;
         }
         *eq = '\0';
         rc = conf_set(c, trim(s), trim(eq + 1), where, err, errlen);
+        if (rc != 0)
+            break;
     }
-    if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        rc = -1;
-    }
+    free(line);
     fclose(f);
     return rc;
 }

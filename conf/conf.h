@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_MAX_NETS 64
-#define CONF_MAX_JOBS 64
-#define CONF_NAME_LEN 8 /* z/OS names: system, sysplex, stack, job, user */
+/* Limits of a configuration; reaching one is an error that names it (README.md, Configuration). */
+#define CONF_MAX_NETS 64    /* local_networks entries, all lines together */
+#define CONF_MAX_JOBS 64    /* job.PORT / job.LO-HI entries */
+#define CONF_LINE_MAX 65536 /* bytes in one line of the file, newline excluded */
+#define CONF_NAME_LEN 8     /* z/OS names: system, sysplex, stack, job, user */
 #define CONF_PATH_LEN 1024
 #define CONF_TZ_LEN   64
 
@@ -27,6 +29,12 @@ struct conf_job {
 };
 
 enum conf_smf_format { CONF_SMF_RDW, CONF_SMF_VBS };
+
+/*
+ * Checks a timezone value the way its user will read it (the SMF writer's parser): 0, or -1
+ * with the reason in err. conf/ includes nothing of the project, so the program hands it in.
+ */
+typedef int (*conf_tz_check_fn)(const char *tz, char *err, size_t errlen);
 
 struct conf {
     char system[CONF_NAME_LEN + 1];
@@ -50,14 +58,17 @@ struct conf {
     uint64_t memcap;
     uint32_t flow_memcap;
     uint32_t tcp_timeout_s, udp_timeout_s, closed_timeout_s;
+    conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
 };
 
 /* The defaults: what a run without -c uses. */
 void conf_init(struct conf *c);
 
 /*
- * Read a configuration file over `c` (which holds defaults). Unknown keys and
- * bad values are errors: -1 with "FILE:LINE: message" in err.
+ * Read a configuration file over `c` (which holds defaults). Unknown keys, bad values,
+ * values that do not fit, lines over CONF_LINE_MAX and NUL bytes are errors: -1 with
+ * "FILE:LINE: message" in err ("FILE: message" when the file cannot be opened or is a
+ * directory). A value is never cut to fit.
  */
 int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
 

@@ -11,6 +11,11 @@
  * end sets `bad`, empties the cursor and returns 0; errors are sticky, so a
  * parser reads a whole structure in straight-line code and checks cur_ok()
  * once. Length fields are validated by cur_take(), never by subtraction.
+ *
+ * `p` is never NULL: an empty cursor (cur_init(NULL, 0), a failed cur_take)
+ * points at a static empty byte, so even a zero-length skip, view or copy does
+ * no arithmetic on a null pointer (undefined behaviour, even when adding 0),
+ * and a zero-length view of an empty cursor is a valid pointer, not NULL.
  */
 struct cursor {
     const uint8_t *p;
@@ -18,10 +23,17 @@ struct cursor {
     bool bad;
 };
 
+/* What an empty cursor points at (never read: its length is 0). */
+static inline const uint8_t *
+cur_empty_ptr(void)
+{
+    return (const uint8_t *)"";
+}
+
 static inline struct cursor
 cur_init(const uint8_t *p, size_t len)
 {
-    struct cursor c = {p, p ? len : 0, false};
+    struct cursor c = {p ? p : cur_empty_ptr(), p ? len : 0, false};
     return c;
 }
 
@@ -40,7 +52,7 @@ cur_left(const struct cursor *c)
 static inline const uint8_t *
 cur_ptr(const struct cursor *c)
 {
-    return c->p;
+    return c->p ? c->p : cur_empty_ptr();
 }
 
 static inline void
@@ -60,14 +72,26 @@ cur_need(struct cursor *c, size_t n)
     return true;
 }
 
+/*
+ * Move past n bytes cur_need() has checked. n == 0 moves nothing, so a cursor built
+ * by hand with a NULL pointer (not through cur_init) is still never offset.
+ */
+static inline void
+cur_advance(struct cursor *c, size_t n)
+{
+    if (n == 0)
+        return;
+    c->p += n;
+    c->left -= n;
+}
+
 static inline uint8_t
 cur_get_u8(struct cursor *c)
 {
     if (!cur_need(c, 1))
         return 0;
     uint8_t v = c->p[0];
-    c->p += 1;
-    c->left -= 1;
+    cur_advance(c, 1);
     return v;
 }
 
@@ -77,8 +101,7 @@ cur_get_be16(struct cursor *c)
     if (!cur_need(c, 2))
         return 0;
     uint16_t v = (uint16_t)((c->p[0] << 8) | c->p[1]);
-    c->p += 2;
-    c->left -= 2;
+    cur_advance(c, 2);
     return v;
 }
 
@@ -88,8 +111,7 @@ cur_get_be24(struct cursor *c)
     if (!cur_need(c, 3))
         return 0;
     uint32_t v = ((uint32_t)c->p[0] << 16) | ((uint32_t)c->p[1] << 8) | c->p[2];
-    c->p += 3;
-    c->left -= 3;
+    cur_advance(c, 3);
     return v;
 }
 
@@ -100,8 +122,7 @@ cur_get_be32(struct cursor *c)
         return 0;
     uint32_t v =
         ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) | ((uint32_t)c->p[2] << 8) | c->p[3];
-    c->p += 4;
-    c->left -= 4;
+    cur_advance(c, 4);
     return v;
 }
 
@@ -119,8 +140,7 @@ cur_get_le16(struct cursor *c)
     if (!cur_need(c, 2))
         return 0;
     uint16_t v = (uint16_t)(c->p[0] | (c->p[1] << 8));
-    c->p += 2;
-    c->left -= 2;
+    cur_advance(c, 2);
     return v;
 }
 
@@ -131,8 +151,7 @@ cur_get_le32(struct cursor *c)
         return 0;
     uint32_t v = (uint32_t)c->p[0] | ((uint32_t)c->p[1] << 8) | ((uint32_t)c->p[2] << 16) |
                  ((uint32_t)c->p[3] << 24);
-    c->p += 4;
-    c->left -= 4;
+    cur_advance(c, 4);
     return v;
 }
 
@@ -160,8 +179,7 @@ cur_skip(struct cursor *c, size_t n)
 {
     if (!cur_need(c, n))
         return;
-    c->p += n;
-    c->left -= n;
+    cur_advance(c, n);
 }
 
 /* A view of the next n bytes (borrowed: valid only during the call). NULL on failure. */
@@ -170,9 +188,8 @@ cur_get_bytes(struct cursor *c, size_t n)
 {
     if (!cur_need(c, n))
         return NULL;
-    const uint8_t *v = c->p;
-    c->p += n;
-    c->left -= n;
+    const uint8_t *v = c->p ? c->p : cur_empty_ptr();
+    cur_advance(c, n);
     return v;
 }
 
@@ -191,14 +208,13 @@ cur_copy(struct cursor *c, void *dst, size_t n)
 static inline struct cursor
 cur_take(struct cursor *c, size_t n)
 {
-    struct cursor child = {NULL, 0, true};
+    struct cursor child = {cur_empty_ptr(), 0, true};
     if (!cur_need(c, n))
         return child;
-    child.p = c->p;
+    child.p = c->p ? c->p : cur_empty_ptr();
     child.left = n;
     child.bad = false;
-    c->p += n;
-    c->left -= n;
+    cur_advance(c, n);
     return child;
 }
 

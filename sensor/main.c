@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "log.h"
 #include "ndpi_opinion.h"
+#include "outfile.h"
 #include "records.h"
 #include "stats.h"
 
@@ -64,32 +65,41 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
-/* An output file, created 0640; "-" is stdout. NULL (and a message) on failure. */
+/*
+ * An output file (--flows, --observations): a new file 0640 beside PATH, renamed over it by
+ * output_close (sensor/outfile.h); "-" is stdout. NULL (and a message) on failure.
+ */
 static FILE *
-output_open(const char *path)
+output_open(struct outfile *o, const char *path)
 {
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    mode_t old = umask(027);
-    FILE *f = fopen(path, "w");
-    umask(old);
-    if (!f)
-        log_err("%s: %s", path, strerror(errno));
-    return f;
+    char err[512];
+    if (outfile_open(o, path, err, sizeof(err)) != 0) {
+        log_err("%s", err);
+        return NULL;
+    }
+    return o->f;
 }
 
-/* Flush and close; -1 (and a message) when buffered output could not be written. */
+/* Flush, close and rename into place; -1 (and a message) when the output could not be written. */
 static int
-output_close(FILE *f, const char *path)
+output_close(struct outfile *o, FILE *f)
 {
+    char err[512];
     if (!f)
         return 0;
-    int rc = fflush(f);
-    if (f != stdout && fclose(f) != 0)
-        rc = -1;
-    if (rc != 0)
-        log_err("%s: %s", path, strerror(errno));
-    return rc;
+    if (outfile_commit(o, err, sizeof(err)) != 0) {
+        log_err("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A run that stops before reading its input: nothing is renamed into place. */
+static void
+output_discard(struct outfile *o, FILE *f)
+{
+    if (f)
+        outfile_discard(o);
 }
 
 enum {
@@ -152,6 +162,7 @@ main(int argc, char **argv)
     struct conf conf;
     char err[512]; /* every operational failure below, reported by log_err */
     conf_init(&conf);
+    conf.check_timezone = records_check_timezone; /* timezone errors at load, with file:line */
     struct engine_config cfg = {
         .frag_slots = 256,
         .frag_timeout_us = 30ull * 1000000,
@@ -259,9 +270,10 @@ main(int argc, char **argv)
     log_info("reading from file %s, link-type %s", input, pcap_datalink_val_to_name(cap->dlt));
 
     FILE *flows_out = NULL, *obs_out = NULL;
-    if ((flows_path && !(flows_out = output_open(flows_path))) ||
-        (obs_path && !(obs_out = output_open(obs_path)))) {
-        output_close(flows_out, flows_path);
+    struct outfile flows_file, obs_file;
+    if ((flows_path && !(flows_out = output_open(&flows_file, flows_path))) ||
+        (obs_path && !(obs_out = output_open(&obs_file, obs_path)))) {
+        output_discard(&flows_file, flows_out);
         capture_close(cap);
         return EXIT_FAIL;
     }
@@ -271,8 +283,8 @@ main(int argc, char **argv)
         records = records_open(conf.output_dir, &conf, err, sizeof(err));
         if (!records) {
             log_err("%s", err);
-            output_close(flows_out, flows_path);
-            output_close(obs_out, obs_path);
+            output_discard(&flows_file, flows_out);
+            output_discard(&obs_file, obs_out);
             capture_close(cap);
             return EXIT_FAIL;
         }
@@ -288,9 +300,9 @@ main(int argc, char **argv)
     umask(old);
     if (!eng) {
         log_err("%s", err);
-        output_close(flows_out, flows_path);
-        output_close(obs_out, obs_path);
-        records_close(records, err, sizeof(err));
+        output_discard(&flows_file, flows_out);
+        output_discard(&obs_file, obs_out);
+        records_discard(records);
         capture_close(cap);
         return EXIT_FAIL;
     }
@@ -314,7 +326,9 @@ main(int argc, char **argv)
         log_err("%s", err);
         status = EXIT_FAIL;
     }
-    if (output_close(flows_out, flows_path) != 0 || output_close(obs_out, obs_path) != 0)
+    if (output_close(&flows_file, flows_out) != 0)
+        status = EXIT_FAIL;
+    if (output_close(&obs_file, obs_out) != 0)
         status = EXIT_FAIL;
     int rrc = records_close(records, err, sizeof(err));
     if (rrc < 0) {

@@ -11,10 +11,14 @@
 #include "../emit/emit_json.h"
 #include "../emit/emit_smf.h"
 #include "../emit/json_writer.h"
+#include "outfile.h"
 #include "records.h"
 
 struct records {
     const struct conf *conf;
+    int dirfd;                /* DIR, never through a link */
+    struct outfile jsonl_out; /* DIR/records.jsonl, written as a temporary file until closed */
+    struct outfile smf_out;   /* DIR/zert.smf, likewise */
     FILE *jsonl;
     FILE *smf_file;
     struct emit_smf_writer smf;
@@ -25,51 +29,36 @@ struct records {
     uint64_t smf_too_big; /* records that did not fit in 32760 bytes */
 };
 
-/* Create DIR/NAME with mode 0640 whatever the umask, for writing. */
-static FILE *
-create_0640(const char *dir, const char *name, char *err, size_t errlen)
+int
+records_check_timezone(const char *tz, char *err, size_t errlen)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0 || fchmod(fd, 0640) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        close(fd);
-    }
-    return f;
+    struct smf_tz parsed;
+    return emit_smf_tz_parse(&parsed, tz, err, errlen);
 }
 
 struct records *
 records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(dir, &st) != 0 && mkdir(dir, 0750) != 0) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-        return NULL;
-    }
     struct records *r = calloc(1, sizeof(*r));
     if (!r) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     r->conf = conf;
+    r->dirfd = -1;
     jw_init(&r->jw);
     emit_smf_conf_init(&r->smf_conf);
     if (emit_smf_tz_parse(&r->smf_conf.tz, conf->timezone, err, errlen) != 0)
         goto fail;
-    r->jsonl = create_0640(dir, "records.jsonl", err, errlen);
-    if (!r->jsonl)
+    r->dirfd = outfile_dir_open(dir, err, errlen);
+    if (r->dirfd < 0)
         goto fail;
-    r->smf_file = create_0640(dir, "zert.smf", err, errlen);
-    if (!r->smf_file)
+    if (outfile_open_at(&r->jsonl_out, r->dirfd, dir, "records.jsonl", err, errlen) != 0)
         goto fail;
+    r->jsonl = r->jsonl_out.f;
+    if (outfile_open_at(&r->smf_out, r->dirfd, dir, "zert.smf", err, errlen) != 0)
+        goto fail;
+    r->smf_file = r->smf_out.f;
     if (emit_smf_writer_init(&r->smf, r->smf_file,
                              conf->smf_format == CONF_SMF_VBS ? EMIT_SMF_VBS : EMIT_SMF_RDW,
                              conf->vbs_block_size, err, errlen) != 0)
@@ -77,9 +66,11 @@ records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
     return r;
 fail:
     if (r->jsonl)
-        fclose(r->jsonl);
+        outfile_discard(&r->jsonl_out);
     if (r->smf_file)
-        fclose(r->smf_file);
+        outfile_discard(&r->smf_out);
+    if (r->dirfd >= 0)
+        close(r->dirfd);
     jw_fini(&r->jw);
     free(r);
     return NULL;
@@ -143,20 +134,42 @@ records_close(struct records *r, char *err, size_t errlen)
         rc = -1;
     }
     emit_smf_writer_fini(&r->smf);
-    if (fclose(r->smf_file) != 0 && rc == 0) {
-        snprintf(err, errlen, "closing zert.smf: %s", strerror(errno));
+    char e2[256];
+    if (outfile_close(&r->smf_out, rc == 0 ? err : e2, rc == 0 ? errlen : sizeof(e2)) != 0)
+        rc = -1;
+    if (outfile_close(&r->jsonl_out, rc == 0 ? err : e2, rc == 0 ? errlen : sizeof(e2)) != 0)
+        rc = -1;
+    /* the two files hold the same records: both are renamed into place, or neither */
+    if (rc == 0 && outfile_publish(&r->jsonl_out, err, errlen) != 0) {
+        outfile_discard(&r->smf_out);
         rc = -1;
     }
-    if (fclose(r->jsonl) != 0 && rc == 0) {
-        snprintf(err, errlen, "closing records.jsonl: %s", strerror(errno));
+    if (rc == 0 && outfile_publish(&r->smf_out, err, errlen) != 0)
         rc = -1;
+    if (rc != 0) {
+        outfile_discard(&r->jsonl_out);
+        outfile_discard(&r->smf_out);
     }
     if (rc == 0 && r->smf_too_big) {
         snprintf(err, errlen, "%llu records did not fit an SMF record and are only in JSON",
                  (unsigned long long)r->smf_too_big);
         rc = 1; /* a warning, not a failure */
     }
+    close(r->dirfd);
     jw_fini(&r->jw);
     free(r);
     return rc;
+}
+
+void
+records_discard(struct records *r)
+{
+    if (!r)
+        return;
+    emit_smf_writer_fini(&r->smf);
+    outfile_discard(&r->jsonl_out);
+    outfile_discard(&r->smf_out);
+    close(r->dirfd);
+    jw_fini(&r->jw);
+    free(r);
 }

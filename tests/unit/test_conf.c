@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../conf/conf.h"
+#include "../../sensor/records.h"
 #include "check.h"
 
 static int
@@ -97,7 +98,8 @@ test_errors(void)
     char err[512];
     conf_init(&c);
     CHECK_EQ_INT(conf_load_file(&c, "/nonexistent/zs.conf", err, sizeof(err)), -1);
-    CHECK_EQ_STR(err, "/nonexistent/zs.conf: No such file or directory");
+    CHECK_EQ_STR(
+        err, "/nonexistent/zs.conf: cannot open the configuration file: No such file or directory");
 }
 
 static void
@@ -126,9 +128,79 @@ test_values(void)
     CHECK_EQ_INT(c.tcp_timeout_s, 30);
 }
 
+/*
+ * Values are parsed whole, however long the line: 60 /24 networks on one line (more than
+ * 1024 bytes: the 1024-byte copy made 192.168.156.0/24 a /2 and dropped the rest), and
+ * CONF_MAX_NETS IPv6 networks on one line (more than the old 2048-byte line).
+ */
+static void
+test_long_values(void)
+{
+    char text[8192], *p = text;
+    p += sprintf(p, "local_networks =");
+    for (int i = 0; i < 60; i++)
+        p += sprintf(p, " 192.168.%d.0/24,", 100 + i);
+    sprintf(p, "\n");
+    CHECK(strlen(text) > 1024);
+    struct conf c;
+    char err[512] = "";
+    conf_init(&c);
+    CHECK_EQ_INT(load_text(&c, text, err, sizeof(err)), 0);
+    CHECK_EQ_STR(err, "");
+    CHECK_EQ_INT(c.nnets, 60);
+    for (unsigned i = 0; i < c.nnets; i++) {
+        CHECK_EQ_INT(c.nets[i].prefix, 24);
+        CHECK_EQ_INT(c.nets[i].addr[2], 100 + i);
+    }
+    uint8_t last[16] = {192, 168, 159, 7}, outside[16] = {192, 168, 160, 7};
+    CHECK(conf_is_local(&c, 4, last));
+    CHECK(!conf_is_local(&c, 4, outside)); /* a /2 would have taken it in */
+
+    p = text;
+    p += sprintf(p, "local_networks = ");
+    for (int i = 0; i < CONF_MAX_NETS; i++)
+        p += sprintf(p, "2001:db8:1234:5678:9abc:def0:%x:1/128 ", 0x1000 + i);
+    sprintf(p, "\n");
+    CHECK(strlen(text) > 2048);
+    conf_init(&c);
+    CHECK_EQ_INT(load_text(&c, text, err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.nnets, CONF_MAX_NETS);
+    uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0x12, 0x34, 0x56, 0x78,
+                      0x9a, 0xbc, 0xde, 0xf0, 0x10, 0x3f, 0x00, 0x01};
+    CHECK(conf_is_local(&c, 6, v6)); /* the last one */
+
+    /* CONF_MAX_JOBS entries are accepted */
+    p = text;
+    for (int i = 1; i <= CONF_MAX_JOBS; i++)
+        p += sprintf(p, "job.%d = JOB%d USER%d\n", 2000 + i, i, i);
+    conf_init(&c);
+    CHECK_EQ_INT(load_text(&c, text, err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.njobs, CONF_MAX_JOBS);
+    const struct conf_job *j = conf_job_for_port(&c, 2000 + CONF_MAX_JOBS);
+    CHECK(j && !strcmp(j->job, "JOB64") && !strcmp(j->user, "USER64"));
+}
+
+/* timezone: with the SMF writer's check handed in, a bad zone is an error of the file's line. */
+static void
+test_timezone(void)
+{
+    struct conf c;
+    char err[512] = "";
+    conf_init(&c);
+    c.check_timezone = records_check_timezone;
+    CHECK_EQ_INT(load_text(&c, "timezone = +01:00\n", err, sizeof(err)), 0);
+    CHECK_EQ_STR(c.timezone, "+01:00");
+    CHECK_EQ_INT(load_text(&c, "\ntimezone = Mars/Olympus\n", err, sizeof(err)), -1);
+    CHECK_EQ_STR(err, "F:2: bad value for timezone: unknown time zone: Mars/Olympus (want UTC, "
+                      "+HH:MM or a TZ name)");
+    CHECK_EQ_STR(c.timezone, "+01:00"); /* unchanged */
+}
+
 int
 main(void)
 {
+    test_long_values();
+    test_timezone();
     test_example();
     test_errors();
     test_values();
