@@ -1,4 +1,5 @@
 /* tcp_reasm.c - per-direction TCP reassembly over a preallocated chunk pool; first data wins. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +17,33 @@
 /* A segment further than this beyond the next expected byte is bogus, not a gap. */
 #define SEQ_WINDOW (256u << 20)
 
-#define CHUNK_DATA 1456
+#define CHUNK_DATA TCP_REASM_CHUNK_DATA
 
-/* Out-of-order data lives in fixed chunks from one pool: no allocation per packet. */
+/*
+ * Out-of-order data lives in fixed chunks from one pool: no allocation per packet. A chunk is an
+ * index entry (here) and CHUNK_DATA bytes of data (in a parallel array, so that searching the
+ * index touches only the entries). One held chunk is charged CHUNK_BYTES to the per-flow and the
+ * global caps, whatever its length: what the caps count is the memory really held.
+ *
+ * The chunks one direction holds are both a list in sequence order (`next`: draining from the
+ * head and appending at the tail are O(1)) and an AVL tree by sequence number (`left`, `right`,
+ * `height`: finding where a segment goes is O(log n) in the chunks held). Held chunks never
+ * overlap and all lie within SEQ_WINDOW past next_seq, so serial-number order is a total order.
+ */
 struct chunk {
     uint32_t seq;
-    uint32_t next;
+    uint32_t next; /* the next chunk in sequence order (or on the free list), or FLOW_NONE */
+    uint32_t left, right;
     uint16_t len;
-    uint8_t data[CHUNK_DATA];
+    uint8_t height; /* of the subtree rooted here; at most ~1.44 log2(chunks) */
 };
+
+#define CHUNK_BYTES ((uint32_t)(sizeof(struct chunk) + CHUNK_DATA))
 
 struct tcp_reasm {
     struct tcp_reasm_ops ops;
     struct chunk *pool;
+    uint8_t *data; /* chunk i's bytes at data + i * CHUNK_DATA */
     uint32_t nchunks;
     uint32_t hwm; /* chunks [0, hwm) were handed out at least once */
     uint32_t free_head;
@@ -36,6 +51,12 @@ struct tcp_reasm {
     uint32_t flow_cap;
     struct tcp_reasm_stats stats;
 };
+
+uint32_t
+tcp_reasm_chunk_bytes(void)
+{
+    return CHUNK_BYTES;
+}
 
 struct tcp_reasm *
 tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops, char *err,
@@ -47,18 +68,20 @@ tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *op
         return NULL;
     }
     r->ops = *ops;
-    uint64_t n = memcap / sizeof(struct chunk);
+    uint64_t n = memcap / CHUNK_BYTES;
     if (n >= FLOW_NONE)
         n = FLOW_NONE - 1;
     r->nchunks = (uint32_t)n;
     r->flow_cap = flow_cap;
     r->free_head = FLOW_NONE;
     if (n) {
-        r->pool = calloc(n, sizeof(struct chunk)); /* pages are touched only as used */
-        if (!r->pool) {
+        /* pages are touched only as used */
+        r->pool = calloc(n, sizeof(struct chunk));
+        r->data = calloc(n, CHUNK_DATA);
+        if (!r->pool || !r->data) {
             snprintf(err, errlen, "out of memory for a %llu-byte reassembly memcap",
                      (unsigned long long)memcap);
-            free(r);
+            tcp_reasm_free(r);
             return NULL;
         }
     }
@@ -71,13 +94,14 @@ tcp_reasm_free(struct tcp_reasm *r)
     if (!r)
         return;
     free(r->pool);
+    free(r->data);
     free(r);
 }
 
 uint64_t
 tcp_reasm_held(const struct tcp_reasm *r)
 {
-    return (uint64_t)r->in_use * CHUNK_DATA;
+    return (uint64_t)r->in_use * CHUNK_BYTES;
 }
 
 void
@@ -110,6 +134,123 @@ chunk_release(struct tcp_reasm *r, uint32_t i)
     r->in_use--;
 }
 
+static uint8_t *
+chunk_data(const struct tcp_reasm *r, uint32_t i)
+{
+    return r->data + (size_t)i * CHUNK_DATA;
+}
+
+/* ---- the AVL tree of one direction's held chunks, by sequence number ---- */
+
+static uint8_t
+tree_height(const struct tcp_reasm *r, uint32_t i)
+{
+    return i == FLOW_NONE ? 0 : r->pool[i].height;
+}
+
+static void
+tree_fix_height(struct tcp_reasm *r, uint32_t i)
+{
+    uint8_t hl = tree_height(r, r->pool[i].left), hr = tree_height(r, r->pool[i].right);
+    r->pool[i].height = (uint8_t)(1 + (hl > hr ? hl : hr));
+}
+
+static uint32_t
+tree_rotate_right(struct tcp_reasm *r, uint32_t i)
+{
+    uint32_t l = r->pool[i].left;
+    r->pool[i].left = r->pool[l].right;
+    r->pool[l].right = i;
+    tree_fix_height(r, i);
+    tree_fix_height(r, l);
+    return l;
+}
+
+static uint32_t
+tree_rotate_left(struct tcp_reasm *r, uint32_t i)
+{
+    uint32_t rt = r->pool[i].right;
+    r->pool[i].right = r->pool[rt].left;
+    r->pool[rt].left = i;
+    tree_fix_height(r, i);
+    tree_fix_height(r, rt);
+    return rt;
+}
+
+/* Restore the AVL balance at i (its subtrees differ in height by at most 2); the new root. */
+static uint32_t
+tree_balance(struct tcp_reasm *r, uint32_t i)
+{
+    struct chunk *c = &r->pool[i];
+    int b = tree_height(r, c->left) - tree_height(r, c->right);
+    if (b > 1) {
+        const struct chunk *l = &r->pool[c->left];
+        if (tree_height(r, l->left) < tree_height(r, l->right))
+            c->left = tree_rotate_left(r, c->left);
+        return tree_rotate_right(r, i);
+    }
+    if (b < -1) {
+        const struct chunk *rt = &r->pool[c->right];
+        if (tree_height(r, rt->right) < tree_height(r, rt->left))
+            c->right = tree_rotate_right(r, c->right);
+        return tree_rotate_left(r, i);
+    }
+    tree_fix_height(r, i);
+    return i;
+}
+
+/* Insert chunk i (no chunk held overlaps it) under root; the new root. O(log n). */
+static uint32_t
+tree_insert(struct tcp_reasm *r, uint32_t root, uint32_t i)
+{
+    if (root == FLOW_NONE) {
+        r->pool[i].left = r->pool[i].right = FLOW_NONE;
+        r->pool[i].height = 1;
+        return i;
+    }
+    if (SEQ_LT(r->pool[i].seq, r->pool[root].seq))
+        r->pool[root].left = tree_insert(r, r->pool[root].left, i);
+    else
+        r->pool[root].right = tree_insert(r, r->pool[root].right, i);
+    return tree_balance(r, root);
+}
+
+/* Take the first chunk (the lowest sequence number) out of the tree under root; the new root. */
+static uint32_t
+tree_remove_first(struct tcp_reasm *r, uint32_t root, uint32_t *removed)
+{
+    if (r->pool[root].left == FLOW_NONE) {
+        *removed = root;
+        return r->pool[root].right;
+    }
+    r->pool[root].left = tree_remove_first(r, r->pool[root].left, removed);
+    return tree_balance(r, root);
+}
+
+/* The last held chunk that starts at or before seq, or FLOW_NONE. O(log n). */
+static uint32_t
+tree_find_at_or_before(const struct tcp_reasm *r, const struct tcp_half *h, uint32_t seq)
+{
+    uint32_t best = FLOW_NONE;
+    for (uint32_t i = h->ooo_root; i != FLOW_NONE;) {
+        if (SEQ_LEQ(r->pool[i].seq, seq)) {
+            best = i;
+            i = r->pool[i].right;
+        } else {
+            i = r->pool[i].left;
+        }
+    }
+    return best;
+}
+
+unsigned
+tcp_reasm_tree_height(const struct tcp_reasm *r, const struct flow *f, int dir)
+{
+    return tree_height(r, f->tcp[dir].ooo_root);
+}
+
+/* ---- delivery ---- */
+
 static void
 deliver(struct tcp_reasm *r, struct flow *f, int dir, const uint8_t *data, size_t len)
 {
@@ -135,23 +276,26 @@ gap(struct tcp_reasm *r, struct flow *f, int dir, uint32_t len)
         r->ops.on_gap(r->ops.ctx, f, dir, len);
 }
 
-/* Deliver queued chunks that are now in order. */
+/* Deliver queued chunks that are now in order. O(log n) per chunk delivered. */
 static void
 drain(struct tcp_reasm *r, struct flow *f, int dir)
 {
     struct tcp_half *h = &f->tcp[dir];
     while (h->ooo_head != FLOW_NONE) {
-        struct chunk *c = &r->pool[h->ooo_head];
+        uint32_t i = h->ooo_head;
+        const struct chunk *c = &r->pool[i];
         if (SEQ_GT(c->seq, h->next_seq))
             break;
         uint32_t skip = h->next_seq - c->seq;
         if (skip < c->len)
-            deliver(r, f, dir, c->data + skip, c->len - skip);
-        uint32_t i = h->ooo_head;
+            deliver(r, f, dir, chunk_data(r, i) + skip, c->len - skip);
         h->ooo_head = c->next;
         if (h->ooo_head == FLOW_NONE)
             h->ooo_tail = FLOW_NONE;
-        h->ooo_bytes -= c->len;
+        uint32_t removed = FLOW_NONE;
+        h->ooo_root = tree_remove_first(r, h->ooo_root, &removed);
+        assert(removed == i);
+        h->ooo_held -= CHUNK_BYTES;
         chunk_release(r, i);
     }
 }
@@ -171,35 +315,43 @@ skip_first_hole(struct tcp_reasm *r, struct flow *f, int dir)
  * Queue [seq, seq+len) where no earlier data is held (first data wins);
  * bytes that overlap held data are compared and disagreements counted.
  * Returns false when the pool or the flow cap has no room for the rest.
+ * O(log n) to find the place, then O(1) per chunk overlapped (each is at least one byte of the
+ * segment) and O(log n) per chunk added.
  */
 static bool
 enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_t *data,
         uint32_t len)
 {
     struct tcp_half *h = &f->tcp[dir];
-    uint32_t *link = &h->ooo_head;
-    if (h->ooo_tail != FLOW_NONE) {
-        const struct chunk *t = &r->pool[h->ooo_tail];
-        if (SEQ_GEQ(seq, t->seq + t->len))
-            link = &r->pool[h->ooo_tail].next; /* beyond everything held: append */
+    /* prev: the chunk new ones are linked after (FLOW_NONE: the head); cur: the next held one. */
+    uint32_t prev = FLOW_NONE, cur = h->ooo_head;
+    uint32_t t = h->ooo_tail;
+    if (t != FLOW_NONE && SEQ_GEQ(seq, r->pool[t].seq + r->pool[t].len)) {
+        prev = t; /* beyond everything held: append (the common case after a loss) */
+        cur = FLOW_NONE;
+    } else {
+        uint32_t p = tree_find_at_or_before(r, h, seq);
+        if (p != FLOW_NONE && SEQ_GT(r->pool[p].seq + r->pool[p].len, seq)) {
+            cur = p; /* we start inside p */
+        } else if (p != FLOW_NONE) {
+            prev = p;
+            cur = r->pool[p].next;
+        }
     }
     while (len) {
-        struct chunk *c = *link != FLOW_NONE ? &r->pool[*link] : NULL;
-        if (c && SEQ_LEQ(c->seq + c->len, seq)) { /* chunk entirely before us */
-            link = &c->next;
-            continue;
-        }
+        const struct chunk *c = cur != FLOW_NONE ? &r->pool[cur] : NULL;
         if (c && SEQ_LEQ(c->seq, seq)) { /* we start inside c: compare the overlap */
             uint32_t off = seq - c->seq;
             uint32_t n = c->len - off < len ? c->len - off : len;
-            if (memcmp(c->data + off, data, n) != 0) {
+            if (memcmp(chunk_data(r, cur) + off, data, n) != 0) {
                 h->overlaps_bad++;
                 r->stats.tcp_overlap_inconsistent++;
             }
             seq += n;
             data += n;
             len -= n;
-            link = &c->next;
+            prev = cur;
+            cur = c->next;
             continue;
         }
         /* a hole before c (or the end): fill up to c's start with new chunks */
@@ -207,7 +359,7 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
         uint32_t n = room < len ? room : len;
         if (n > CHUNK_DATA)
             n = CHUNK_DATA;
-        if (h->ooo_bytes + n > r->flow_cap) {
+        if ((uint64_t)h->ooo_held + CHUNK_BYTES > r->flow_cap) {
             r->stats.tcp_flow_cap_hit++;
             return false;
         }
@@ -219,13 +371,17 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
         struct chunk *nc = &r->pool[i];
         nc->seq = seq;
         nc->len = (uint16_t)n;
-        memcpy(nc->data, data, n);
-        nc->next = *link;
-        *link = i;
-        if (nc->next == FLOW_NONE)
+        memcpy(chunk_data(r, i), data, n);
+        nc->next = cur;
+        if (prev == FLOW_NONE)
+            h->ooo_head = i;
+        else
+            r->pool[prev].next = i;
+        if (cur == FLOW_NONE)
             h->ooo_tail = i;
-        h->ooo_bytes += n;
-        link = &nc->next;
+        h->ooo_root = tree_insert(r, h->ooo_root, i);
+        h->ooo_held += CHUNK_BYTES;
+        prev = i;
         seq += n;
         data += n;
         len -= n;
