@@ -50,7 +50,7 @@ struct tcp_reasm_ops {
  * index entry, whatever its length: that is what the caps count, so ten tiny segments held cost
  * ten chunks.
  */
-#define TCP_REASM_CHUNK_DATA 1456
+#define TCP_REASM_CHUNK_DATA 1460
 
 /*
  * `memcap`: bytes of chunk memory for all flows together (the pool, allocated here, its pages
