@@ -51,7 +51,7 @@ struct tcp_half {
     uint32_t max_ack;      /* highest ACK this side sent, acknowledging the other side */
     uint32_t ooo_head;     /* first queued out-of-order chunk (pool index) or FLOW_NONE */
     uint32_t ooo_tail;     /* last queued chunk: appending after a loss is the common case */
-    uint32_t ooo_root;     /* root of the queued chunks' tree by sequence number, or FLOW_NONE */
+    uint32_t ooo_root;     /* root of their tree by sequence, or FLOW_NONE (none while few) */
     uint32_t ooo_held;     /* chunk memory queued (what flow_memcap counts), not payload bytes */
     uint64_t delivered;    /* bytes handed to the consumer */
     uint64_t gap_bytes;    /* bytes announced missing */

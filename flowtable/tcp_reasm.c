@@ -25,20 +25,31 @@
  * index touches only the entries). One held chunk is charged CHUNK_BYTES to the per-flow and the
  * global caps, whatever its length: what the caps count is the memory really held.
  *
- * The chunks one direction holds are both a list in sequence order (`next`: draining from the
- * head and appending at the tail are O(1)) and an AVL tree by sequence number (`left`, `right`,
- * `height`: finding where a segment goes is O(log n) in the chunks held). Held chunks never
- * overlap and all lie within SEQ_WINDOW past next_seq, so serial-number order is a total order.
+ * The chunks one direction holds are a list in sequence order (`next`): draining from the head
+ * and appending at the tail, what most out-of-order traffic needs, are O(1) walks of it. When a
+ * segment has to go between held chunks and the direction holds more than TREE_MIN of them, they
+ * also become an AVL tree by sequence number (`left`, `right`, `parent`, `height`), so finding the
+ * place costs O(log n) in the chunks held; below that a walk of the list is cheaper than the tree.
+ * Held chunks never overlap and all lie within SEQ_WINDOW past next_seq, so serial-number order
+ * is a total order.
  */
 struct chunk {
     uint32_t seq;
     uint32_t next; /* the next chunk in sequence order (or on the free list), or FLOW_NONE */
-    uint32_t left, right;
+    uint32_t left, right, parent; /* the tree's links, while there is one */
     uint16_t len;
     uint8_t height; /* of the subtree rooted here; at most ~1.44 log2(chunks) */
 };
 
 #define CHUNK_BYTES ((uint32_t)(sizeof(struct chunk) + CHUNK_DATA))
+
+/*
+ * A direction's tree is built (O(n), from the list) when a segment must be placed between held
+ * chunks and there are more than TREE_MIN; it is kept up while at least TREE_MIN / 2 chunks are
+ * held, and dropped below (O(1): the list stays). Each chunk takes part in at most one build
+ * (dropping needs all but TREE_MIN / 2 of them gone), so a build costs O(1) per insertion.
+ */
+#define TREE_MIN 32
 
 struct tcp_reasm {
     struct tcp_reasm_ops ops;
@@ -155,83 +166,158 @@ tree_fix_height(struct tcp_reasm *r, uint32_t i)
     r->pool[i].height = (uint8_t)(1 + (hl > hr ? hl : hr));
 }
 
-static uint32_t
-tree_rotate_right(struct tcp_reasm *r, uint32_t i)
+/* Point what pointed at `old` (its parent's link, or the root) at `new`, under `parent`. */
+static void
+tree_relink(struct tcp_reasm *r, uint32_t *root, uint32_t parent, uint32_t old, uint32_t new)
 {
-    uint32_t l = r->pool[i].left;
-    r->pool[i].left = r->pool[l].right;
+    if (parent == FLOW_NONE)
+        *root = new;
+    else if (r->pool[parent].left == old)
+        r->pool[parent].left = new;
+    else
+        r->pool[parent].right = new;
+    if (new != FLOW_NONE)
+        r->pool[new].parent = parent;
+}
+
+/* i's left child takes i's place, i becomes its right child; the new top. */
+static uint32_t
+tree_rotate_right(struct tcp_reasm *r, uint32_t *root, uint32_t i)
+{
+    uint32_t l = r->pool[i].left, lr = r->pool[l].right;
+    tree_relink(r, root, r->pool[i].parent, i, l);
+    r->pool[i].left = lr;
+    if (lr != FLOW_NONE)
+        r->pool[lr].parent = i;
     r->pool[l].right = i;
+    r->pool[i].parent = l;
     tree_fix_height(r, i);
     tree_fix_height(r, l);
     return l;
 }
 
+/* i's right child takes i's place, i becomes its left child; the new top. */
 static uint32_t
-tree_rotate_left(struct tcp_reasm *r, uint32_t i)
+tree_rotate_left(struct tcp_reasm *r, uint32_t *root, uint32_t i)
 {
-    uint32_t rt = r->pool[i].right;
-    r->pool[i].right = r->pool[rt].left;
+    uint32_t rt = r->pool[i].right, rl = r->pool[rt].left;
+    tree_relink(r, root, r->pool[i].parent, i, rt);
+    r->pool[i].right = rl;
+    if (rl != FLOW_NONE)
+        r->pool[rl].parent = i;
     r->pool[rt].left = i;
+    r->pool[i].parent = rt;
     tree_fix_height(r, i);
     tree_fix_height(r, rt);
     return rt;
 }
 
-/* Restore the AVL balance at i (its subtrees differ in height by at most 2); the new root. */
+/* Restore the AVL balance at i (its subtrees differ in height by at most 2); the new top. */
 static uint32_t
-tree_balance(struct tcp_reasm *r, uint32_t i)
+tree_balance(struct tcp_reasm *r, uint32_t *root, uint32_t i)
 {
     struct chunk *c = &r->pool[i];
-    int b = tree_height(r, c->left) - tree_height(r, c->right);
-    if (b > 1) {
+    uint8_t hl = tree_height(r, c->left), hr = tree_height(r, c->right);
+    if (hl > hr + 1) {
         const struct chunk *l = &r->pool[c->left];
         if (tree_height(r, l->left) < tree_height(r, l->right))
-            c->left = tree_rotate_left(r, c->left);
-        return tree_rotate_right(r, i);
+            tree_rotate_left(r, root, c->left);
+        return tree_rotate_right(r, root, i);
     }
-    if (b < -1) {
+    if (hr > hl + 1) {
         const struct chunk *rt = &r->pool[c->right];
         if (tree_height(r, rt->right) < tree_height(r, rt->left))
-            c->right = tree_rotate_right(r, c->right);
-        return tree_rotate_left(r, i);
+            tree_rotate_right(r, root, c->right);
+        return tree_rotate_left(r, root, i);
     }
-    tree_fix_height(r, i);
+    c->height = (uint8_t)(1 + (hl > hr ? hl : hr));
     return i;
 }
 
-/* Insert chunk i (no chunk held overlaps it) under root; the new root. O(log n). */
-static uint32_t
-tree_insert(struct tcp_reasm *r, uint32_t root, uint32_t i)
+/*
+ * A subtree under p changed height: walk up, rebalancing, and stop at the first subtree whose
+ * height did not change (nothing above it changes either). Amortized O(1) for the insertions at
+ * the tail and removals at the head that most out-of-order traffic makes, O(log n) at worst.
+ */
+static void
+tree_retrace(struct tcp_reasm *r, uint32_t *root, uint32_t p)
 {
-    if (root == FLOW_NONE) {
-        r->pool[i].left = r->pool[i].right = FLOW_NONE;
-        r->pool[i].height = 1;
-        return i;
+    while (p != FLOW_NONE) {
+        uint8_t old = r->pool[p].height;
+        uint32_t up = r->pool[p].parent;
+        uint32_t top = tree_balance(r, root, p);
+        if (r->pool[top].height == old)
+            return;
+        p = up;
     }
-    if (SEQ_LT(r->pool[i].seq, r->pool[root].seq))
-        r->pool[root].left = tree_insert(r, r->pool[root].left, i);
-    else
-        r->pool[root].right = tree_insert(r, r->pool[root].right, i);
-    return tree_balance(r, root);
 }
 
-/* Take the first chunk (the lowest sequence number) out of the tree under root; the new root. */
-static uint32_t
-tree_remove_first(struct tcp_reasm *r, uint32_t root, uint32_t *removed)
+/*
+ * Insert chunk i, which the list already holds between prev and cur (either FLOW_NONE at the
+ * ends). In-order neighbours are never both busy on the facing side: either prev has no right
+ * child or cur has no left child, so i hangs there without a search from the root.
+ */
+static void
+tree_insert(struct tcp_reasm *r, uint32_t *root, uint32_t i, uint32_t prev, uint32_t cur)
 {
-    if (r->pool[root].left == FLOW_NONE) {
-        *removed = root;
-        return r->pool[root].right;
+    struct chunk *c = &r->pool[i];
+    c->left = c->right = FLOW_NONE;
+    c->height = 1;
+    if (prev != FLOW_NONE && r->pool[prev].right == FLOW_NONE) {
+        r->pool[prev].right = i;
+        c->parent = prev;
+    } else {
+        assert(cur != FLOW_NONE && r->pool[cur].left == FLOW_NONE);
+        r->pool[cur].left = i;
+        c->parent = cur;
     }
-    r->pool[root].left = tree_remove_first(r, r->pool[root].left, removed);
-    return tree_balance(r, root);
+    tree_retrace(r, root, c->parent);
 }
 
-/* The last held chunk that starts at or before seq, or FLOW_NONE. O(log n). */
+/* Take chunk i, the first (lowest sequence number), out of the tree. */
+static void
+tree_remove_first(struct tcp_reasm *r, uint32_t *root, uint32_t i)
+{
+    assert(r->pool[i].left == FLOW_NONE);
+    uint32_t p = r->pool[i].parent;
+    tree_relink(r, root, p, i, r->pool[i].right);
+    tree_retrace(r, root, p);
+}
+
+/* A balanced tree of the n list chunks from *it on, *it moved past them; its top's parent unset. */
 static uint32_t
-tree_find_at_or_before(const struct tcp_reasm *r, const struct tcp_half *h, uint32_t seq)
+tree_build(struct tcp_reasm *r, uint32_t *it, uint32_t n)
+{
+    if (!n)
+        return FLOW_NONE;
+    uint32_t left = tree_build(r, it, n / 2);
+    uint32_t top = *it;
+    *it = r->pool[top].next;
+    uint32_t right = tree_build(r, it, n - n / 2 - 1);
+    r->pool[top].left = left;
+    r->pool[top].right = right;
+    if (left != FLOW_NONE)
+        r->pool[left].parent = top;
+    if (right != FLOW_NONE)
+        r->pool[right].parent = top;
+    tree_fix_height(r, top);
+    return top;
+}
+
+/*
+ * The last held chunk that starts at or before seq, or FLOW_NONE: O(log n) in the tree, or a walk
+ * of at most TREE_MIN chunks when there is none.
+ */
+static uint32_t
+find_at_or_before(const struct tcp_reasm *r, const struct tcp_half *h, uint32_t seq)
 {
     uint32_t best = FLOW_NONE;
+    if (h->ooo_root == FLOW_NONE) {
+        for (uint32_t i = h->ooo_head; i != FLOW_NONE && SEQ_LEQ(r->pool[i].seq, seq);
+             i = r->pool[i].next)
+            best = i;
+        return best;
+    }
     for (uint32_t i = h->ooo_root; i != FLOW_NONE;) {
         if (SEQ_LEQ(r->pool[i].seq, seq)) {
             best = i;
@@ -243,10 +329,44 @@ tree_find_at_or_before(const struct tcp_reasm *r, const struct tcp_half *h, uint
     return best;
 }
 
-unsigned
-tcp_reasm_tree_height(const struct tcp_reasm *r, const struct flow *f, int dir)
+/* Check the subtree at i against the list from *it on (moving it past); its height or -1. */
+static int
+tree_check(const struct tcp_reasm *r, uint32_t i, uint32_t parent, uint32_t *it)
 {
-    return tree_height(r, f->tcp[dir].ooo_root);
+    if (i == FLOW_NONE)
+        return 0;
+    const struct chunk *c = &r->pool[i];
+    if (c->parent != parent)
+        return -1;
+    int hl = tree_check(r, c->left, i, it);
+    if (hl < 0 || *it != i)
+        return -1;
+    *it = c->next;
+    int hr = tree_check(r, c->right, i, it);
+    if (hr < 0 || hl - hr > 1 || hr - hl > 1 || c->height != 1 + (hl > hr ? hl : hr))
+        return -1;
+    return c->height;
+}
+
+int
+tcp_reasm_check(const struct tcp_reasm *r, const struct flow *f, int dir)
+{
+    const struct tcp_half *h = &f->tcp[dir];
+    uint32_t n = 0, last = FLOW_NONE;
+    for (uint32_t i = h->ooo_head; i != FLOW_NONE; last = i, i = r->pool[i].next) {
+        const struct chunk *c = &r->pool[i];
+        if (c->len == 0 || c->len > CHUNK_DATA || SEQ_LEQ(c->seq, h->next_seq) ||
+            (last != FLOW_NONE && SEQ_LT(c->seq, r->pool[last].seq + r->pool[last].len)) ||
+            ++n > r->nchunks)
+            return -1;
+    }
+    if (last != h->ooo_tail || (uint64_t)n * CHUNK_BYTES != h->ooo_held)
+        return -1;
+    if (h->ooo_root == FLOW_NONE)
+        return 0;
+    uint32_t it = h->ooo_head;
+    int height = tree_check(r, h->ooo_root, FLOW_NONE, &it);
+    return it == FLOW_NONE && n >= TREE_MIN / 2 ? height : -1;
 }
 
 /* ---- delivery ---- */
@@ -292,10 +412,12 @@ drain(struct tcp_reasm *r, struct flow *f, int dir)
         h->ooo_head = c->next;
         if (h->ooo_head == FLOW_NONE)
             h->ooo_tail = FLOW_NONE;
-        uint32_t removed = FLOW_NONE;
-        h->ooo_root = tree_remove_first(r, h->ooo_root, &removed);
-        assert(removed == i);
         h->ooo_held -= CHUNK_BYTES;
+        if (h->ooo_root != FLOW_NONE) {
+            tree_remove_first(r, &h->ooo_root, i);
+            if (h->ooo_held < TREE_MIN / 2 * CHUNK_BYTES)
+                h->ooo_root = FLOW_NONE;
+        }
         chunk_release(r, i);
     }
 }
@@ -326,11 +448,18 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
     /* prev: the chunk new ones are linked after (FLOW_NONE: the head); cur: the next held one. */
     uint32_t prev = FLOW_NONE, cur = h->ooo_head;
     uint32_t t = h->ooo_tail;
-    if (t != FLOW_NONE && SEQ_GEQ(seq, r->pool[t].seq + r->pool[t].len)) {
+    if (cur == FLOW_NONE || SEQ_LEQ(seq, r->pool[cur].seq)) {
+        /* nothing held, or we start at or before the first held chunk: from the head */
+    } else if (SEQ_GEQ(seq, r->pool[t].seq + r->pool[t].len)) {
         prev = t; /* beyond everything held: append (the common case after a loss) */
         cur = FLOW_NONE;
     } else {
-        uint32_t p = tree_find_at_or_before(r, h, seq);
+        if (h->ooo_root == FLOW_NONE && h->ooo_held > TREE_MIN * CHUNK_BYTES) {
+            uint32_t it = h->ooo_head;
+            h->ooo_root = tree_build(r, &it, h->ooo_held / CHUNK_BYTES); /* O(n), see TREE_MIN */
+            r->pool[h->ooo_root].parent = FLOW_NONE;
+        }
+        uint32_t p = find_at_or_before(r, h, seq);
         if (p != FLOW_NONE && SEQ_GT(r->pool[p].seq + r->pool[p].len, seq)) {
             cur = p; /* we start inside p */
         } else if (p != FLOW_NONE) {
@@ -379,8 +508,9 @@ enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_
             r->pool[prev].next = i;
         if (cur == FLOW_NONE)
             h->ooo_tail = i;
-        h->ooo_root = tree_insert(r, h->ooo_root, i);
         h->ooo_held += CHUNK_BYTES;
+        if (h->ooo_root != FLOW_NONE)
+            tree_insert(r, &h->ooo_root, i, prev, cur);
         prev = i;
         seq += n;
         data += n;

@@ -74,8 +74,12 @@ bool tcp_reasm_closed(const struct flow *f);
 /* Bytes of chunk memory held now, all flows (what memcap counts; for tests and stats). */
 uint64_t tcp_reasm_held(const struct tcp_reasm *r);
 
-/* Height of the tree of chunks direction dir of f holds (0: none; for tests of its balance). */
-unsigned tcp_reasm_tree_height(const struct tcp_reasm *r, const struct flow *f, int dir);
+/*
+ * For tests: check what direction dir of f holds (chunks in order, not overlapping, past the
+ * next byte, counted; their tree, if there is one, ordered like the list, linked both ways and
+ * balanced). The tree's height (0: no tree), or -1 if anything is wrong. O(n).
+ */
+int tcp_reasm_check(const struct tcp_reasm *r, const struct flow *f, int dir);
 
 /* The memory one held chunk costs against the caps: TCP_REASM_CHUNK_DATA and its index entry. */
 uint32_t tcp_reasm_chunk_bytes(void);

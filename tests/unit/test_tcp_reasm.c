@@ -417,6 +417,7 @@ test_tiny_segment_flood(void)
         char seg[SEG + 1];
         snprintf(seg, sizeof(seg), "%09u\n", order[k]);
         send_seg(r, &fa, TCP_ACK, isn + 1 + SEG * order[k], (const uint8_t *)seg, SEG);
+        CHECK(tcp_reasm_check(r, &fa, 0) >= 0);
         uint64_t held = tcp_reasm_held(r);
         max_held = held > max_held ? held : max_held;
         if (k == N / 2) { /* meanwhile, flow B: one segment out of order, then the hole filled */
@@ -455,16 +456,20 @@ test_tiny_segment_flood(void)
 }
 
 /*
- * The tree stays balanced whatever the arrival order (descending is the worst case for an
- * unbalanced one): an AVL tree of n nodes is at most 1.44 log2(n + 2) high.
+ * The tree stays balanced whatever the arrival order: an AVL tree of n nodes is at most
+ * 1.44 log2(n + 2) high, an unbalanced one fed in descending or ascending order n high.
+ * Arrivals only at the head or only at the tail need no tree at all (the list does it in O(1)).
  */
 static void
 test_tree_balance(void)
 {
     enum { N = 4095 };
     static struct big_seen seen;
-    const unsigned max_height = 17; /* 1.44 log2(4097) - 0.33, rounded down; unbalanced: 4095 */
-    for (int order = 0; order < 3; order++) {
+    static const char *const names[] = {"descending after the lowest",
+                                        "ascending after the highest",
+                                        "from both ends to the middle", "descending", "ascending"};
+    const int max_height = 17; /* 1.44 log2(4097) - 0.33, rounded down */
+    for (int order = 0; order < 5; order++) {
         memset(&seen, 0, sizeof(seen));
         char err[256];
         struct tcp_reasm_ops ops = {.ctx = &seen, .on_data = big_on_data, .on_gap = big_on_gap};
@@ -474,22 +479,38 @@ test_tree_balance(void)
         seen.only = &f;
         send_seg(r, &f, TCP_SYN, 0x7fffff00u, NULL, 0);
         for (uint32_t k = 1; k <= N; k++) {
-            /* 0: descending, 1: ascending, 2: from both ends towards the middle */
-            uint32_t i = order == 0   ? N + 1 - k
-                         : order == 1 ? k
-                                      : (k % 2 ? k / 2 + 1 : N + 1 - k / 2);
+            uint32_t i; /* the k-th arrival carries stream byte i (byte 0 comes last) */
+            switch (order) {
+            case 0:
+                i = k == 1 ? 1 : N + 2 - k;
+                break;
+            case 1:
+                i = k == 1 ? N : k - 1;
+                break;
+            case 2:
+                i = k % 2 ? k / 2 + 1 : N + 1 - k / 2;
+                break;
+            case 3:
+                i = N + 1 - k;
+                break;
+            default:
+                i = k;
+                break;
+            }
             uint8_t b = (uint8_t)('a' + i % 26);
             send_seg(r, &f, TCP_ACK, 0x7fffff00u + 1 + i, &b, 1);
+            if (k % 61 == 0 || k < 70)
+                CHECK(tcp_reasm_check(r, &f, 0) >= 0);
         }
         CHECK_EQ_INT(tcp_reasm_held(r), (uint64_t)N * tcp_reasm_chunk_bytes());
-        unsigned h = tcp_reasm_tree_height(r, &f, 0);
-        if (h > max_height) {
-            fprintf(stderr, "order %d: tree height %u for %d chunks\n", order, h, N);
+        int h = tcp_reasm_check(r, &f, 0);
+        if (order < 3 ? h < 1 || h > max_height : h != 0) {
+            fprintf(stderr, "%s: tree height %d for %d chunks\n", names[order], h, N);
             CHECK(0);
         }
         send_seg(r, &f, TCP_ACK, 0x7fffff00u + 1, (const uint8_t *)"a", 1);
         CHECK_EQ_INT(tcp_reasm_held(r), 0);
-        CHECK_EQ_INT(tcp_reasm_tree_height(r, &f, 0), 0);
+        CHECK_EQ_INT(tcp_reasm_check(r, &f, 0), 0);
         CHECK_EQ_INT(seen.len, N + 1);
         int bad = 0;
         for (uint32_t i = 0; i < seen.len; i++)
@@ -515,7 +536,9 @@ test_random_against_model(void)
     bool have[L];
     uint8_t seg[L];
     uint32_t st = 2024;
+    int with_tree = 0; /* rounds that held enough chunks for the tree (not only the short list) */
     for (int round = 0; round < ROUNDS; round++) {
+        bool tree = false;
         memset(&seen, 0, sizeof(seen));
         memset(have, 0, sizeof(have));
         uint32_t chunk = tcp_reasm_chunk_bytes();
@@ -554,7 +577,11 @@ test_random_against_model(void)
             end = off + len > end ? off + len : end;
             send_seg(r, &f, TCP_ACK, isn + 1 + off, seg, len);
             CHECK(tcp_reasm_held(r) <= cap);
+            int h = tcp_reasm_check(r, &f, 0);
+            CHECK(h >= 0);
+            tree = tree || h > 0;
         }
+        with_tree += tree;
         tcp_reasm_finish(r, &f);
         CHECK_EQ_INT(tcp_reasm_held(r), 0);
         CHECK_EQ_INT(seen.len, end);
@@ -572,6 +599,8 @@ test_random_against_model(void)
         CHECK_EQ_INT(f.tcp[0].delivered + f.tcp[0].gap_bytes, end);
         tcp_reasm_free(r);
     }
+    CHECK(with_tree > ROUNDS / 4);
+    CHECK(with_tree < ROUNDS);
 }
 
 int
