@@ -561,7 +561,8 @@ add_data(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8
             data += n;
             len -= n;
             bool queued = !len || enqueue(r, f, dir, seq, data, len);
-            drain(r, f, dir);
+            if (h->ooo_head != FLOW_NONE) /* nothing held: the in-order path makes no call */
+                drain(r, f, dir);
             if (queued)
                 return;
             continue;
