@@ -396,7 +396,7 @@ gap(struct tcp_reasm *r, struct flow *f, int dir, uint32_t len)
         r->ops.on_gap(r->ops.ctx, f, dir, len);
 }
 
-/* Deliver queued chunks that are now in order. O(log n) per chunk delivered. */
+/* Deliver the queued chunks now in order: O(1) each (O(log n) at worst while there is a tree). */
 static void
 drain(struct tcp_reasm *r, struct flow *f, int dir)
 {
@@ -437,8 +437,9 @@ skip_first_hole(struct tcp_reasm *r, struct flow *f, int dir)
  * Queue [seq, seq+len) where no earlier data is held (first data wins);
  * bytes that overlap held data are compared and disagreements counted.
  * Returns false when the pool or the flow cap has no room for the rest.
- * O(log n) to find the place, then O(1) per chunk overlapped (each is at least one byte of the
- * segment) and O(log n) per chunk added.
+ * O(1) to find the place at the head or the tail, else O(log n) (see TREE_MIN); then O(1) per
+ * chunk overlapped (each is at least one byte of the segment) and per chunk added (O(log n) at
+ * worst while there is a tree).
  */
 static bool
 enqueue(struct tcp_reasm *r, struct flow *f, int dir, uint32_t seq, const uint8_t *data,
