@@ -51,7 +51,8 @@ struct tcp_half {
     uint32_t max_ack;      /* highest ACK this side sent, acknowledging the other side */
     uint32_t ooo_head;     /* first queued out-of-order chunk (pool index) or FLOW_NONE */
     uint32_t ooo_tail;     /* last queued chunk: appending after a loss is the common case */
-    uint32_t ooo_bytes;    /* bytes queued out of order */
+    uint32_t ooo_root;     /* root of their tree by sequence, or FLOW_NONE (none while few) */
+    uint32_t ooo_held;     /* chunk memory queued (what flow_memcap counts), not payload bytes */
     uint64_t delivered;    /* bytes handed to the consumer */
     uint64_t gap_bytes;    /* bytes announced missing */
     uint32_t gaps;         /* gap notices */
@@ -97,7 +98,7 @@ static inline void
 flow_tcp_init(struct flow *f)
 {
     for (int d = 0; d < 2; d++)
-        f->tcp[d].ooo_head = f->tcp[d].ooo_tail = FLOW_NONE;
+        f->tcp[d].ooo_head = f->tcp[d].ooo_tail = f->tcp[d].ooo_root = FLOW_NONE;
 }
 
 /* Size budget: flow state per idle flow stays under 512 bytes (reassembly buffers aside). */

@@ -45,10 +45,18 @@ struct tcp_reasm_ops {
 };
 
 /*
- * `memcap`: bytes of out-of-order data held for all flows together;
- * `flow_cap`: for one direction of one flow. Past either, the oldest hole is
- * declared a gap and the held data is delivered. NULL with a message in err (errlen bytes)
- * when the pool cannot be allocated.
+ * Out-of-order data is held in chunks of up to TCP_REASM_CHUNK_DATA bytes (a segment longer than
+ * that takes several). Each held chunk costs tcp_reasm_chunk_bytes() of memory, its data and its
+ * index entry, whatever its length: that is what the caps count, so ten tiny segments held cost
+ * ten chunks.
+ */
+#define TCP_REASM_CHUNK_DATA 1460
+
+/*
+ * `memcap`: bytes of chunk memory for all flows together (the pool, allocated here, its pages
+ * touched as used); `flow_cap`: the chunk memory one direction of one flow may hold. Past either,
+ * the oldest hole is declared a gap (tcp_flow_cap_hit / tcp_memcap_hit count it) and the held
+ * data is delivered. NULL with a message in err (errlen bytes) when the pool cannot be allocated.
  */
 struct tcp_reasm *tcp_reasm_new(uint64_t memcap, uint32_t flow_cap, const struct tcp_reasm_ops *ops,
                                 char *err, size_t errlen);
@@ -63,8 +71,18 @@ void tcp_reasm_finish(struct tcp_reasm *r, struct flow *f);
 /* True once both sides sent FIN or either sent RST. */
 bool tcp_reasm_closed(const struct flow *f);
 
-/* Bytes of out-of-order data held now (for tests and stats). */
+/* Bytes of chunk memory held now, all flows (what memcap counts; for tests and stats). */
 uint64_t tcp_reasm_held(const struct tcp_reasm *r);
+
+/*
+ * For tests: check what direction dir of f holds (chunks in order, not overlapping, past the
+ * next byte, counted; their tree, if there is one, ordered like the list, linked both ways and
+ * balanced). The tree's height (0: no tree), or -1 if anything is wrong. O(n).
+ */
+int tcp_reasm_check(const struct tcp_reasm *r, const struct flow *f, int dir);
+
+/* The memory one held chunk costs against the caps: TCP_REASM_CHUNK_DATA and its index entry. */
+uint32_t tcp_reasm_chunk_bytes(void);
 
 /* The counters since the reassembler was made. */
 void tcp_reasm_get_stats(const struct tcp_reasm *r, struct tcp_reasm_stats *s);
