@@ -103,8 +103,8 @@ bool capture_file_probe(const char *path);
 
 /*
  * Several captures read as one, in time order (as mergecap does): the frame with the smallest
- * time goes first; of equal times, the one from the input listed first (and within one input,
- * file order). The merge owns the inputs (closed with it), all open at once. A damaged input
+ * time goes first; of equal times, the one from the input listed last, as mergecap orders them
+ * (and within one input, file order). The merge owns the inputs (closed with it), all open at once. A damaged input
  * ends alone: next() says CAPTURE_DAMAGED once for it, and the others go on.
  */
 struct capture *capture_merge_new(struct capture **in, unsigned n, char *err, size_t errlen);

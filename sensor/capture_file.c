@@ -31,7 +31,8 @@ struct capture_file {
     unsigned hlen; /* record header bytes: 16, or 24 for Kuznetsov's format */
     enum lengths_order lengths;
     int dlt;
-    bool ended; /* after damage: nothing more is read */
+    bool ended;                  /* after damage: nothing more is read */
+    enum capture_status pending; /* damage found while opening, said by the first next() */
 };
 
 static uint32_t
@@ -198,7 +199,7 @@ file_next(struct capture *c, struct capture_frame *f)
     struct capture_file *cf = (struct capture_file *)c;
     if (cf->ended)
         return CAPTURE_END;
-    enum capture_status st = file_read(cf, f);
+    enum capture_status st = cf->pending ? cf->pending : file_read(cf, f);
     if (st == CAPTURE_FRAME) {
         c->frames_read++;
     } else {
@@ -287,6 +288,12 @@ capture_file_open(const char *path, char *err, size_t errlen)
             st = CAPTURE_FRAME;
         if (st == CAPTURE_DAMAGED && cap_stream_error(cf->s))
             fail(cf, 0, "block", "%s", cf->base.err);
+        if (st == CAPTURE_DAMAGED && cap_stream_offset(cf->s) > 0) {
+            /* a pcapng (its section header was good) damaged before its first packet: the
+             * first next() says so, as for damage anywhere later */
+            cf->pending = CAPTURE_DAMAGED;
+            st = CAPTURE_FRAME;
+        }
         cf->base.dlt = pcapng_first_dlt(cf->ng);
     }
     if (st != CAPTURE_FRAME && st != (enum capture_status)PCAPNG_CLASSIC_PCAP) {
@@ -294,7 +301,8 @@ capture_file_open(const char *path, char *err, size_t errlen)
         file_close(&cf->base);
         return NULL;
     }
-    cf->base.err[0] = '\0';
+    if (!cf->pending)
+        cf->base.err[0] = '\0';
     return &cf->base;
 }
 

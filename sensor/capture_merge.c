@@ -7,9 +7,11 @@
 #include "capture.h"
 
 /*
- * Order: the smallest time first; of equal times, the input listed first; within an input,
- * its own order (a file whose time goes backwards is not sorted). A binary heap of the inputs
- * that hold a frame keeps each step at O(log n) for n inputs.
+ * Order, as mergecap (Wireshark 4.0) merges: the smallest time first; of equal times, the input
+ * listed last first (mergecap keeps the later of equal candidates); within an input, its own
+ * order (a file whose time goes backwards is not sorted). So `-r a -r b` gives what
+ * `mergecap -w m a b` and then `-r m` give. A binary heap of the inputs that hold a frame keeps
+ * each step at O(log n) for n inputs.
  */
 struct merge_in {
     struct capture *c;
@@ -30,7 +32,7 @@ static bool
 before(const struct capture_merge *m, unsigned a, unsigned b)
 {
     uint64_t ta = m->in[a].f.ts_us, tb = m->in[b].f.ts_us;
-    return ta < tb || (ta == tb && a < b);
+    return ta < tb || (ta == tb && a > b);
 }
 
 static void
