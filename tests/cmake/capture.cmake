@@ -12,7 +12,7 @@ find_program(ZS_MERGECAP mergecap)
 find_program(ZS_TCPDUMP tcpdump)
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND AND ZS_CAPINFOS AND ZS_MERGECAP AND ZS_TCPDUMP)
-  foreach(group times pcapng damage streams merge filter)
+  foreach(group times pcapng damage streams merge filter tunnels)
     add_test(NAME capture.${group}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/capture_inputs.py
                      --sensor ${ZS_BIN} --source ${CMAKE_SOURCE_DIR} --corpus ${ZS_CORPUS} ${group})
