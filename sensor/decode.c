@@ -26,6 +26,10 @@
 
 #define UDP_PORT_VXLAN  4789
 #define UDP_PORT_TEREDO 3544
+#define UDP_PORT_GTPU   2152 /* 3GPP TS 29.281 */
+#define UDP_PORT_GENEVE 6081 /* RFC 8926 */
+
+#define GTPU_G_PDU 255 /* the message type that carries a user datagram (T-PDU) */
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -78,23 +82,117 @@ decode_addr_str(int family, const uint8_t addr[16], char *buf, size_t len)
 static enum decode_result decode_transport(struct decoder *d, uint8_t proto, struct cursor c,
                                            uint32_t lost);
 
-static enum decode_result
-decode_udp_tunnel(struct decoder *d, struct cursor payload)
+/*
+ * A tunnel header that cannot be read: counted as bad unless the capture cut the datagram (then
+ * the header is only missing). Either way the datagram stays plain UDP.
+ */
+static bool
+tunnel_unreadable(struct decoder *d, uint64_t *bad_counter)
+{
+    if (d->pkt->payload_lost == 0)
+        (*bad_counter)++;
+    return false;
+}
+
+/* The inner datagram of a tunnel: IPv4 or IPv6 by its version nibble; else not decapsulated. */
+static bool
+inner_is_ip(struct cursor c)
+{
+    uint8_t b = 0;
+    return cur_peek_at(&c, 0, &b) && ((b >> 4) == 4 || (b >> 4) == 6);
+}
+
+/*
+ * GTP-U (3GPP TS 29.281 §5): flags (version 1, PT 1, E, S, PN), message type, length of what
+ * follows the first 8 bytes, TEID; with any of E/S/PN, a sequence number, an N-PDU number and
+ * the type of the first extension header; each extension header is a length in 4-byte units
+ * (its own length and next-type bytes included), content, and the next type (0: the last).
+ * A G-PDU then carries an IPv4 or IPv6 datagram. Other messages (echo, error indication, end
+ * marker) are signalling: plain UDP.
+ */
+static bool
+gtpu_inner(struct decoder *d, struct cursor c, struct cursor *inner)
+{
+    uint8_t flags = cur_get_u8(&c);
+    uint8_t type = cur_get_u8(&c);
+    uint16_t len = cur_get_be16(&c);
+    cur_skip(&c, 4); /* TEID */
+    if (!cur_ok(&c))
+        return tunnel_unreadable(d, &g_stats.gtpu_bad_header);
+    if ((flags >> 5) != 1 || !(flags & 0x10)) { /* GTPv1, PT 1 (GTP' is 0) */
+        STAT_INC(gtpu_bad_header);
+        return false;
+    }
+    if (type != GTPU_G_PDU)
+        return false;
+    if (len > cur_left(&c) && d->pkt->payload_lost == 0)
+        return tunnel_unreadable(d, &g_stats.gtpu_bad_header);
+    struct cursor body = cur_take(&c, len <= cur_left(&c) ? len : cur_left(&c));
+    if (flags & 0x07) {
+        cur_skip(&body, 3); /* sequence number, N-PDU number */
+        uint8_t next = cur_get_u8(&body);
+        while (next != 0 && cur_ok(&body)) {
+            uint8_t units = cur_get_u8(&body);
+            if (units == 0 && cur_ok(&body)) { /* a chain that cannot end */
+                STAT_INC(gtpu_bad_header);
+                return false;
+            }
+            cur_skip(&body, (size_t)units * 4 - 2);
+            next = cur_get_u8(&body);
+        }
+    }
+    if (!cur_ok(&body))
+        return tunnel_unreadable(d, &g_stats.gtpu_bad_header);
+    *inner = body;
+    return inner_is_ip(body); /* an empty or non-IP T-PDU: not for us */
+}
+
+/*
+ * GENEVE (RFC 8926 §3.4): version (0) and options length in 4-byte units, O and C flags,
+ * protocol type, VNI; each option is a class, a type and a length in 4-byte units. The payload
+ * is an Ethernet frame (0x6558) or an IP datagram (0x0800, 0x86DD); other protocols stay UDP.
+ */
+static bool
+geneve_inner(struct decoder *d, struct cursor c, struct cursor *inner, uint16_t *ptype)
+{
+    uint8_t b0 = cur_get_u8(&c);
+    cur_skip(&c, 1); /* O (control packet) and C (critical options) flags */
+    *ptype = cur_get_be16(&c);
+    cur_skip(&c, 4); /* VNI, reserved */
+    struct cursor opts = cur_take(&c, (size_t)(b0 & 0x3f) * 4);
+    while (cur_ok(&opts) && cur_left(&opts) > 0) {
+        cur_skip(&opts, 3); /* class, type */
+        cur_skip(&opts, (size_t)(cur_get_u8(&opts) & 0x1f) * 4);
+    }
+    if (cur_ok(&c) && (b0 >> 6) != 0) { /* version 0 is the only one */
+        STAT_INC(geneve_bad_header);
+        return false;
+    }
+    if (!cur_ok(&c) || !cur_ok(&opts))
+        return tunnel_unreadable(d, &g_stats.geneve_bad_header);
+    *inner = c;
+    return *ptype == ETH_TEB || *ptype == ETH_IPV4 || *ptype == ETH_IPV6;
+}
+
+/*
+ * UDP tunnels: VXLAN, Teredo, GTP-U and GENEVE. True when the datagram was a tunnel and was
+ * decapsulated: *r is then the inner packet's result, whatever it is. False: plain UDP.
+ */
+static bool
+decode_udp_tunnel(struct decoder *d, struct cursor payload, enum decode_result *r)
 {
     struct packet *p = d->pkt;
-    if (p->encap_depth >= MAX_ENCAP)
-        return DECODE_SKIP;
+    struct cursor inner;
+    uint16_t ptype = ETH_IPV4;
     if (p->dport == UDP_PORT_VXLAN || p->sport == UDP_PORT_VXLAN) {
         struct cursor v = payload;
         uint8_t flags = cur_get_u8(&v);
         cur_skip(&v, 7);
         if (!cur_ok(&v) || !(flags & 0x08))
-            return DECODE_SKIP;
-        p->encap_depth++;
-        STAT_INC(pkts_tunnel_decap);
-        return decode_ether(d, v);
-    }
-    if (p->dport == UDP_PORT_TEREDO || p->sport == UDP_PORT_TEREDO) {
+            return false;
+        inner = v;
+        ptype = ETH_TEB;
+    } else if (p->dport == UDP_PORT_TEREDO || p->sport == UDP_PORT_TEREDO) {
         struct cursor t = payload;
         /* Teredo authentication (0x0001) and origin indication (0x0000) headers. */
         for (int i = 0; i < 2; i++) {
@@ -111,12 +209,26 @@ decode_udp_tunnel(struct decoder *d, struct cursor payload)
         }
         uint8_t b = 0;
         if (!cur_ok(&t) || cur_left(&t) < 40 || !cur_peek_at(&t, 0, &b) || (b >> 4) != 6)
-            return DECODE_SKIP;
-        p->encap_depth++;
-        STAT_INC(pkts_tunnel_decap);
-        return decode_ip(d, t);
+            return false;
+        inner = t;
+        ptype = ETH_IPV6;
+    } else if (p->dport == UDP_PORT_GTPU) {
+        if (!gtpu_inner(d, payload, &inner))
+            return false;
+    } else if (p->dport == UDP_PORT_GENEVE) {
+        if (!geneve_inner(d, payload, &inner, &ptype))
+            return false;
+    } else {
+        return false;
     }
-    return DECODE_SKIP;
+    if (p->encap_depth >= MAX_ENCAP) {
+        STAT_INC(encap_too_deep);
+        return false;
+    }
+    p->encap_depth++;
+    STAT_INC(pkts_tunnel_decap);
+    *r = ptype == ETH_TEB ? decode_ether(d, inner) : decode_ip(d, inner);
+    return true;
 }
 
 static enum decode_result
@@ -177,11 +289,9 @@ decode_transport(struct decoder *d, uint8_t proto, struct cursor c, uint32_t los
         struct cursor pl = cur_take(&c, avail);
         p->payload = cur_ptr(&pl);
         p->payload_len = (uint32_t)avail;
-        enum decode_result r = decode_udp_tunnel(d, pl);
-        if (r != DECODE_SKIP)
-            return r;
-        /* decode_udp_tunnel may have failed part-way; restore the UDP view */
-        p->proto = IPPROTO_NUM_UDP;
+        enum decode_result r;
+        if (decode_udp_tunnel(d, pl, &r))
+            return r; /* the inner packet replaced this one, or was not for us */
         STAT_INC(pkts_udp);
         return DECODE_OK;
     }

@@ -1,4 +1,5 @@
 /* main.c - command line, input loop and exit status of the zertsensor binary. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,8 +31,10 @@ static void
 usage(FILE *out)
 {
     fputs(
-        "usage: zertsensor -r FILE [options]\n"
-        "  -r FILE              read a pcap or pcapng capture (gzip allowed; - is stdin)\n"
+        "usage: zertsensor -r FILE [options] [filter expression]\n"
+        "  -r FILE              read a pcap or pcapng capture (gzip, xz or zstd allowed; - is\n"
+        "                       stdin); several -r, or a directory, are read as one run in time\n"
+        "                       order; a BPF filter expression (tcpdump syntax) may follow\n"
         "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
         "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
         "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
@@ -102,6 +105,148 @@ output_discard(struct outfile *o, FILE *f)
         outfile_discard(o);
 }
 
+/* Each frame with its own link type (pcapng interfaces, sections of a stream may differ). */
+static void
+on_frame(void *ctx, const struct capture_frame *f)
+{
+    engine_packet(ctx, f->dlt, f);
+}
+
+/* The -r arguments: files, "-", or directories (every capture file in them, by name). */
+struct inputs {
+    char **path;
+    unsigned n, cap;
+};
+
+static int
+inputs_push(struct inputs *in, const char *path)
+{
+    if (in->n == in->cap) {
+        unsigned ncap = in->cap ? in->cap * 2 : 4;
+        char **np = realloc(in->path, ncap * sizeof(*np));
+        if (!np)
+            return -1;
+        in->path = np;
+        in->cap = ncap;
+    }
+    if (!(in->path[in->n] = strdup(path)))
+        return -1;
+    in->n++;
+    return 0;
+}
+
+static void
+inputs_free(struct inputs *in)
+{
+    for (unsigned i = 0; i < in->n; i++)
+        free(in->path[i]);
+    free(in->path);
+    *in = (struct inputs){0};
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One -r argument; a directory adds its capture files (not hidden, not in subdirectories). */
+static int
+inputs_add_arg(struct inputs *in, const char *arg)
+{
+    struct stat st;
+    if (strcmp(arg, "-") == 0 || stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (inputs_push(in, arg) == 0)
+            return 0;
+        log_err("out of memory");
+        return -1;
+    }
+    DIR *d = opendir(arg);
+    if (!d) {
+        log_err("%s: %s", arg, strerror(errno));
+        return -1;
+    }
+    struct inputs found = {0};
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", arg, e->d_name) >= sizeof(path))
+            continue;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (!capture_file_probe(path)) {
+            log_info("%s: not a capture file, skipped", path);
+            continue;
+        }
+        rc = inputs_push(&found, path);
+    }
+    closedir(d);
+    if (rc == 0 && found.n == 0) {
+        log_err("%s: no capture files in the directory", arg);
+        rc = -1;
+    }
+    if (rc == 0)
+        qsort(found.path, found.n, sizeof(*found.path), cmp_name);
+    for (unsigned i = 0; rc == 0 && i < found.n; i++)
+        rc = inputs_push(in, found.path[i]);
+    inputs_free(&found);
+    return rc;
+}
+
+/* File scope: capture names point into it until exit. */
+static struct inputs inputs;
+
+/* Open every input (one message and NULL on the first that fails); several become a merge. */
+static struct capture *
+open_inputs(const struct inputs *in)
+{
+    char err[CAPTURE_ERRBUF];
+    struct capture **caps = calloc(in->n, sizeof(*caps));
+    if (!caps) {
+        log_err("out of memory");
+        return NULL;
+    }
+    unsigned stdin_uses = 0;
+    for (unsigned i = 0; i < in->n; i++) {
+        if (strcmp(in->path[i], "-") == 0 && ++stdin_uses > 1) {
+            log_err("-: standard input can be read only once");
+            goto fail;
+        }
+        caps[i] = capture_file_open(in->path[i], err, sizeof(err));
+        if (!caps[i]) {
+            log_err("%s", err);
+            goto fail;
+        }
+        /* the first link type of each input: names and keeps its file in messages */
+        caps[i]->name = in->path[i];
+        int dlt = caps[i]->dlt;
+        const char *n = pcap_datalink_val_to_name(dlt);
+        if (dlt >= 0 && !decode_linktype_supported(dlt)) {
+            log_err("%s: unsupported link type %d (%s)", in->path[i], dlt, n ? n : "unknown");
+            goto fail;
+        }
+        log_info("reading from file %s, link-type %s", in->path[i], n ? n : "none");
+    }
+    if (in->n == 1) {
+        struct capture *c = caps[0];
+        free(caps);
+        return c;
+    }
+    struct capture *m = capture_merge_new(caps, in->n, err, sizeof(err));
+    free(caps);
+    if (!m)
+        log_err("%s", err);
+    return m;
+fail:
+    for (unsigned i = 0; i < in->n; i++)
+        capture_close(caps[i]);
+    free(caps);
+    return NULL;
+}
+
 enum {
     OPT_FLOWS = 256,
     OPT_OBS,
@@ -157,7 +302,7 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-    const char *input = NULL, *flows_path = NULL, *obs_path = NULL, *conf_path = NULL;
+    const char *flows_path = NULL, *obs_path = NULL, *conf_path = NULL;
     bool quiet = false, want_stats = false;
     struct conf conf;
     char err[512]; /* every operational failure below, reported by log_err */
@@ -184,7 +329,8 @@ main(int argc, char **argv)
         case 'c':
             break;
         case 'r':
-            input = optarg;
+            if (inputs_add_arg(&inputs, optarg) != 0)
+                return EXIT_FAIL;
             break;
         case 'o':
             if (conf_set(&conf, "output_dir", optarg, "option -o", err, sizeof(err)) != 0) {
@@ -242,7 +388,7 @@ main(int argc, char **argv)
         }
         }
     }
-    if (!input || optind != argc) {
+    if (inputs.n == 0) {
         usage(stderr);
         return EXIT_FAIL;
     }
@@ -256,18 +402,30 @@ main(int argc, char **argv)
     ee_set_base_port(conf.ee_base_port);
     log_set_quiet(quiet);
 
-    struct capture *cap = capture_file_open(input, err, sizeof(err));
-    if (!cap) {
-        log_err("%s", err);
+    struct capture *cap = open_inputs(&inputs);
+    if (!cap)
         return EXIT_FAIL;
+    if (optind < argc) {
+        /* the filter expression: the remaining words, as tcpdump joins them */
+        char expr[4096] = "";
+        for (int i = optind; i < argc; i++) {
+            if (strlen(expr) + strlen(argv[i]) + 2 > sizeof(expr)) {
+                log_err("filter expression too long (over %zu bytes)", sizeof(expr) - 1);
+                capture_close(cap);
+                return EXIT_FAIL;
+            }
+            if (i > optind)
+                strcat(expr, " ");
+            strcat(expr, argv[i]);
+        }
+        char ferr[CAPTURE_ERRBUF];
+        cap->filter = capture_filter_new(expr, cap->dlt, ferr, sizeof(ferr));
+        if (!cap->filter) {
+            log_err("%s", ferr);
+            capture_close(cap);
+            return EXIT_FAIL;
+        }
     }
-    if (!decode_linktype_supported(cap->dlt)) {
-        const char *n = pcap_datalink_val_to_name(cap->dlt);
-        log_err("%s: unsupported link type %d (%s)", input, cap->dlt, n ? n : "unknown");
-        capture_close(cap);
-        return EXIT_FAIL;
-    }
-    log_info("reading from file %s, link-type %s", input, pcap_datalink_val_to_name(cap->dlt));
 
     FILE *flows_out = NULL, *obs_out = NULL;
     struct outfile flows_file, obs_file;
@@ -308,15 +466,14 @@ main(int argc, char **argv)
     }
 
     int status = EXIT_OK;
-    struct capture_frame fr;
     enum capture_status cs;
     old = umask(027);
-    while ((cs = capture_next(cap, &fr)) == CAPTURE_FRAME)
-        engine_packet(eng, cap->dlt, &fr);
-    if (cs == CAPTURE_DAMAGED) {
-        log_err("%s: input damaged after %" PRIu64 " packets, the rest is not read: %s", input,
-                g_stats.pkts_read, cap->err);
-        status = EXIT_DAMAGED;
+    while ((cs = capture_dispatch(cap, 1024, on_frame, eng)) != CAPTURE_END) {
+        if (cs == CAPTURE_DAMAGED) {
+            /* that input ends; the others of a merged run go on */
+            log_err("%s", cap->err);
+            status = EXIT_DAMAGED;
+        }
     }
     engine_finish(eng);
     umask(old);
@@ -342,5 +499,6 @@ main(int argc, char **argv)
         stats_print_json(stderr);
     engine_free(eng);
     capture_close(cap);
+    inputs_free(&inputs);
     return status;
 }

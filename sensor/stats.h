@@ -69,7 +69,11 @@
     X(tcp_syn_seq_changed)                                                                         \
     X(tcp_flow_cap_hit)                                                                            \
     X(tcp_memcap_hit)                                                                              \
-    X(pkts_time_backwards)
+    X(pkts_time_backwards)                                                                         \
+    X(pkts_filtered)                                                                               \
+    X(capture_ts_saturated)                                                                        \
+    X(gtpu_bad_header)                                                                             \
+    X(geneve_bad_header)
 
 struct stats {
 #define ZS_STATS_FIELD(name) uint64_t name;

@@ -170,7 +170,8 @@ def run_tcpflow(cap, workdir):
 
 
 TUNNEL_MARKERS = ("ip:ip", "ip:ipv6", "ipv6:ip", "ipv6:ipv6", "gre", "mpls", "vxlan", "teredo",
-                  "ipv6.fragment", "ipv6.hopopts", "ipv6.routing", "ipv6.dstopts", "ah")
+                  "gtp", "geneve", "ipv6.fragment", "ipv6.hopopts", "ipv6.routing", "ipv6.dstopts",
+                  "ah")
 
 
 class Segments:

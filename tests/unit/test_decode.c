@@ -270,6 +270,220 @@ test_tunnels(void)
 }
 
 static void
+udp_hdr(struct frame *f, uint16_t sport, uint16_t dport, size_t payload)
+{
+    put16(f, sport);
+    put16(f, dport);
+    put16(f, (uint16_t)(8 + payload));
+    put16(f, 0);
+}
+
+/* An outer IPv4/UDP datagram to `dport` around `body` (raw IP link type). */
+static void
+wrap_udp(struct frame *out, uint16_t dport, const struct frame *body)
+{
+    ipv4(out, 17, 8 + body->n, 1, 0);
+    udp_hdr(out, 40000, dport, body->n);
+    put(out, body->b, body->n);
+}
+
+/* A GTP-U header: flags, message type, the length field for `rest` bytes after 8, TEID. */
+static void
+gtpu_hdr(struct frame *f, uint8_t flags, uint8_t type, size_t rest)
+{
+    put8(f, flags);
+    put8(f, type);
+    put16(f, (uint16_t)rest);
+    put32(f, 0xdeadbeef);
+}
+
+/*
+ * GTP-U (TS 29.281) and GENEVE (RFC 8926): table of headers around one inner packet. `decap`:
+ * the inner TCP packet comes out; else the datagram stays UDP (or, `skip`, is not for us), and
+ * `bad` says whether the tunnel's bad-header counter moved.
+ */
+static void
+test_gtpu_geneve(void)
+{
+    struct frame in4 = {0}, in6 = {0}, icmp = {0};
+    ipv4(&in4, 6, 20, 1, 0);
+    tcp(&in4, 1111, 443, 1, TCP_SYN, "");
+    ipv6(&in6, 6, 20);
+    tcp(&in6, 2222, 443, 1, TCP_SYN, "");
+    ipv4(&icmp, 1, 8, 1, 0);
+    put32(&icmp, 0x08000000);
+    put32(&icmp, 0);
+    struct tunnel_case {
+        const char *name;
+        uint16_t port;
+        const struct frame *inner;
+        bool decap, skip, bad;
+        struct frame body;
+    };
+    static struct tunnel_case cases[16];
+    size_t n = 0;
+#define CASE(nm, prt, inr, dc, sk, bd)                                                             \
+    do {                                                                                           \
+        cases[n] = (struct tunnel_case){nm, prt, inr, dc, sk, bd, {{0}, 0}};                       \
+    } while (0)
+    struct frame *b;
+
+    CASE("gtpu g-pdu ipv4", 2152, &in4, true, false, false);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x30, 255, in4.n);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("gtpu seq + two extension headers, ipv6", 2152, &in6, true, false, false);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x36, 255, 4 + 4 + 8 + in6.n);
+    put16(b, 7);   /* sequence */
+    put8(b, 0);    /* N-PDU */
+    put8(b, 0x85); /* PDU session container */
+    put8(b, 1);
+    put16(b, 0x0009);
+    put8(b, 0x40); /* next: UDP port extension */
+    put8(b, 2);
+    put32(b, 0x12345678);
+    put16(b, 0x0000);
+    put8(b, 0); /* no more */
+    put(b, in6.b, in6.n);
+    n++;
+    CASE("gtpu echo request: signalling, udp", 2152, NULL, false, false, false);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x32, 1, 4);
+    put32(b, 0x00010000);
+    n++;
+    CASE("gtpu version 2: bad", 2152, NULL, false, false, true);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x48, 255, in4.n);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("gtpu extension header of length 0: bad", 2152, NULL, false, false, true);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x34, 255, 4 + 4 + in4.n);
+    put32(b, 0x00000085);
+    put32(b, 0);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("gtpu extension header past the end: bad", 2152, NULL, false, false, true);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x34, 255, 4 + 4);
+    put32(b, 0x00000085);
+    put32(b, 0x09000000);
+    n++;
+    CASE("gtpu length over the datagram: bad", 2152, NULL, false, false, true);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x30, 255, in4.n + 10);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("gtpu empty t-pdu: udp", 2152, NULL, false, false, false);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x30, 255, 0);
+    n++;
+    CASE("gtpu carrying icmp: not for us", 2152, NULL, false, true, false);
+    b = &cases[n].body;
+    gtpu_hdr(b, 0x30, 255, icmp.n);
+    put(b, icmp.b, icmp.n);
+    n++;
+    CASE("geneve ethernet with options", 6081, &in4, true, false, false);
+    b = &cases[n].body;
+    put8(b, 3); /* 3 words of options */
+    put8(b, 0);
+    put16(b, 0x6558);
+    put32(b, 0x00123400);
+    put32(b, 0x01020301); /* class, type, length 1 */
+    put32(b, 0xaabbccdd);
+    put32(b, 0xffff0500); /* an option without data */
+    eth(b, 0x0800);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("geneve ipv6", 6081, &in6, true, false, false);
+    b = &cases[n].body;
+    put32(b, 0x000086dd);
+    put32(b, 0);
+    put(b, in6.b, in6.n);
+    n++;
+    CASE("geneve version 1: bad", 6081, NULL, false, false, true);
+    b = &cases[n].body;
+    put32(b, 0x40000800);
+    put32(b, 0);
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("geneve option past the options: bad", 6081, NULL, false, false, true);
+    b = &cases[n].body;
+    put32(b, 0x01000800);
+    put32(b, 0);
+    put32(b, 0x01020302); /* claims 2 words of data, the options hold none */
+    put(b, in4.b, in4.n);
+    n++;
+    CASE("geneve options past the datagram: bad", 6081, NULL, false, false, true);
+    b = &cases[n].body;
+    put32(b, 0x3f000800);
+    put32(b, 0);
+    n++;
+    CASE("geneve other protocol: udp", 6081, NULL, false, false, false);
+    b = &cases[n].body;
+    put32(b, 0x000088b5);
+    put32(b, 0);
+    put(b, in4.b, in4.n);
+    n++;
+#undef CASE
+    for (size_t i = 0; i < n; i++) {
+        int failures = check_failures;
+        struct frame f = {0};
+        wrap_udp(&f, cases[i].port, &cases[i].body);
+        uint64_t bad0 = g_stats.gtpu_bad_header + g_stats.geneve_bad_header;
+        struct packet p;
+        enum decode_result r = dec(DLT_RAW, &f, &p);
+        uint64_t bad = g_stats.gtpu_bad_header + g_stats.geneve_bad_header - bad0;
+        if (cases[i].decap) {
+            CHECK_EQ_INT(r, DECODE_OK);
+            CHECK_EQ_INT(p.encap_depth, 1);
+            CHECK_EQ_INT(p.proto, 6);
+            CHECK_EQ_INT(p.sport, cases[i].inner == &in4 ? 1111 : 2222);
+        } else if (cases[i].skip) {
+            CHECK_EQ_INT(r, DECODE_SKIP);
+        } else {
+            CHECK_EQ_INT(r, DECODE_OK);
+            CHECK_EQ_INT(p.proto, 17);
+            CHECK_EQ_INT(p.dport, cases[i].port);
+            CHECK_EQ_INT(p.encap_depth, 0);
+        }
+        CHECK_EQ_INT(bad, cases[i].bad ? 1 : 0);
+        /* every cut of it by the snap length: nothing read past the end (ASan), and a header
+         * that is only cut short is not called bad */
+        for (size_t cut = 20; cut < f.n; cut++) {
+            uint8_t *copy = malloc(cut);
+            memcpy(copy, f.b, cut);
+            bad0 = g_stats.gtpu_bad_header + g_stats.geneve_bad_header;
+            decode_packet(DLT_RAW, copy, cut, (uint32_t)f.n, 0, NULL, &p);
+            free(copy);
+            if (!cases[i].bad)
+                CHECK_EQ_INT(g_stats.gtpu_bad_header + g_stats.geneve_bad_header - bad0, 0);
+        }
+        if (check_failures != failures)
+            fprintf(stderr, "  in case: %s\n", cases[i].name);
+    }
+
+    /* tunnels in tunnels: the fifth is not removed (encap_too_deep), it stays UDP */
+    struct frame nest = in4;
+    for (int level = 0; level < 5; level++) {
+        struct frame outer = {0}, body = {0};
+        put32(&body, 0x00000800);
+        put32(&body, 0);
+        put(&body, nest.b, nest.n);
+        wrap_udp(&outer, 6081, &body);
+        nest = outer;
+    }
+    struct packet p;
+    uint64_t deep = g_stats.encap_too_deep;
+    CHECK_EQ_INT(dec(DLT_RAW, &nest, &p), DECODE_OK);
+    CHECK_EQ_INT(p.encap_depth, 4);
+    CHECK_EQ_INT(p.proto, 17);
+    CHECK_EQ_INT(g_stats.encap_too_deep, deep + 1);
+}
+
+static void
 test_snaplen_cut(void)
 {
     struct frame f = {0};
@@ -378,6 +592,7 @@ main(void)
     test_sll_sll2_null_raw();
     test_esp_ah();
     test_tunnels();
+    test_gtpu_geneve();
     test_snaplen_cut();
     test_whole_frame_lies();
     test_every_truncation();

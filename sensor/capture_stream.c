@@ -1,0 +1,414 @@
+/* capture_stream.c - the bytes of a capture file: plain, gzip, xz or zstd, from a file or stdin. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "../dissectors/cursor.h"
+#include "capture_stream.h"
+
+#define STREAM_BUF_INIT (1u << 20) /* decompressed bytes held; grows to the largest record */
+#define STREAM_IN_SIZE  (1u << 18) /* compressed bytes read at once */
+
+enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD };
+
+struct cap_stream {
+    int fd;
+    bool own_fd;
+    enum compression comp;
+    /* decompressed data: buf[pos, end) is available; `off` is the stream offset of buf[pos] */
+    uint8_t *buf;
+    size_t cap, pos, end;
+    uint64_t off;
+    bool eof; /* no more data will come (end, or an error in err) */
+    char err[160];
+    /* compressed input (and, for plain data, the bytes read to find the magic) */
+    uint8_t *in;
+    size_t in_pos, in_end;
+    bool in_eof;
+    z_stream z;
+    bool z_ready;
+    lzma_stream lz;
+    bool lz_ready;
+    ZSTD_DStream *zs;
+    size_t zs_pending; /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+};
+
+static void set_error(struct cap_stream *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_error(struct cap_stream *s, const char *fmt, ...)
+{
+    if (!s->err[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->err, sizeof(s->err), fmt, ap);
+        va_end(ap);
+    }
+    s->eof = true;
+}
+
+/* At least `k` bytes of compressed input at in_pos (k is small); false at its end or on error. */
+static bool
+raw_need(struct cap_stream *s, size_t k)
+{
+    if (s->in_end - s->in_pos >= k)
+        return true;
+    memmove(s->in, s->in + s->in_pos, s->in_end - s->in_pos);
+    s->in_end -= s->in_pos;
+    s->in_pos = 0;
+    while (s->in_end < k && !s->in_eof) {
+        ssize_t n = read(s->fd, s->in + s->in_end, STREAM_IN_SIZE - s->in_end);
+        if (n > 0) {
+            s->in_end += (size_t)n;
+        } else if (n == 0) {
+            s->in_eof = true;
+        } else if (errno != EINTR) {
+            set_error(s, "read error: %s", strerror(errno));
+            s->in_eof = true;
+        }
+    }
+    return s->in_end - s->in_pos >= k;
+}
+
+static size_t
+produce_plain(struct cap_stream *s, uint8_t *dst, size_t room)
+{
+    if (s->in_pos < s->in_end) { /* the bytes read to look for a magic number */
+        size_t n = s->in_end - s->in_pos;
+        if (n > room)
+            n = room;
+        memcpy(dst, s->in + s->in_pos, n);
+        s->in_pos += n;
+        return n;
+    }
+    while (!s->in_eof) {
+        ssize_t n = read(s->fd, dst, room);
+        if (n > 0)
+            return (size_t)n;
+        if (n == 0) {
+            s->in_eof = true;
+        } else if (errno != EINTR) {
+            set_error(s, "read error: %s", strerror(errno));
+            s->in_eof = true;
+        }
+    }
+    return 0;
+}
+
+static size_t
+produce_gzip(struct cap_stream *s, uint8_t *dst, size_t room)
+{
+    if (room > UINT32_MAX)
+        room = UINT32_MAX;
+    s->z.next_out = dst;
+    s->z.avail_out = (uInt)room;
+    while (s->z.avail_out > 0) {
+        if (!raw_need(s, 1)) {
+            set_error(s, "%s: unexpected end of compressed data", "gzip");
+            break;
+        }
+        s->z.next_in = s->in + s->in_pos;
+        s->z.avail_in = (uInt)(s->in_end - s->in_pos);
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        s->in_pos = s->in_end - s->z.avail_in;
+        if (rc == Z_STREAM_END) {
+            /* another member may follow (gzip -c a b); anything else after one is ignored */
+            if (raw_need(s, 2)) {
+                struct cursor m = cur_init(s->in + s->in_pos, s->in_end - s->in_pos);
+                if (cur_get_u8(&m) == 0x1f && cur_get_u8(&m) == 0x8b) {
+                    inflateReset(&s->z);
+                    continue;
+                }
+            }
+            s->eof = true;
+            break;
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            set_error(s, "gzip: %s", s->z.msg ? s->z.msg : "corrupt data");
+            break;
+        }
+    }
+    return room - s->z.avail_out;
+}
+
+static size_t
+produce_xz(struct cap_stream *s, uint8_t *dst, size_t room)
+{
+    s->lz.next_out = dst;
+    s->lz.avail_out = room;
+    while (s->lz.avail_out > 0) {
+        if (s->lz.avail_in == 0 && raw_need(s, 1)) {
+            s->lz.next_in = s->in + s->in_pos;
+            s->lz.avail_in = s->in_end - s->in_pos;
+            s->in_pos = s->in_end; /* held by lz until avail_in is 0 again */
+        }
+        lzma_ret rc = lzma_code(&s->lz, s->lz.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
+        if (rc == LZMA_OK)
+            continue;
+        if (rc == LZMA_STREAM_END)
+            s->eof = true;
+        else if (rc == LZMA_MEMLIMIT_ERROR)
+            set_error(s, "%s: the data needs more memory than the limit of 512 MiB", "xz");
+        else if (rc == LZMA_BUF_ERROR)
+            set_error(s, "%s: unexpected end of compressed data", "xz");
+        else if (rc == LZMA_FORMAT_ERROR || rc == LZMA_OPTIONS_ERROR)
+            set_error(s, "%s: not a supported xz stream", "xz");
+        else
+            set_error(s, "%s: corrupt data", "xz");
+        break;
+    }
+    return room - s->lz.avail_out;
+}
+
+static size_t
+produce_zstd(struct cap_stream *s, uint8_t *dst, size_t room)
+{
+    ZSTD_outBuffer out = {dst, room, 0};
+    while (out.pos < out.size) {
+        if (s->in_pos == s->in_end)
+            raw_need(s, 1);
+        ZSTD_inBuffer in = {s->in, s->in_end, s->in_pos};
+        size_t out_before = out.pos, in_before = in.pos;
+        size_t rc = ZSTD_decompressStream(s->zs, &out, &in);
+        s->in_pos = in.pos;
+        if (ZSTD_isError(rc)) {
+            set_error(s, "zstd: %s", ZSTD_getErrorName(rc));
+            break;
+        }
+        if (out.pos != out_before || in.pos != in_before) {
+            s->zs_pending = rc; /* 0: a frame ended and all of it is out */
+        } else if (s->in_eof) {
+            if (s->zs_pending != 0)
+                set_error(s, "%s: unexpected end of compressed data", "zstd");
+            s->eof = true;
+            break;
+        }
+    }
+    return out.pos;
+}
+
+static size_t
+produce(struct cap_stream *s, uint8_t *dst, size_t room)
+{
+    if (s->eof)
+        return 0;
+    size_t n = 0;
+    switch (s->comp) {
+    case COMP_NONE:
+        n = produce_plain(s, dst, room);
+        if (n == 0)
+            s->eof = true;
+        break;
+    case COMP_GZIP:
+        n = produce_gzip(s, dst, room);
+        break;
+    case COMP_XZ:
+        n = produce_xz(s, dst, room);
+        break;
+    case COMP_ZSTD:
+        n = produce_zstd(s, dst, room);
+        break;
+    }
+    return n;
+}
+
+size_t
+cap_stream_fill(struct cap_stream *s, size_t n, const uint8_t **p)
+{
+    size_t have = s->end - s->pos;
+    if (have < n && !s->eof) {
+        if (n > s->cap - s->pos) {
+            memmove(s->buf, s->buf + s->pos, have);
+            s->pos = 0;
+            s->end = have;
+        }
+        if (n > s->cap) {
+            size_t ncap = s->cap * 2 > n ? s->cap * 2 : n;
+            uint8_t *nb = realloc(s->buf, ncap);
+            if (!nb) {
+                set_error(s, "%s", "out of memory");
+                *p = s->buf + s->pos;
+                return have;
+            }
+            s->buf = nb;
+            s->cap = ncap;
+        }
+        while (s->end - s->pos < n) {
+            size_t got = produce(s, s->buf + s->end, s->cap - s->end);
+            if (got == 0)
+                break;
+            s->end += got;
+        }
+        have = s->end - s->pos;
+    }
+    *p = s->buf + s->pos;
+    return have < n ? have : n;
+}
+
+void
+cap_stream_consume(struct cap_stream *s, size_t n)
+{
+    s->pos += n;
+    s->off += n;
+}
+
+uint64_t
+cap_stream_skip(struct cap_stream *s, uint64_t n)
+{
+    uint64_t done = 0;
+    while (done < n) {
+        if (s->pos == s->end) {
+            s->pos = s->end = 0;
+            size_t got = produce(s, s->buf, s->cap);
+            if (got == 0)
+                break;
+            s->end = got;
+        }
+        size_t step = s->end - s->pos;
+        if (step > n - done)
+            step = (size_t)(n - done);
+        cap_stream_consume(s, step);
+        done += step;
+    }
+    return done;
+}
+
+uint64_t
+cap_stream_offset(const struct cap_stream *s)
+{
+    return s->off;
+}
+
+const char *
+cap_stream_error(const struct cap_stream *s)
+{
+    return s->err[0] ? s->err : NULL;
+}
+
+const char *
+cap_stream_compression(const struct cap_stream *s)
+{
+    static const char *const names[] = {NULL, "gzip", "xz", "zstd"};
+    return names[s->comp];
+}
+
+static int
+start_decoder(struct cap_stream *s)
+{
+    switch (s->comp) {
+    case COMP_NONE:
+        return 0;
+    case COMP_GZIP:
+        if (inflateInit2(&s->z, 15 + 16) != Z_OK)
+            return -1;
+        s->z_ready = true;
+        return 0;
+    case COMP_XZ:
+        if (lzma_stream_decoder(&s->lz, CAP_STREAM_MAX_DECODER_MEM, LZMA_CONCATENATED) != LZMA_OK)
+            return -1;
+        s->lz_ready = true;
+        return 0;
+    case COMP_ZSTD:
+        s->zs = ZSTD_createDStream();
+        if (!s->zs)
+            return -1;
+        /* the window a frame may ask for, in the same bound as xz's dictionary */
+        ZSTD_DCtx_setParameter(s->zs, ZSTD_d_windowLogMax, 29);
+        s->zs_pending = 1;
+        return 0;
+    }
+    return -1;
+}
+
+struct cap_stream *
+cap_stream_open(const char *path, char *err, size_t errlen)
+{
+    struct cap_stream *s = calloc(1, sizeof(*s));
+    if (s) {
+        s->buf = malloc(STREAM_BUF_INIT);
+        s->in = malloc(STREAM_IN_SIZE);
+        s->cap = STREAM_BUF_INIT;
+        s->lz = (lzma_stream)LZMA_STREAM_INIT;
+    }
+    if (!s || !s->buf || !s->in) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        cap_stream_close(s);
+        return NULL;
+    }
+    if (strcmp(path, "-") == 0) {
+        s->fd = STDIN_FILENO;
+    } else {
+        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            free(s->buf);
+            free(s->in);
+            free(s);
+            return NULL;
+        }
+        s->own_fd = true;
+        struct stat st;
+        if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a directory", path);
+            cap_stream_close(s);
+            return NULL;
+        }
+    }
+    /* the first bytes say how the data is compressed */
+    while (s->in_end < 6 && !s->in_eof) {
+        ssize_t n = read(s->fd, s->in + s->in_end, STREAM_IN_SIZE - s->in_end);
+        if (n > 0)
+            s->in_end += (size_t)n;
+        else if (n == 0)
+            s->in_eof = true;
+        else if (errno != EINTR) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            cap_stream_close(s);
+            return NULL;
+        }
+    }
+    static const uint8_t gz[] = {0x1f, 0x8b}, xz[] = {0xfd, '7', 'z', 'X', 'Z', 0x00},
+                         zst[] = {0x28, 0xb5, 0x2f, 0xfd};
+    struct cursor c = cur_init(s->in, s->in_end);
+    const uint8_t *m = cur_get_bytes(&c, s->in_end);
+    if (s->in_end >= sizeof(gz) && memcmp(m, gz, sizeof(gz)) == 0)
+        s->comp = COMP_GZIP;
+    else if (s->in_end >= sizeof(xz) && memcmp(m, xz, sizeof(xz)) == 0)
+        s->comp = COMP_XZ;
+    else if (s->in_end >= sizeof(zst) && memcmp(m, zst, sizeof(zst)) == 0)
+        s->comp = COMP_ZSTD;
+    if (start_decoder(s) != 0) {
+        snprintf(err, errlen, "%s: cannot start the %s decoder", path, cap_stream_compression(s));
+        cap_stream_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void
+cap_stream_close(struct cap_stream *s)
+{
+    if (!s)
+        return;
+    if (s->z_ready)
+        inflateEnd(&s->z);
+    if (s->lz_ready)
+        lzma_end(&s->lz);
+    ZSTD_freeDStream(s->zs);
+    if (s->own_fd)
+        close(s->fd);
+    free(s->buf);
+    free(s->in);
+    free(s);
+}
