@@ -1,4 +1,4 @@
-/* fuzz_ike.c - libFuzzer target: ike_dissector and the IPsec pair table over datagrams. */
+/* fuzz_ike.c - libFuzzer target: ike_dissector and an IPsec pair's state over datagrams. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "../../dissectors/ike.h"
 #include "../../dissectors/ipsec.h"
 #include "../../emit/emit_obs.h"
+#include "../../emit/zert_record.h"
 #include "../../flowtable/packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * Input: records of [length (2 bytes, big-endian, low 11 bits)][control (1 byte)][payload].
  * Control bit 0: direction; bit 1: UDP 4500 instead of 500; bit 2: IPv6 addresses;
- * bit 3: hand the payload to the table as raw ESP (proto 50) instead of UDP.
+ * bit 3: hand the payload to the pair as an ESP header (raw, or in UDP 4500 with bit 1);
+ * bit 4: with bit 3, an AH header as well.
  * Each payload is copied into a buffer of its exact size so over-reads are caught.
  */
 int
@@ -26,12 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devnull = fopen("/dev/null", "w");
     struct cursor c = cur_init(data, size);
     void *st = ike_dissector.state_new(500, 500);
-    struct ipsec_table *t = ipsec_table_new(4);
-    if (!st || !t) {
-        ike_dissector.state_free(st);
-        ipsec_table_free(t);
+    if (!st)
         return 0;
-    }
+    struct ipsec_pair_state pair_st;
+    ipsec_pair_state_init(&pair_st);
     uint64_t ts = 1;
     while (cur_left(&c) >= 3) {
         size_t len = cur_get_be16(&c) & 0x7ff;
@@ -49,29 +49,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ike_dissector.probe(copy, len, port, port) == PROBE_YES)
             ike_dissector.on_packet(st, dir, copy, len, ts);
 
-        struct packet pk;
-        memset(&pk, 0, sizeof(pk));
-        pk.ts_us = ts++;
-        pk.family = (ctl & 4) ? 6 : 4;
-        pk.src[0] = dir ? 10 : 192;
-        pk.dst[0] = dir ? 192 : 10;
-        pk.ip_len = (uint32_t)len + 28;
         if (ctl & 8) {
-            struct cursor e = cur_init(copy, len);
-            pk.proto = IPPROTO_NUM_ESP;
-            pk.spi = cur_get_be32(&e);
-            pk.esp_seq = cur_get_be32(&e);
-            pk.has_ah = (ctl & 16) != 0;
-            pk.ah_spi = pk.spi ^ 1;
-            pk.ah_seq = pk.esp_seq;
-            pk.ah_icv_len = 12;
-        } else {
-            pk.proto = IPPROTO_NUM_UDP;
-            pk.sport = pk.dport = port;
-            pk.payload = copy;
-            pk.payload_len = (uint32_t)len;
+            uint32_t spi = 0, seq = 0;
+            bool ok = true;
+            if (ctl & 2)
+                ok = ipsec_natt_esp_header(copy, len, &spi, &seq);
+            else {
+                struct cursor e = cur_init(copy, len);
+                spi = cur_get_be32(&e);
+                seq = cur_get_be32(&e);
+            }
+            if (ok)
+                ipsec_pair_esp(&pair_st, dir, spi, seq, len + 28, ts, (ctl & 2) != 0);
+            if (ctl & 16)
+                ipsec_pair_ah(&pair_st, dir, spi ^ 1, seq, 12, len + 28, ts);
+        } else if (ike_dissector.probe(copy, len, port, port) == PROBE_YES) {
+            ipsec_pair_ike_seen(&pair_st);
         }
-        ipsec_table_packet(t, &pk);
+        ts++;
         free(copy);
     }
     static struct obs_proto p;
@@ -84,12 +79,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jw_obj_close(&w);
     if (devnull)
         jw_write_line(&w, devnull);
-    for (unsigned i = 0; devnull && i < ipsec_table_pair_count(t); i++) {
-        ipsec_table_observe_pair(t, i, &pair);
+    /* The flow ends: its IKE facts join the pair's, as sensor/ipsec_peers.c does. */
+    ipsec_pair_add_ike(&pair_st, (const struct ike_state *)st, false);
+    static const uint8_t a[16] = {192, 0, 2, 1}, b[16] = {10, 0, 0, 1};
+    struct ipsec_pair_id id = {.id = 1, .family = 4, .addr = {a, b}, .first_ts = 1, .last_ts = ts};
+    ipsec_pair_observe(&pair_st, &id, &pair);
+    if (devnull)
         emit_obs_write_pair(&w, devnull, &pair);
-    }
+    static struct zert_detail rec;
+    struct ipsec_pair_view v;
+    memset(&rec, 0, sizeof(rec));
+    ipsec_pair_view(&pair_st, &id, &v, &rec);
     jw_fini(&w);
     ike_dissector.state_free(st);
-    ipsec_table_free(t);
+    ipsec_pair_state_fini(&pair_st);
     return 0;
 }
