@@ -32,6 +32,7 @@ conf_init(struct conf *c)
     c->tcp_timeout_s = 600;
     c->udp_timeout_s = 120;
     c->closed_timeout_s = 5;
+    c->max_sessions = 65536;
 }
 
 static int fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
@@ -284,6 +285,10 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         if (parse_u64(value, 0, UINT32_MAX, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->flow_memcap = (uint32_t)n;
+    } else if (!strcmp(key, "max_sessions")) {
+        if (parse_u64(value, 1, 1ull << 32, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
+        c->max_sessions = n;
     } else if (!strcmp(key, "tcp_timeout") || !strcmp(key, "udp_timeout") ||
                !strcmp(key, "closed_timeout")) {
         if (parse_u64(value, 1, 365ull * 86400, &n))

@@ -59,6 +59,7 @@ struct conf {
     uint32_t flow_memcap;
     uint32_t tcp_timeout_s, udp_timeout_s, closed_timeout_s;
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
+    uint64_t max_sessions; /* security sessions without an active connection, before an early flush */
 };
 
 /* The defaults: what a run without -c uses. */

@@ -124,6 +124,7 @@ struct zert_tls {
     struct zert_num cipher_suite; /* IANA number */
     char cipher_name[64];
     char kex[24];          /* RSA, DHE, ECDHE, PSK, ECDHE_PSK, ... */
+    char auth[16];         /* the suite's authentication: RSA, ECDSA, DSS, PSK, anon; "" TLS 1.3 */
     struct zert_num group; /* IANA named group */
     char group_name[32];
     char enc[ZERT_ALG_LEN]; /* AES-256-GCM, ... */
@@ -193,6 +194,8 @@ struct zert_observation {
     enum zert_tri early_close;
     struct zert_num gaps;
     enum zert_tri incomplete;
+    char why[24]; /* why the record shows no protection: no_handshake_seen, handshake_failed, ... */
+    char seen[8]; /* protection unknown: the protocol the bytes suggested (tls, ssh) */
 };
 
 /* SMF 119 subtype 11: one record per event per connection. */
@@ -218,7 +221,10 @@ struct zert_detail {
     struct zert_ipsec ipsec;
     struct zert_ee ee;
     struct zert_observation obs;
-    bool truncated; /* some text did not fit its field */
+    bool truncated;     /* some text did not fit its field */
+    bool prot_unknown;  /* the wire could not show the protection: `protection` is null */
+    bool json_only;     /* no SMF form (IBM's layout has no place for it): records.jsonl only */
+    bool local_guessed; /* no local_networks: the responder was taken as the local side */
 };
 
 struct zert_counters {
@@ -245,6 +251,9 @@ struct zert_summary {
     struct zert_ssh ssh;
     struct zert_ipsec ipsec;
     bool truncated;
+    bool early_flush;   /* written before the interval ended: max_sessions was reached */
+    bool json_only;     /* no SMF form: records.jsonl only */
+    bool local_guessed; /* no local_networks: the responder was taken as the local side */
 };
 
 /* Copy text into a fixed field; sets *truncated when it had to be cut. NULL copies "". */

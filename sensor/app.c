@@ -43,6 +43,9 @@ struct app_flow {
     struct ndpi_opinion_flow *ndpi_fs; /* nDPI's flow state, only while it classifies */
     struct ndpi_verdict ndpi;          /* nDPI's answer: all that stays */
     struct app_buf buf[2];             /* DIR_C2S, DIR_S2C */
+    bool lost_first[2];                /* a direction began with a gap: its first bytes are lost */
+    uint64_t seen[2];                  /* bytes offered per direction */
+    struct app_verdict verdict;
 };
 
 struct app_layer {
@@ -256,6 +259,81 @@ decide(struct app_flow *af)
     }
 }
 
+/*
+ * The protection verdict from what the dissector saw (docs/zert-model.md): the first
+ * application bytes decide between a handshake and clear text; a handshake then ends
+ * established, failed, or (when the wire lost part of it) unknown.
+ */
+static void
+verdict_compute(const struct app_flow *af, struct app_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->state = APP_PROT_PENDING;
+    if (!af->decided) {
+        if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
+            v->state = APP_PROT_UNKNOWN;
+            v->why = "first_bytes_lost";
+        }
+        return;
+    }
+    if (!af->sd || !af->st) {
+        v->state = af->overflow ? APP_PROT_UNKNOWN : APP_PROT_CLEAR;
+        v->why = af->overflow ? "stream_buffer_limit" : "no_handshake_seen";
+        return;
+    }
+    v->prot = af->sd->protection;
+    struct observation_facts o = {.handshake_first = true};
+    if (af->sd->get_observation)
+        af->sd->get_observation(af->st, &o);
+    if (o.established && !o.failed) {
+        v->state = APP_PROT_ESTABLISHED;
+        v->clear_first = !af->probed || !o.handshake_first || o.starttls != NULL;
+        v->ended = o.clear_after_end;
+        return;
+    }
+    if (!af->probed) {
+        /* clear text came first; a handshake after it that did not complete changes nothing */
+        v->state = APP_PROT_CLEAR;
+        v->why = "no_handshake_seen";
+        return;
+    }
+    if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
+        v->state = APP_PROT_UNKNOWN;
+        v->why = "first_bytes_lost";
+    } else if (o.failed) {
+        v->state = APP_PROT_FAILED;
+        v->why = "handshake_failed";
+    } else if (af->bad) {
+        v->state = APP_PROT_UNKNOWN;
+        v->why = "malformed_handshake";
+    } else if (af->closed || af->overflow) {
+        v->state = APP_PROT_UNKNOWN;
+        v->why = "handshake_incomplete";
+    } else {
+        v->state = APP_PROT_HANDSHAKE;
+    }
+}
+
+static void
+verdict_update(struct app_flow *af)
+{
+    struct app_verdict v;
+    verdict_compute(af, &v);
+    v.epoch = af->verdict.epoch;
+    if (memcmp(&v, &af->verdict, sizeof(v)) != 0) {
+        af->verdict = v;
+        af->verdict.epoch++;
+    }
+}
+
+const struct app_verdict *
+app_verdict(const struct flow *f)
+{
+    static const struct app_verdict none = {0, APP_PROT_PENDING, 0, false, false, NULL};
+    const struct app_flow *af = f->app;
+    return af ? &af->verdict : &none;
+}
+
 void
 app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t *data, size_t len,
                 uint64_t ts_us)
@@ -266,17 +344,18 @@ app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t *dat
         return;
     af->last_ts = ts_us;
     int rd = role_dir(f, dir);
+    af->seen[rd] += len;
     if (!af->decided) {
         if (!buf_append(&af->buf[rd], data, len)) {
             af->decided = true; /* cannot buffer: give up on this flow */
             af->overflow = true;
-            return;
+        } else {
+            decide(af);
         }
-        decide(af);
-        return;
-    }
-    if (af->sd && af->st)
+    } else if (af->sd && af->st) {
         feed(af, rd, data, len, ts_us);
+    }
+    verdict_update(af);
 }
 
 void
@@ -288,11 +367,15 @@ app_stream_gap(struct app_layer *a, struct flow *f, int dir, uint64_t len)
         return;
     int rd = role_dir(f, dir);
     struct app_buf *b = &af->buf[rd];
+    if (af->seen[rd] == 0)
+        af->lost_first[rd] = true;
+    af->seen[rd] += len;
     uint64_t lost = len + (af->decided ? b->len : 0);
     if (af->decided)
         buf_drop(b);
     if (af->sd && af->st && !af->bad && !b->detached)
         af->sd->on_gap(af->st, rd, lost);
+    verdict_update(af);
 }
 
 void
@@ -427,6 +510,7 @@ app_flow_close(struct app_layer *a, struct flow *f)
         af->sd->on_end(af->st, f->last_ts);
     else if (af->dd && af->dd->on_end)
         af->dd->on_end(af->st, f->last_ts);
+    verdict_update(af);
 }
 
 uint8_t

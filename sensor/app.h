@@ -32,6 +32,31 @@ int app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_peers *ip);
 /* The state of the IKE dissector on flow f, or NULL. */
 const struct ike_state *app_ike_state(const struct flow *f);
 
+/*
+ * What the application layer can say about a connection's protection, kept current after every
+ * dissector call (the zERT layer acts when `epoch` changes, instead of asking on every packet).
+ */
+enum app_prot_state {
+    APP_PROT_PENDING,     /* no application bytes yet, or too few to tell */
+    APP_PROT_CLEAR,       /* the first application bytes were not a TLS/SSH handshake */
+    APP_PROT_HANDSHAKE,   /* the first bytes began a handshake whose outcome is not known yet */
+    APP_PROT_ESTABLISHED, /* a handshake completed (after clear text when clear_first) */
+    APP_PROT_FAILED,      /* the handshake failed: nothing was protected */
+    APP_PROT_UNKNOWN,     /* the wire cannot tell (first bytes lost, handshake cut or malformed) */
+};
+
+struct app_verdict {
+    uint32_t epoch;   /* changes whenever anything below changes */
+    uint8_t state;    /* enum app_prot_state */
+    uint8_t prot;     /* ZERT_PROT_* of the dissector's protocol (established or attempted) */
+    bool clear_first; /* clear text flowed before the handshake (STARTTLS) */
+    bool ended;       /* the session ended and clear data followed on the connection */
+    const char *why;  /* static text: why no protection, or why unknown */
+};
+
+/* The verdict of flow f (a PENDING one when the layer knows nothing of f). */
+const struct app_verdict *app_verdict(const struct flow *f);
+
 struct zert_detail;
 /*
  * For the zERT layer: ZERT_PROT_* bits of the security sessions established

@@ -143,7 +143,7 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
     }
     if (cfg->zert_sink) {
         struct zert_probe probe = {
-            .protection = app_protection, .fill = app_fill_record, .peer_kind = app_peer_kind};
+            .verdict = app_verdict, .fill = app_fill_record, .peer_kind = app_peer_kind};
         e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe, e->peers);
         if (!e->zert) {
             snprintf(err, errlen, "out of memory");
@@ -162,23 +162,31 @@ fail:
 }
 
 void
+engine_tick(struct engine *e, uint64_t now)
+{
+    if (now < e->clock) {
+        STAT_INC(pkts_time_backwards);
+        return; /* the clock never goes back: timers and expiry follow the newest time */
+    }
+    /* zERT deadlines (init records, interval boundaries) in time order with flow expiry:
+     * what ended before a deadline is in it */
+    for (uint64_t d; e->zert && (d = zert_next_deadline(e->zert)) <= now && d != UINT64_MAX;) {
+        e->clock = d;
+        flow_table_expire(e->flows, d);
+        zert_tick(e->zert, d, now);
+    }
+    e->clock = now;
+    flow_table_expire(e->flows, now);
+}
+
+void
 engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
 {
     struct packet p;
     STAT_INC(pkts_read);
     e->now_ts = fr->ts_us;
     STAT_ADD(bytes_read, fr->wire_len);
-    if (e->zert) {
-        /* interval boundaries in time order with expiry: what ended before a boundary is in it */
-        for (uint64_t b; (b = zert_next_boundary(e->zert)) <= fr->ts_us;) {
-            e->clock = b;
-            flow_table_expire(e->flows, b);
-            zert_boundary(e->zert, b);
-        }
-    }
-    if (fr->ts_us > e->clock)
-        e->clock = fr->ts_us;
-    flow_table_expire(e->flows, fr->ts_us);
+    engine_tick(e, fr->ts_us);
     enum decode_result dr =
         decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p);
     /* IPsec hook: ESP, AH (also over protocols decode skips), IKE; true: ESP-in-UDP/keepalive */

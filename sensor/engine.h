@@ -33,6 +33,12 @@ struct engine;
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
 /* Process one frame of link type dlt. */
 void engine_packet(struct engine *e, int dlt, const struct capture_frame *fr);
+/*
+ * The clock: time `now` (packet time offline, wall-clock time in the daemon) has come. Flow
+ * expiry, due zERT records and interval boundaries up to it, in time order. A clock that goes
+ * back is counted and ignored; a jump forward costs what it writes, not what it skips.
+ */
+void engine_tick(struct engine *e, uint64_t now);
 /* End of input: end every flow (end_of_capture) so nothing is lost. */
 void engine_finish(struct engine *e);
 void engine_free(struct engine *e);

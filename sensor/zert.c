@@ -1,4 +1,4 @@
-/* zert.c - the zERT model: connections, security sessions, detail events and interval summaries. */
+/* zert.c - the zERT model: connections, detail events, security sessions and intervals. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,56 +7,65 @@
 #include "../conf/conf.h"
 #include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
+#include "app.h"
 #include "decode.h"
 #include "peer.h"
 #include "zert.h"
+#include "zert_session.h"
 
 /*
- * The rules (shared/spec/ee-zert-ipsec.md §B, smf119-zert.md §6), as applied
- * here; docs/zert-model.md explains each choice:
- * - A connection is a TCP flow, or an Enterprise Extender connection: the UDP
- *   flows the EE dissector claimed between one IP pair (a peer, sensor/peer.c),
- *   seen from its local side(s).
- * - Detail: `init` once a TCP connection has lived short_connection seconds
- *   (at once for EE); `short_term` alone for a TCP connection that ended sooner
- *   with no protection change; `term` at its end; `change` when the
- *   protection changes (STARTTLS upgrade, TLS ended with TCP going on).
- * - A connection joins a security session when its protection is decided:
- *   a handshake completed, or clear text by the time of init, a boundary or
- *   the end. A change moves it to another session (partial in both).
- * - Summary: per interval aligned to the clock of packet time, one record per
- *   session that had a connection during it, with cumulative start/end counters.
+ * The rules (shared/spec/ee-zert-ipsec.md §B, smf119-zert.md §6), as applied here;
+ * docs/zert-model.md explains each choice:
+ * - A connection is an established TCP flow (handshake completed or data seen), or an
+ *   Enterprise Extender connection: the UDP flows the EE dissector claimed between one IP
+ *   pair (a peer, sensor/peer.c), seen from its local side(s).
+ * - Its protection is decided by its first application bytes (app.c's verdict): a handshake
+ *   that completes, clear text, a failed handshake (clear), or unknown when the wire cannot
+ *   tell (picked up mid-stream, first bytes lost, handshake cut). Unknown connections get
+ *   JSON records with protection null, and are in no SMF record and no security session.
+ * - Detail: `init` once a decided TCP connection has lived short_connection seconds (at
+ *   once for EE; an undecided one waits for its decision); `short_term` alone for a TCP
+ *   connection that ended sooner with no change; `term` at its end; `change` when the
+ *   protection changes (STARTTLS upgrade, TLS ended with TCP going on). A connection cut by
+ *   the end of the capture gets its `init` and a JSON-only `term` (end_of_capture).
+ * - Summary: per interval aligned to the clock, one record per living security session
+ *   (zert_session.c), with cumulative counters; `enabled`/`aggregation_enabled` at the first
+ *   packet and `disabled`/`aggregation_disabled` at the end say when the sensor watched.
  */
 
-#define ZERT_MAX_SESSIONS 65536
-#define SESSION_BUCKETS   4096
+/* Security sessions a connection can be in at once: clear text, or TLS, SSH and IPsec. */
+enum { ZS_CLEAR, ZS_TLS, ZS_SSH, ZS_IPSEC, ZS_SLOTS };
+static const uint8_t zs_bit[ZS_SLOTS] = {0, ZERT_PROT_TLS, ZERT_PROT_SSH, ZERT_PROT_IPSEC};
 
-struct zsession {
-    struct zsession *hnext;     /* hash chain */
-    struct zsession *next;      /* all sessions, in creation order */
-    char key[512];              /* the whole aggregation key (tmpl.session_key may be cut) */
-    struct zert_summary tmpl;   /* identity and significant attributes */
-    struct zert_counters cum;   /* cumulative now */
-    struct zert_counters start; /* at the start of the current interval */
-    uint32_t active;
-    bool touched; /* had a connection during the current interval */
+#define ZC_VISITED 8 /* sessions a connection remembers joining (to count it once in each) */
+
+enum zc_state {
+    ZC_PENDING, /* protection not decided yet */
+    ZC_KNOWN,   /* decided: prot is the protection now */
+    ZC_UNKNOWN, /* the wire cannot show it */
 };
 
 struct zconn {
-    struct zconn *prev, *next; /* active connections */
-    const struct flow *flow;   /* a TCP connection: its flow */
-    struct peer *peer;         /* a peer connection (EE): its members are flows */
+    struct zconn *prev, *next;   /* active connections */
+    struct zconn *tprev, *tnext; /* waiting for their init time, in order of it */
+    const struct flow *flow;     /* a TCP connection: its flow */
+    struct peer *peer;           /* a peer connection (EE): its members are flows */
     uint64_t conn_id;
-    uint8_t local; /* index of the local side in addr[] / pkts[] of the flow or peer */
-    enum zert_role role;
+    uint64_t init_at; /* when init is due (first packet + short_connection; EE: at once) */
+    uint8_t local;    /* index of the local side in addr[] / pkts[] of the flow or peer */
     uint8_t ip_proto;
-    bool decided; /* joined a session */
-    bool init_done;
-    bool changed;
-    uint8_t prot; /* protection now (ZERT_PROT_*) */
-    bool ah_seen; /* AH authenticated this connection's packets: IPsec */
-    struct zsession *sess;
-    uint64_t acct_bytes[2], acct_segs[2];
+    uint8_t state; /* enum zc_state */
+    uint8_t prot;  /* protection now (ZERT_PROT_*) when ZC_KNOWN */
+    enum zert_role role;
+    bool init_done, changed, ah_seen, ah_applied, timed, cut;
+    uint32_t epoch;   /* the app verdict last acted on */
+    const char *why;  /* no protection, or unknown: why (static text) */
+    const char *seen; /* unknown: the protocol the bytes suggested */
+    struct zsession *sess[ZS_SLOTS];
+    uint64_t visited[ZC_VISITED]; /* ids of sessions joined (counted once each) */
+    bool vpartial[ZC_VISITED];    /* ... and counted as partial there */
+    uint8_t nvisited;
+    uint64_t acct_bytes[2], acct_segs[2]; /* counters already given to sessions */
 };
 
 /* Per flow: one connection per local side (both sides may be local), or a peer membership. */
@@ -77,6 +86,109 @@ struct zsrc {
     uint8_t end_reason;
 };
 
+struct zert_layer {
+    const struct conf *conf;
+    struct zert_sink sink;
+    struct zert_probe probe;
+    struct zconn *active;        /* list head */
+    struct zconn *thead, *ttail; /* init timers */
+    struct zconn *cut;           /* ended by the end of the capture: still active */
+    struct zert_sessions *sessions;
+    struct peer_table *peers; /* EE connections in progress */
+    uint64_t interval_us;
+    uint64_t next_boundary;     /* UINT64_MAX: none (before traffic, or time ran out) */
+    bool started;               /* the first packet was seen (1970-01-01 is a time too) */
+    uint64_t first_ts, last_ts; /* of the run, for the coverage events */
+    uint64_t next_conn_id;
+    bool failed;
+    struct zert_stats st;
+    struct zert_detail rec; /* scratch: records are large */
+    struct zert_detail tmp; /* scratch for peer member facts */
+};
+
+static int
+sink_summary(void *ctx, const struct zert_summary *s)
+{
+    struct zert_layer *z = ctx;
+    if (!z->sink.summary)
+        return 0;
+    z->st.summaries++;
+    return z->sink.summary(z->sink.ctx, s);
+}
+
+struct zert_layer *
+zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zert_probe *probe,
+         struct peer_table *peers)
+{
+    struct zert_layer *z = calloc(1, sizeof(*z));
+    if (!z)
+        return NULL;
+    z->conf = conf;
+    z->sink = *sink;
+    z->probe = *probe;
+    z->interval_us = (uint64_t)conf->interval_s * 1000000;
+    z->next_boundary = UINT64_MAX;
+    z->next_conn_id = 1;
+    z->peers = peers;
+    z->sessions = zert_sessions_new(conf->max_sessions, sink_summary, z);
+    if (!z->peers || !z->sessions) {
+        zert_free(z);
+        return NULL;
+    }
+    return z;
+}
+
+void
+zert_free(struct zert_layer *z)
+{
+    if (!z)
+        return;
+    for (struct zconn *c = z->active, *n; c; c = n) {
+        n = c->next;
+        if (c->peer)
+            free(c); /* a peer's connection is its own allocation; flows' are in struct zflow */
+    }
+    for (struct zconn *c = z->cut, *n; c; c = n) {
+        n = c->next;
+        free(c); /* each its own allocation */
+    }
+    zert_sessions_free(z->sessions);
+    free(z);
+}
+
+void
+zert_get_stats(const struct zert_layer *z, struct zert_stats *s)
+{
+    struct zert_session_stats ss;
+    zert_sessions_get_stats(z->sessions, &ss);
+    *s = z->st;
+    s->sessions_created = ss.created;
+    s->sessions_freed = ss.freed;
+    s->sessions_live_max = ss.live_max;
+    s->sessions_early_flushes = ss.early_flushes;
+    s->sessions_over_cap = ss.over_cap;
+    s->peers_refused = peer_table_refused(z->peers);
+}
+
+int
+zert_sink_failed(const struct zert_layer *z)
+{
+    return z->failed || zert_sessions_failed(z->sessions) ? -1 : 0;
+}
+
+/* Time arithmetic saturates: a timestamp near 2^64 must not wrap to 1970. */
+static uint64_t
+t_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+short_us(const struct zert_layer *z)
+{
+    return (uint64_t)z->conf->short_conn_s * 1000000;
+}
+
 static void
 conn_src(const struct zconn *c, struct zsrc *s)
 {
@@ -91,101 +203,60 @@ conn_src(const struct zconn *c, struct zsrc *s)
     }
 }
 
-struct zert_layer {
-    const struct conf *conf;
-    struct zert_sink sink;
-    struct zert_probe probe;
-    struct zconn *active; /* list head */
-    struct zsession *buckets[SESSION_BUCKETS];
-    struct zsession *sessions, *sessions_tail;
-    uint32_t nsessions;
-    uint64_t sessions_overflow;
-    uint64_t interval_us;
-    uint64_t interval_start; /* start of the current interval; 0 before traffic */
-    uint64_t next_conn_id;
-    uint64_t details, summaries;
-    bool failed;
-    struct peer_table *peers; /* EE connections in progress */
-    struct zert_detail rec;   /* scratch: records are large */
-    struct zert_detail tmp;   /* scratch for EE member facts */
-};
-
-struct zert_layer *
-zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zert_probe *probe,
-         struct peer_table *peers)
-{
-    struct zert_layer *z = calloc(1, sizeof(*z));
-    if (!z)
-        return NULL;
-    z->conf = conf;
-    z->sink = *sink;
-    z->probe = *probe;
-    z->interval_us = (uint64_t)conf->interval_s * 1000000;
-    z->next_conn_id = 1;
-    z->peers = peers;
-    return z;
-}
-
-void
-zert_free(struct zert_layer *z)
-{
-    if (!z)
-        return;
-    for (struct zsession *s = z->sessions, *n; s; s = n) {
-        n = s->next;
-        free(s);
-    }
-    for (struct zconn *c = z->active, *n; c; c = n) {
-        n = c->next;
-        if (c->peer)
-            free(c); /* a peer's connection is its own allocation; flows' are in struct zflow */
-    }
-    free(z);
-}
-
-uint64_t
-zert_details_written(const struct zert_layer *z)
-{
-    return z->details;
-}
-
-uint64_t
-zert_summaries_written(const struct zert_layer *z)
-{
-    return z->summaries;
-}
-
-int
-zert_sink_failed(const struct zert_layer *z)
-{
-    return z->failed ? -1 : 0;
-}
-
-uint64_t
-zert_next_boundary(const struct zert_layer *z)
-{
-    return z->interval_start ? z->interval_start + z->interval_us : UINT64_MAX;
-}
-
-static void peer_end(struct zert_layer *z, struct peer *p, uint64_t now);
-
 /* ---- which flows are connections, and from whose side ---- */
 
-/* Bit i set: side i (f->addr[i]) is a monitored host. */
-static unsigned
-local_sides(const struct zert_layer *z, const struct flow *f)
+/* Multicast and broadcast addresses are never a monitored host's own. */
+static bool
+is_group_addr(uint8_t family, const uint8_t *a)
 {
-    /* the responder: the TCP server, or for UDP the side that received the first datagram */
-    unsigned responder = 1u << (f->key.proto == IPPROTO_NUM_TCP ? flow_server_dir(f) : 1);
-    if (z->conf->nnets == 0)
-        return responder;
+    if (family == 6)
+        return a[0] == 0xff;
+    return (a[0] & 0xf0) == 0xe0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+}
+
+/*
+ * Bit i set: side i (addr[i]) is a monitored host. `responder` is the index of the side that
+ * answered (the TCP server, the receiver of a peer's first datagram): without local_networks
+ * it is taken as local (*guessed set).
+ */
+static unsigned
+local_sides(const struct zert_layer *z, uint8_t family, const uint8_t (*addr)[16], int responder,
+            bool *guessed)
+{
+    *guessed = false;
     unsigned m = 0;
-    for (int i = 0; i < 2; i++)
-        if (conf_is_local(z->conf, f->key.family, f->addr[i]))
+    for (int i = 0; z->conf->nnets && i < 2; i++)
+        if (conf_is_local(z->conf, family, addr[i]))
             m |= 1u << i;
-    if (!m && z->conf->report_routed)
-        m = responder;
+    if (!m && (!z->conf->nnets || z->conf->report_routed)) {
+        if (is_group_addr(family, addr[responder]))
+            responder ^= 1;
+        if (is_group_addr(family, addr[responder]))
+            return 0;
+        m = 1u << responder;
+        *guessed = true;
+    }
     return m;
+}
+
+static unsigned
+flow_local_sides(const struct zert_layer *z, const struct flow *f, bool *guessed)
+{
+    int responder = f->key.proto == IPPROTO_NUM_TCP ? flow_server_dir(f) : 1;
+    return local_sides(z, f->key.family, f->addr, responder, guessed);
+}
+
+/*
+ * zERT records established connections only (smf119-zert.md §6.2): the SYN's sender
+ * acknowledged the SYN-ACK, or data flowed. A refused or scanned port is no connection.
+ */
+static bool
+tcp_established(const struct flow *f)
+{
+    if (f->payload[0] || f->payload[1])
+        return true;
+    return (f->flags & FLOW_F_SYNACK) && f->tcp[f->client_dir].ack_seen &&
+           !f->tcp[f->client_dir].rst_seen;
 }
 
 /* ---- records ---- */
@@ -227,6 +298,21 @@ peer_fill(struct zert_layer *z, const struct peer *p, struct zert_detail *r)
     r->ee = all;
 }
 
+/*
+ * A record describes only the security sessions protecting the connection at its event: the
+ * blocks of other protocols (a TLS attempt that failed, a session that ended) are dropped.
+ */
+static void
+keep_protected_blocks(struct zert_detail *r, uint8_t prot)
+{
+    if (!(prot & ZERT_PROT_TLS))
+        memset(&r->tls, 0, sizeof(r->tls));
+    if (!(prot & ZERT_PROT_SSH))
+        memset(&r->ssh, 0, sizeof(r->ssh));
+    if (!(prot & ZERT_PROT_IPSEC))
+        memset(&r->ipsec, 0, sizeof(r->ipsec));
+}
+
 /* A detail record of connection c as it stands now. */
 static struct zert_detail *
 build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
@@ -262,11 +348,24 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
         peer_fill(z, c->peer, r);
     else if (z->probe.fill)
         z->probe.fill(c->flow, r);
-    r->protection = c->prot;
+    r->local_guessed = z->conf->nnets == 0;
+    if (c->state == ZC_KNOWN) {
+        r->protection = c->prot;
+        keep_protected_blocks(r, c->prot);
+    } else {
+        /* pending (only while a session is being chosen) or unknown: no session shows */
+        r->prot_unknown = c->state == ZC_UNKNOWN;
+        r->json_only = r->prot_unknown;
+        keep_protected_blocks(r, 0);
+    }
     /* what the flow layer knows about the limits of the observation */
     r->obs.present = true;
     if (!r->obs.source[0])
         ZERT_STR_SET(r, r->obs.source, "observation");
+    if (c->why && !(c->state == ZC_KNOWN && c->prot))
+        ZERT_STR_SET(r, r->obs.why, c->why);
+    if (c->state == ZC_UNKNOWN && c->seen)
+        ZERT_STR_SET(r, r->obs.seen, c->seen);
     if (c->ip_proto == IPPROTO_NUM_TCP) {
         const struct flow *tf = c->flow;
         bool mid = (tf->flags & FLOW_F_MIDSTREAM) != 0;
@@ -284,137 +383,32 @@ write_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
     if (!z->sink.detail)
         return;
     struct zert_detail *r = build_detail(z, c, ev, when);
+    if (c->cut && ev == ZERT_EV_TERM)
+        r->json_only = true; /* the connection did not end: the capture did */
     if (z->sink.detail(z->sink.ctx, r) != 0)
         z->failed = true;
-    z->details++;
+    z->st.details++;
 }
 
 /* ---- security sessions ---- */
 
-static uint32_t
-key_hash(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
-static const char *
-proto_word(uint8_t prot)
-{
-    return prot & ZERT_PROT_TLS     ? "tls"
-           : prot & ZERT_PROT_SSH   ? "ssh"
-           : prot & ZERT_PROT_IPSEC ? "ipsec"
-                                    : "none";
-}
-
-/*
- * The aggregation key in text: endpoints, role, job and the significant
- * attributes (those that change protection strength); informational ones
- * (session ids, SPIs, times) are left out, as zERT does.
- */
-static void
-session_key(const struct zert_detail *r, uint8_t prot, char *out, size_t len)
-{
-    char sip[64], cip[64], attrs[400] = "";
-    const struct zert_endpoint *srv = r->role == ZERT_ROLE_CLIENT ? &r->remote : &r->local;
-    const struct zert_endpoint *cli = r->role == ZERT_ROLE_CLIENT ? &r->local : &r->remote;
-    decode_addr_str(srv->family, srv->ip, sip, sizeof(sip));
-    decode_addr_str(cli->family, cli->ip, cip, sizeof(cip));
-    if ((prot & ZERT_PROT_TLS) && r->tls.present)
-        snprintf(attrs, sizeof(attrs),
-                 "v=%04" PRIx64 ",cs=%04" PRIx64 ",g=%" PRIu64 ",cert=%s%" PRIu64,
-                 r->tls.version_code.v, r->tls.cipher_suite.v, r->tls.group.v,
-                 r->tls.server_cert.key_type, r->tls.server_cert.key_bits.v);
-    else if ((prot & ZERT_PROT_SSH) && r->ssh.present)
-        snprintf(attrs, sizeof(attrs), "v=%s,kex=%s,hk=%s,enc=%s/%s,mac=%s/%s", r->ssh.version,
-                 r->ssh.kex, r->ssh.hostkey, r->ssh.enc_c2s, r->ssh.enc_s2c, r->ssh.mac_c2s,
-                 r->ssh.mac_s2c);
-    else if ((prot & ZERT_PROT_IPSEC) && r->ipsec.present)
-        snprintf(attrs, sizeof(attrs), "ike=%s,encr=%s/%" PRIu64 ",prf=%s,integ=%s,dh=%" PRIu64,
-                 r->ipsec.ike_version, r->ipsec.encr, r->ipsec.key_bits.v, r->ipsec.prf,
-                 r->ipsec.integ, r->ipsec.dh_group.v);
-    const char *tr = r->ip_proto == IPPROTO_NUM_UDP   ? "udp"
-                     : r->ip_proto == IPPROTO_NUM_ESP ? "esp"
-                     : r->ip_proto == IPPROTO_NUM_AH  ? "ah"
-                                                      : "tcp";
-    snprintf(out, len, "%s|%s|%s:%u|%s|%s|%s|%s", tr,
-             r->role == ZERT_ROLE_CLIENT ? "client"
-             : r->role == ZERT_ROLE_PEER ? "peer"
-                                         : "server",
-             sip, srv->port, cip, r->job, proto_word(prot), attrs);
-}
-
-static struct zsession *
-session_get(struct zert_layer *z, const struct zert_detail *r, uint8_t prot)
-{
-    char key[sizeof(((struct zsession *)0)->key)];
-    session_key(r, prot, key, sizeof(key));
-    uint32_t b = key_hash(key) % SESSION_BUCKETS;
-    for (struct zsession *s = z->buckets[b]; s; s = s->hnext)
-        if (strcmp(s->key, key) == 0)
-            return s;
-    if (z->nsessions >= ZERT_MAX_SESSIONS) {
-        z->sessions_overflow++;
-        return NULL;
-    }
-    struct zsession *s = calloc(1, sizeof(*s));
-    if (!s) {
-        z->sessions_overflow++;
-        return NULL;
-    }
-    struct zert_summary *t = &s->tmpl;
-    snprintf(s->key, sizeof(s->key), "%s", key);
-    zert_str_set(t->session_key, sizeof(t->session_key), key, &t->truncated);
-    fill_identity(z, &t->sensor);
-    t->ip_proto = r->ip_proto;
-    t->role = r->role;
-    bool client = r->role == ZERT_ROLE_CLIENT;
-    t->server = client ? r->remote : r->local;
-    t->client = client ? r->local : r->remote;
-    t->client.port = 0;
-    t->server_port_end = t->server.port;
-    t->protocol = prot & ZERT_PROT_TLS     ? ZERT_PROT_TLS
-                  : prot & ZERT_PROT_SSH   ? ZERT_PROT_SSH
-                  : prot & ZERT_PROT_IPSEC ? ZERT_PROT_IPSEC
-                                           : 0;
-    if (r->ip_proto == IPPROTO_NUM_UDP) {
-        /* Enterprise Extender: the whole port range base .. base+4 (spec §A.5) */
-        t->server.port = z->conf->ee_base_port;
-        t->server_port_end = (uint16_t)(z->conf->ee_base_port + 4);
-    }
-    zert_str_set(t->job, sizeof(t->job), r->job, &t->truncated);
-    zert_str_set(t->user, sizeof(t->user), r->user, &t->truncated);
-    if (t->protocol == ZERT_PROT_TLS)
-        t->tls = r->tls;
-    else if (t->protocol == ZERT_PROT_SSH)
-        t->ssh = r->ssh;
-    else if (t->protocol == ZERT_PROT_IPSEC)
-        t->ipsec = r->ipsec;
-    s->hnext = z->buckets[b];
-    z->buckets[b] = s;
-    if (z->sessions_tail)
-        z->sessions_tail->next = s;
-    else
-        z->sessions = s;
-    z->sessions_tail = s;
-    z->nsessions++;
-    return s;
-}
-
-/* Bytes and segments since the last accounting go to the connection's session. */
+/* Bytes and segments since the last accounting go to the connection's sessions. O(1). */
 static void
 account(struct zconn *c)
 {
+    if (c->state == ZC_PENDING)
+        return; /* held until the connection joins its first session */
     struct zsrc f;
     conn_src(c, &f);
     int l = c->local, rm = l ^ 1;
-    if (c->sess) {
-        c->sess->cum.bytes_in += f.payload[rm] - c->acct_bytes[rm];
-        c->sess->cum.bytes_out += f.payload[l] - c->acct_bytes[l];
-        c->sess->cum.segs_in += f.pkts[rm] - c->acct_segs[rm];
-        c->sess->cum.segs_out += f.pkts[l] - c->acct_segs[l];
+    for (int i = 0; i < ZS_SLOTS; i++) {
+        struct zsession *s = c->sess[i];
+        if (!s)
+            continue;
+        s->cum.bytes_in += f.payload[rm] - c->acct_bytes[rm];
+        s->cum.bytes_out += f.payload[l] - c->acct_bytes[l];
+        s->cum.segs_in += f.pkts[rm] - c->acct_segs[rm];
+        s->cum.segs_out += f.pkts[l] - c->acct_segs[l];
     }
     for (int d = 0; d < 2; d++) {
         c->acct_bytes[d] = f.payload[d];
@@ -422,78 +416,227 @@ account(struct zconn *c)
     }
 }
 
+/*
+ * Count c in session s: once as a connection, and once as partial when `partial` (its
+ * protection changed during its life). A connection that changes more often than
+ * ZC_VISITED sessions can remember is counted again: counted in --stats, never lost.
+ */
+static void
+count_in(struct zert_layer *z, struct zconn *c, struct zsession *s, bool conn, bool partial)
+{
+    uint8_t i = 0;
+    while (i < c->nvisited && c->visited[i] != s->id)
+        i++;
+    if (i == c->nvisited) {
+        if (i == ZC_VISITED) {
+            z->st.visits_forgotten++;
+            i = ZC_VISITED - 1;
+        } else {
+            c->nvisited++;
+        }
+        c->visited[i] = s->id;
+        c->vpartial[i] = false;
+        if (conn)
+            s->cum.conns++;
+    }
+    if (partial && !c->vpartial[i]) {
+        c->vpartial[i] = true;
+        s->cum.partial_conns++;
+    }
+}
+
+/*
+ * Connection c joins the sessions of protection `prot` (one per protocol bit, or the
+ * clear-text one). It counts once in each session it ever joins, and as partial there when
+ * its protection changed during its life (`partial`) or it is in a session again.
+ */
 static void
 join(struct zert_layer *z, struct zconn *c, uint8_t prot, bool partial, uint64_t when)
 {
+    /* the session is chosen from the facts of the protection it is for (c->prot == prot) */
     struct zert_detail *r = build_detail(z, c, ZERT_EV_NONE, when);
-    c->prot = prot;
-    r->protection = prot;
-    c->sess = session_get(z, r, prot);
-    c->decided = true;
-    if (!c->sess)
-        return;
-    c->sess->cum.conns++;
-    if (partial || (c->flow && (c->flow->flags & FLOW_F_MIDSTREAM)))
-        c->sess->cum.partial_conns++;
-    c->sess->active++;
-    c->sess->cum.active_conns = c->sess->active;
-    c->sess->touched = true;
+    uint16_t ee_lo = z->conf->ee_base_port;
+    for (int i = 0; i < ZS_SLOTS; i++) {
+        if (i == ZS_CLEAR ? prot != 0 : !(prot & zs_bit[i]))
+            continue;
+        struct zsession *s = zert_session_get(z->sessions, r, zs_bit[i], ee_lo, when);
+        c->sess[i] = s;
+        if (!s)
+            continue;
+        count_in(z, c, s, true, partial);
+        s->active++;
+    }
+}
+
+/* c leaves every session it is in (its bytes so far stay there). */
+static void
+leave(struct zert_layer *z, struct zconn *c, bool partial)
+{
+    account(c);
+    for (int i = 0; i < ZS_SLOTS; i++) {
+        struct zsession *s = c->sess[i];
+        if (!s)
+            continue;
+        if (partial)
+            count_in(z, c, s, false, true); /* its protection changed while in s */
+        s->active--;
+        c->sess[i] = NULL;
+    }
+}
+
+/* ---- init timers: connections waiting for their init time, oldest first ---- */
+
+static void
+timer_add(struct zert_layer *z, struct zconn *c)
+{
+    c->timed = true;
+    c->tnext = NULL;
+    c->tprev = z->ttail;
+    if (z->ttail)
+        z->ttail->tnext = c;
+    else
+        z->thead = c;
+    z->ttail = c;
 }
 
 static void
-leave(struct zconn *c, bool partial)
+timer_remove(struct zert_layer *z, struct zconn *c)
 {
-    account(c);
-    if (!c->sess)
+    if (!c->timed)
         return;
-    if (partial)
-        c->sess->cum.partial_conns++;
-    c->sess->active--;
-    c->sess->cum.active_conns = c->sess->active;
-    c->sess = NULL;
+    if (c->tprev)
+        c->tprev->tnext = c->tnext;
+    else
+        z->thead = c->tnext;
+    if (c->tnext)
+        c->tnext->tprev = c->tprev;
+    else
+        z->ttail = c->tprev;
+    c->tprev = c->tnext = NULL;
+    c->timed = false;
 }
 
-/* Decide, init and change, at packet time `now`. */
+/* ---- decisions and events ---- */
+
+static void
+write_init(struct zert_layer *z, struct zconn *c, uint64_t when)
+{
+    timer_remove(z, c);
+    write_detail(z, c, ZERT_EV_INIT, when);
+    c->init_done = true;
+}
+
+/* The protection the verdict shows now, for a decided connection. */
+static uint8_t
+verdict_prot(const struct zconn *c, const struct app_verdict *v)
+{
+    uint8_t prot = c->ah_seen ? ZERT_PROT_IPSEC : 0;
+    if (v && v->state == APP_PROT_ESTABLISHED && !v->ended)
+        prot |= v->prot;
+    return prot;
+}
+
+static const char *
+seen_name(uint8_t prot)
+{
+    return prot & ZERT_PROT_TLS ? "tls" : prot & ZERT_PROT_SSH ? "ssh" : NULL;
+}
+
+/* The connection's protection can no longer be known. */
+static void
+set_unknown(struct zert_layer *z, struct zconn *c, const char *why, const struct app_verdict *v)
+{
+    c->state = ZC_UNKNOWN;
+    c->why = why;
+    c->seen = v ? seen_name(v->prot) : NULL;
+    z->st.conns_unknown++;
+    account(c); /* its bytes are in no session */
+}
+
+/* The initial protection, from the first application bytes (docs/zert-model.md). */
+static void
+decide(struct zert_layer *z, struct zconn *c, const struct app_verdict *v, uint64_t now, bool final)
+{
+    if (c->peer) {
+        /* EE in clear: only IPsec could protect it, and ESP would hide it */
+        c->state = ZC_KNOWN;
+        c->prot = c->ah_seen ? ZERT_PROT_IPSEC : 0;
+        c->ah_applied = c->ah_seen;
+        c->why = "not_tls_ssh_ipsec";
+        join(z, c, c->prot, false, now);
+        return;
+    }
+    if (c->flow->flags & FLOW_F_MIDSTREAM) {
+        set_unknown(z, c, "midstream", v); /* its start, and so its protection, was not seen */
+        return;
+    }
+    uint8_t st = v ? v->state : APP_PROT_PENDING;
+    if (final && st == APP_PROT_PENDING && (c->flow->payload[0] || c->flow->payload[1]))
+        st = APP_PROT_UNKNOWN; /* data flowed, and no dissector could say what it was */
+    switch (st) {
+    case APP_PROT_PENDING:
+        if (!final)
+            return;
+        c->why = "no_data"; /* no application data at all: nothing was protected */
+        break;
+    case APP_PROT_HANDSHAKE:
+        if (!final)
+            return;
+        set_unknown(z, c, "handshake_incomplete", v);
+        return;
+    case APP_PROT_UNKNOWN:
+        set_unknown(z, c, v && v->why ? v->why : "unknown", v);
+        return;
+    case APP_PROT_FAILED:
+        c->why = "handshake_failed";
+        break;
+    case APP_PROT_CLEAR:
+        c->why = v->why ? v->why : "no_handshake_seen";
+        break;
+    case APP_PROT_ESTABLISHED:
+        c->why = "no_handshake_seen"; /* shown only while clear text came first */
+        break;
+    }
+    c->state = ZC_KNOWN;
+    c->ah_applied = c->ah_seen;
+    /* clear text came first (STARTTLS): the initial state is clear, the upgrade a change */
+    if (st == APP_PROT_ESTABLISHED && v->clear_first)
+        c->prot = c->ah_seen ? ZERT_PROT_IPSEC : 0;
+    else
+        c->prot = verdict_prot(c, v);
+    join(z, c, c->prot, false, now);
+}
+
+/*
+ * Act on what the application layer says now (at time `now`; `final`: the connection ends):
+ * decide the initial protection, then write changes. O(1) when nothing changed.
+ */
 static void
 evaluate(struct zert_layer *z, struct zconn *c, uint64_t now, bool final)
 {
-    bool clear_first = false, ended_early = false;
-    /* a peer connection (EE) is in clear: only IPsec could protect it, and ESP would hide it */
-    uint8_t prot = z->probe.protection && c->flow
-                       ? z->probe.protection(c->flow, &clear_first, &ended_early)
-                       : 0;
-    uint64_t first_ts = c->flow ? c->flow->first_ts : c->peer->first_ts;
-    if (c->ah_seen)
-        prot |= ZERT_PROT_IPSEC;
-    /* the session ended and clear data followed: the connection is clear text from then */
-    if (ended_early)
-        prot &= ZERT_PROT_IPSEC;
-    uint64_t init_at = first_ts + (uint64_t)z->conf->short_conn_s * 1000000;
-    bool is_tcp = c->ip_proto == IPPROTO_NUM_TCP;
-    if (!c->decided) {
-        if (prot && clear_first) {
-            join(z, c, 0, false, now); /* clear text came first: the upgrade is a change */
-        } else if (prot) {
-            join(z, c, prot, false, now);
-        } else if (final || !is_tcp || now >= init_at) {
-            join(z, c, 0, false, now);
+    const struct app_verdict *v = c->flow && z->probe.verdict ? z->probe.verdict(c->flow) : NULL;
+    bool fresh = (v && v->epoch != c->epoch) || c->ah_seen != c->ah_applied || final;
+    if (v)
+        c->epoch = v->epoch;
+    if (c->state == ZC_PENDING) {
+        decide(z, c, v, now, final);
+    } else if (c->state == ZC_KNOWN && !c->peer && fresh) {
+        c->ah_applied = c->ah_seen;
+        uint8_t prot = verdict_prot(c, v);
+        if (prot != c->prot) {
+            /* a change is only a change after the initial state: write the init first */
+            if (!c->init_done)
+                write_init(z, c, now < c->init_at ? now : c->init_at);
+            leave(z, c, true);
+            c->prot = prot;
+            join(z, c, prot, true, now);
+            c->changed = true;
+            write_detail(z, c, ZERT_EV_CHANGE, now);
         }
     }
-    if (c->decided && prot != c->prot && (prot || c->prot)) {
-        /* a change is only a change after the initial state: write the init first */
-        if (!c->init_done) {
-            write_detail(z, c, ZERT_EV_INIT, now < init_at || !is_tcp ? now : init_at);
-            c->init_done = true;
-        }
-        leave(c, true);
-        join(z, c, prot, true, now);
-        c->changed = true;
-        write_detail(z, c, ZERT_EV_CHANGE, now);
-    }
-    if (!c->init_done && !final && (!is_tcp || now >= init_at)) {
-        write_detail(z, c, ZERT_EV_INIT, is_tcp ? init_at : first_ts);
-        c->init_done = true;
-    }
+    /* init is due once decided and old enough; a late decision writes it at once */
+    if (!final && !c->init_done && c->state != ZC_PENDING && now >= c->init_at)
+        write_init(z, c, c->timed ? c->init_at : now);
 }
 
 static void
@@ -518,6 +661,19 @@ conn_unlink(struct zert_layer *z, struct zconn *c)
     c->prev = c->next = NULL;
 }
 
+static void
+conn_start(struct zert_layer *z, struct zconn *c, uint64_t first_ts, bool peer)
+{
+    c->conn_id = z->next_conn_id++;
+    c->init_at = peer ? first_ts : t_add(first_ts, short_us(z));
+    z->st.conns++;
+    conn_link(z, c);
+    if (!peer)
+        timer_add(z, c);
+}
+
+static void peer_end(struct zert_layer *z, struct peer *p, uint64_t now);
+
 /* The EE connection of flow f's IP pair (a peer), made with its first flow. */
 static struct peer *
 ee_peer_get(struct zert_layer *z, struct flow *f)
@@ -525,7 +681,8 @@ ee_peer_get(struct zert_layer *z, struct flow *f)
     struct peer *p = peer_find(z->peers, PEER_EE, f);
     if (p)
         return p;
-    unsigned m = local_sides(z, f);
+    bool guessed;
+    unsigned m = flow_local_sides(z, f, &guessed);
     if (!m)
         return NULL;
     struct zconn *c = calloc(1, sizeof(*c));
@@ -535,11 +692,10 @@ ee_peer_get(struct zert_layer *z, struct flow *f)
         return NULL;
     }
     c->peer = p;
-    c->conn_id = z->next_conn_id++;
     c->local = (m & 1) ? 0 : 1; /* both local: reported from the first packet's sender */
     c->ip_proto = IPPROTO_NUM_UDP;
     c->role = ZERT_ROLE_PEER;
-    conn_link(z, c);
+    conn_start(z, c, f->first_ts, true);
     p->user = c;
     return p;
 }
@@ -552,6 +708,7 @@ zflow_get(struct zert_layer *z, struct flow *f)
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     struct peer *p = NULL;
     unsigned slot = 0;
+    bool guessed;
     if (!tcp) {
         /* UDP is a connection only when it is Enterprise Extender: the EE dissector claimed it */
         if (!z->probe.peer_kind || z->probe.peer_kind(f) != PEER_EE)
@@ -559,7 +716,7 @@ zflow_get(struct zert_layer *z, struct flow *f)
         p = ee_peer_get(z, f);
         if (!p || !peer_attach(z->peers, p, f, &slot))
             return NULL; /* more concurrent port flows than EE has ports: counted */
-    } else if (!local_sides(z, f)) {
+    } else if (!tcp_established(f) || !flow_local_sides(z, f, &guessed)) {
         return NULL;
     }
     struct zflow *zf = calloc(1, sizeof(*zf));
@@ -574,32 +731,63 @@ zflow_get(struct zert_layer *z, struct flow *f)
         zf->slot = slot;
         return zf;
     }
-    unsigned m = local_sides(z, f);
+    unsigned m = flow_local_sides(z, f, &guessed);
     for (int side = 0; side < 2; side++) {
         if (!(m & (1u << side)))
             continue;
         struct zconn *c = &zf->c[zf->n++];
         c->flow = f;
-        c->conn_id = z->next_conn_id++;
         c->local = (uint8_t)side;
         c->ip_proto = f->key.proto;
         c->role = side == flow_server_dir(f) ? ZERT_ROLE_SERVER : ZERT_ROLE_CLIENT;
-        conn_link(z, c);
+        conn_start(z, c, f->first_ts, false);
     }
     return zf;
+}
+
+/* The first packet of the run: the interval clock starts, and the coverage events. */
+static void
+start_run(struct zert_layer *z, uint64_t ts)
+{
+    z->started = true;
+    z->first_ts = z->last_ts = ts;
+    uint64_t start = z->interval_us ? ts - ts % z->interval_us : ts;
+    zert_sessions_begin(z->sessions, start);
+    z->next_boundary = z->interval_us ? t_add(start, z->interval_us) : UINT64_MAX;
+    if (z->sink.detail) {
+        struct zert_detail *r = &z->rec;
+        memset(r, 0, sizeof(*r));
+        r->event = ZERT_EV_ENABLED;
+        r->time_us = ts;
+        fill_identity(z, &r->sensor);
+        if (z->sink.detail(z->sink.ctx, r) != 0)
+            z->failed = true;
+        z->st.details++;
+    }
+    struct zert_summary m;
+    memset(&m, 0, sizeof(m));
+    m.event = ZERT_SEV_AGGR_ENABLED;
+    m.time_us = m.interval_start_us = m.interval_end_us = ts;
+    fill_identity(z, &m.sensor);
+    if (sink_summary(z, &m) != 0)
+        z->failed = true;
 }
 
 void
 zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
 {
-    if (!z->interval_start && z->interval_us)
-        z->interval_start = p->ts_us - p->ts_us % z->interval_us;
+    if (!z->started)
+        start_run(z, p->ts_us);
+    if (p->ts_us > z->last_ts)
+        z->last_ts = p->ts_us;
     struct zflow *zf = zflow_get(z, f);
     if (!zf)
         return;
     if (zf->peer) {
+        struct zconn *c = zf->peer->user;
         peer_update(zf->peer, zf->slot);
-        evaluate(z, zf->peer->user, p->ts_us, false);
+        evaluate(z, c, p->ts_us, false);
+        account(c);
         return;
     }
     for (int i = 0; i < zf->n; i++) {
@@ -607,9 +795,10 @@ zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p)
         if (p->has_ah)
             c->ah_seen = true;
         /* roles may settle after the first packet (SYN-ACK seen later) */
-        if (c->ip_proto == IPPROTO_NUM_TCP && !c->init_done && !c->decided)
+        if (!c->init_done && c->state == ZC_PENDING)
             c->role = c->local == flow_server_dir(f) ? ZERT_ROLE_SERVER : ZERT_ROLE_CLIENT;
         evaluate(z, c, p->ts_us, false);
+        account(c);
     }
 }
 
@@ -620,25 +809,29 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     struct zsrc f;
     conn_src(c, &f);
     evaluate(z, c, now, true);
+    timer_remove(z, c);
     bool tcp = c->ip_proto == IPPROTO_NUM_TCP;
+    c->cut = f.end_reason == FLOW_END_END_OF_CAPTURE;
     uint64_t life = f.last_ts - f.first_ts;
-    bool is_short =
-        tcp && !c->init_done && !c->changed && life < (uint64_t)z->conf->short_conn_s * 1000000;
+    bool is_short = tcp && !c->cut && !c->init_done && !c->changed && life < short_us(z);
     if (is_short) {
-        if (c->sess)
-            c->sess->cum.short_conns++;
+        for (int i = 0; i < ZS_SLOTS; i++)
+            if (c->sess[i])
+                c->sess[i]->cum.short_conns++;
         write_detail(z, c, ZERT_EV_SHORT_TERM, now);
     } else {
-        if (!c->init_done) {
-            uint64_t init_at =
-                tcp ? f.first_ts + (uint64_t)z->conf->short_conn_s * 1000000 : f.first_ts;
-            write_detail(z, c, ZERT_EV_INIT, init_at);
-            c->init_done = true;
-        }
+        if (!c->init_done)
+            write_init(z, c, now < c->init_at ? now : c->init_at);
         write_detail(z, c, ZERT_EV_TERM, now);
     }
-    leave(c, false);
     conn_unlink(z, c);
+    if (c->cut) {
+        /* still active as far as the wire shows: counted so in the final summaries */
+        account(c);
+        z->st.conns_cut_by_end++;
+    } else {
+        leave(z, c, false);
+    }
 }
 
 /* A peer's last member ended: so does its connection. */
@@ -647,7 +840,15 @@ peer_end(struct zert_layer *z, struct peer *p, uint64_t now)
 {
     struct zconn *c = p->user;
     conn_end(z, c, now < p->last_ts ? p->last_ts : now);
-    free(c);
+    if (c->cut) {
+        /* keep the connection (its sessions count it as active) until zert_finish */
+        c->next = z->cut;
+        z->cut = c;
+        c->peer = NULL;
+        c->flow = NULL;
+    } else {
+        free(c);
+    }
     peer_remove(z->peers, p);
 }
 
@@ -655,8 +856,13 @@ void
 zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
 {
     struct zflow *zf = f->zert;
-    if (!zf)
+    if (!zf) {
+        bool guessed;
+        if (f->key.proto == IPPROTO_NUM_TCP && !tcp_established(f) &&
+            flow_local_sides(z, f, &guessed))
+            z->st.conns_not_established++;
         return;
+    }
     if (now < f->last_ts)
         now = f->last_ts;
     if (zf->peer) {
@@ -665,10 +871,29 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
         if (peer_leave(p, zf->slot))
             peer_end(z, p, now);
     }
-    for (int i = 0; i < zf->n; i++)
+    bool keep = false;
+    for (int i = 0; i < zf->n; i++) {
         conn_end(z, &zf->c[i], now);
-    free(zf);
+        keep |= zf->c[i].cut;
+    }
     f->zert = NULL;
+    if (!keep) {
+        free(zf);
+        return;
+    }
+    /* connections cut by the end of the capture stay in their sessions until zert_finish */
+    for (int i = 0; i < zf->n; i++) {
+        struct zconn *c = malloc(sizeof(*c));
+        if (!c) {
+            leave(z, &zf->c[i], false);
+            continue;
+        }
+        *c = zf->c[i];
+        c->flow = NULL;
+        c->next = z->cut;
+        z->cut = c;
+    }
+    free(zf);
 }
 
 void
@@ -676,12 +901,13 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
                const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
                const uint64_t bytes[2], const uint64_t pkts[2])
 {
-    unsigned m = 0;
-    for (int i = 0; i < 2; i++)
-        if (z->conf->nnets && conf_is_local(z->conf, family, addr[i]))
-            m |= 1u << i;
-    if (!m && (!z->conf->nnets || z->conf->report_routed))
-        m = 1u << (responder >= 0 ? responder : 1);
+    const uint8_t(*a)[16] = NULL;
+    uint8_t pair[2][16];
+    memcpy(pair[0], addr[0], 16);
+    memcpy(pair[1], addr[1], 16);
+    a = (const uint8_t(*)[16])pair;
+    bool guessed;
+    unsigned m = local_sides(z, family, a, responder >= 0 ? responder : 1, &guessed);
     for (int side = 0; side < 2; side++) {
         if (!(m & (1u << side)))
             continue;
@@ -699,15 +925,18 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
         r->segs_out = pkts[side];
         r->segs_in = pkts[side ^ 1];
         r->obs.present = true;
+        r->local_guessed = guessed;
+        r->json_only = true; /* an IPsec peer pair is no connection IBM's SMF layout has */
         ZERT_STR_SET(r, r->obs.source, "observation");
-        struct zsession *s = session_get(z, r, r->protection);
+        z->st.conns++;
+        struct zsession *s =
+            zert_session_get(z->sessions, r, r->protection ? ZERT_PROT_IPSEC : 0, 0, last_ts);
         if (s) {
             s->cum.conns++;
             s->cum.bytes_in += r->bytes_in;
             s->cum.bytes_out += r->bytes_out;
             s->cum.segs_in += r->segs_in;
             s->cum.segs_out += r->segs_out;
-            s->touched = true;
         }
         if (!z->sink.detail)
             continue;
@@ -720,51 +949,86 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
         ZERT_STR_SET(r, r->end_reason, flow_end_reason_name(FLOW_END_END_OF_CAPTURE));
         if (rc != 0 || z->sink.detail(z->sink.ctx, r) != 0)
             z->failed = true;
-        z->details += 2;
+        z->st.details += 2;
     }
 }
 
-static void
-write_summaries(struct zert_layer *z, uint64_t end)
+/* ---- time ---- */
+
+uint64_t
+zert_next_deadline(const struct zert_layer *z)
 {
-    for (struct zsession *s = z->sessions; s; s = s->next) {
-        if (!s->touched)
-            continue;
-        if (z->sink.summary) {
-            struct zert_summary out = s->tmpl;
-            out.event = ZERT_SEV_INTERVAL;
-            out.time_us = end;
-            out.interval_start_us = z->interval_start;
-            out.interval_end_us = end;
-            out.start = s->start;
-            out.end = s->cum;
-            out.end.active_conns = s->active;
-            if (z->sink.summary(z->sink.ctx, &out) != 0)
-                z->failed = true;
-            z->summaries++;
-        }
-        s->start = s->cum;
-        s->start.active_conns = s->active;
-        s->touched = s->active > 0;
+    uint64_t t = z->next_boundary;
+    if (z->thead && z->thead->init_at < t)
+        t = z->thead->init_at;
+    return t;
+}
+
+/* The interval ending at `b` is over: its records, then the next boundary. */
+static void
+boundary(struct zert_layer *z, uint64_t b, uint64_t now)
+{
+    zert_sessions_interval(z->sessions, b);
+    uint64_t next = t_add(b, z->interval_us);
+    if (!z->active && zert_sessions_empty(z->sessions) && now >= next) {
+        /* nothing lives: skip to the interval of `now` (a jump of time costs nothing) */
+        uint64_t start = now - now % z->interval_us;
+        z->st.time_jumps++;
+        zert_sessions_begin(z->sessions, start);
+        next = t_add(start, z->interval_us);
     }
+    z->next_boundary = next == b ? UINT64_MAX : next;
 }
 
 void
-zert_boundary(struct zert_layer *z, uint64_t boundary)
+zert_tick(struct zert_layer *z, uint64_t t, uint64_t now)
 {
-    for (struct zconn *c = z->active; c; c = c->next) {
-        evaluate(z, c, boundary, false);
-        account(c);
+    /* due init records, oldest first: each costs what it writes */
+    while (z->thead && z->thead->init_at <= t) {
+        struct zconn *c = z->thead;
+        timer_remove(z, c);
+        c->timed = true; /* evaluate writes the init at its due time */
+        evaluate(z, c, c->init_at, false);
+        c->timed = false;
     }
-    write_summaries(z, boundary);
-    z->interval_start = boundary;
+    if (z->next_boundary <= t)
+        boundary(z, z->next_boundary, now);
 }
 
 void
 zert_finish(struct zert_layer *z, uint64_t now)
 {
+    if (!z->started)
+        return;
+    if (now < z->last_ts)
+        now = z->last_ts;
     for (struct zconn *c = z->active; c; c = c->next)
         account(c);
-    if (z->interval_start && now >= z->interval_start)
-        write_summaries(z, now);
+    zert_sessions_interval(z->sessions, now);
+    /* connections cut by the end of the capture leave their sessions now */
+    for (struct zconn *c = z->cut, *n; c; c = n) {
+        n = c->next;
+        for (int i = 0; i < ZS_SLOTS; i++)
+            if (c->sess[i])
+                c->sess[i]->active--;
+        free(c);
+    }
+    z->cut = NULL;
+    if (z->sink.detail) {
+        struct zert_detail *r = &z->rec;
+        memset(r, 0, sizeof(*r));
+        r->event = ZERT_EV_DISABLED;
+        r->time_us = now;
+        fill_identity(z, &r->sensor);
+        if (z->sink.detail(z->sink.ctx, r) != 0)
+            z->failed = true;
+        z->st.details++;
+    }
+    struct zert_summary m;
+    memset(&m, 0, sizeof(m));
+    m.event = ZERT_SEV_AGGR_DISABLED;
+    m.time_us = m.interval_start_us = m.interval_end_us = now;
+    fill_identity(z, &m.sensor);
+    if (sink_summary(z, &m) != 0)
+        z->failed = true;
 }

@@ -1,4 +1,4 @@
-/* zert.h - the zERT model: connections, security sessions, detail events and interval summaries. */
+/* zert.h - the zERT model: connections, detail events, security sessions and intervals. */
 #ifndef ZS_ZERT_H
 #define ZS_ZERT_H
 
@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct app_verdict;
 struct conf;
 struct flow;
 struct packet;
@@ -24,12 +25,11 @@ struct zert_sink {
     int (*summary)(void *ctx, const struct zert_summary *s);
 };
 
-/*
- * What the application layer knows about a connection's protection now:
- * ZERT_PROT_* bits of established sessions, and the record facts.
- */
+/* What the zERT layer asks the application layer about a flow. */
 struct zert_probe {
-    uint8_t (*protection)(const struct flow *f, bool *clear_first, bool *ended_early);
+    /* The protection verdict, current after every dissector call (sensor/app.h). */
+    const struct app_verdict *(*verdict)(const struct flow *f);
+    /* The dissector's facts into a record's protocol blocks. */
     void (*fill)(const struct flow *f, struct zert_detail *rec);
     /* The peer kind (sensor/peer.h: PEER_EE) of a UDP flow, from the dissector that claimed it;
      * 0 when the flow is no part of a peer connection. */
@@ -41,10 +41,17 @@ struct zert_layer *zert_new(const struct conf *conf, const struct zert_sink *sin
                             const struct zert_probe *probe, struct peer_table *peers);
 void zert_free(struct zert_layer *z);
 
-/* The next summary interval boundary after the last one processed (UINT64_MAX before traffic). */
-uint64_t zert_next_boundary(const struct zert_layer *z);
-/* Close the interval ending at `boundary`: byte accounting, due init records, summary records. */
-void zert_boundary(struct zert_layer *z, uint64_t boundary);
+/*
+ * Time. The engine calls zert_tick with every deadline up to the packet time, in order with
+ * flow expiry, so that what ended before a deadline is in it. A deadline is the next interval
+ * boundary or the next due `init` record. O(1) to ask; a tick costs what it writes.
+ */
+uint64_t zert_next_deadline(const struct zert_layer *z);
+/*
+ * Process deadlines up to `t`. `now` is the newest packet time: after a jump of time, the
+ * intervals with nothing in them are skipped (computed, not walked).
+ */
+void zert_tick(struct zert_layer *z, uint64_t t, uint64_t now);
 
 /* A packet of flow f (after reassembly and dissectors saw it). */
 void zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p);
@@ -59,12 +66,17 @@ void zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8
                     const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
                     const uint64_t bytes[2], const uint64_t pkts[2]);
 
-/* End of input at packet time `now`: the final summary set. */
+/* End of input at packet time `now`, after every flow ended: the final records. */
 void zert_finish(struct zert_layer *z, uint64_t now);
 
-/* Records written, and -1 once a sink failed. */
-uint64_t zert_details_written(const struct zert_layer *z);
-uint64_t zert_summaries_written(const struct zert_layer *z);
+/* Counters for --stats. */
+struct zert_stats {
+    uint64_t details, summaries;
+    uint64_t conns, conns_unknown, conns_cut_by_end, conns_not_established;
+    uint64_t sessions_created, sessions_freed, sessions_live_max, sessions_early_flushes;
+    uint64_t sessions_over_cap, peers_refused, time_jumps, visits_forgotten;
+};
+void zert_get_stats(const struct zert_layer *z, struct zert_stats *s);
 int zert_sink_failed(const struct zert_layer *z);
 
 #endif

@@ -1,0 +1,350 @@
+/* zert_session.c - zERT security sessions: aggregation key, lifetime counters, interval records. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../emit/smf_codes.h"
+#include "decode.h"
+#include "log.h"
+#include "zert_session.h"
+
+struct zert_sessions {
+    struct zsession **buckets;
+    uint32_t nbuckets; /* a power of two; grows with the living sessions */
+    struct zsession *head, *tail;
+    uint64_t max_sessions;
+    uint64_t next_id;
+    uint64_t interval_start;
+    int (*write)(void *ctx, const struct zert_summary *s);
+    void *ctx;
+    bool failed;
+    struct zert_session_stats st;
+};
+
+struct zert_sessions *
+zert_sessions_new(uint64_t max_sessions, int (*write)(void *ctx, const struct zert_summary *s),
+                  void *ctx)
+{
+    struct zert_sessions *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->nbuckets = 1024;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->max_sessions = max_sessions ? max_sessions : UINT64_MAX;
+    t->write = write;
+    t->ctx = ctx;
+    t->next_id = 1;
+    return t;
+}
+
+void
+zert_sessions_free(struct zert_sessions *t)
+{
+    if (!t)
+        return;
+    for (struct zsession *s = t->head, *n; s; s = n) {
+        n = s->lnext;
+        free(s);
+    }
+    free(t->buckets);
+    free(t);
+}
+
+bool
+zert_sessions_empty(const struct zert_sessions *t)
+{
+    return t->head == NULL;
+}
+
+bool
+zert_sessions_failed(const struct zert_sessions *t)
+{
+    return t->failed;
+}
+
+void
+zert_sessions_get_stats(const struct zert_sessions *t, struct zert_session_stats *s)
+{
+    *s = t->st;
+}
+
+void
+zert_sessions_begin(struct zert_sessions *t, uint64_t start)
+{
+    t->interval_start = start;
+}
+
+static uint32_t
+key_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static const char *
+proto_word(uint8_t protocol)
+{
+    return protocol == ZERT_PROT_TLS     ? "tls"
+           : protocol == ZERT_PROT_SSH   ? "ssh"
+           : protocol == ZERT_PROT_IPSEC ? "ipsec"
+                                         : "none";
+}
+
+/* A certificate as subtype 12 reports it: signature, key type and size, digest, DNs. */
+static int
+cert_key(char *out, size_t len, const char *who, const struct zert_cert *c)
+{
+    if (!c->present)
+        return snprintf(out, len, ",%s=-", who);
+    return snprintf(out, len, ",%s=%s/%s%" PRIu64 "/%s/%s/%s", who, c->sig_alg, c->key_type,
+                    c->key_bits.v, c->digest, c->subject, c->issuer);
+}
+
+/*
+ * The aggregation key in text: transport, local role, server IP and port (or range), client
+ * IP, job, protocol and exactly the attributes subtype 12 carries for it (smf119-zert.md §4.2-
+ * 4.5): TLS version, cipher suite (and with it encryption, MAC and key exchange), the
+ * certificates' signature, key and digest and their DNs; SSH version, key exchange, ciphers
+ * and MACs per direction, host key type and size; IKE version, tunnel endpoints,
+ * authentication, integrity, encryption and key size, DH group, PRF, ESP or AH. Not the ECDHE
+ * group, session ids, SPIs or times: no subtype 12 field holds them.
+ */
+void
+zert_session_key(const struct zert_detail *r, uint8_t protocol, bool ee_range, char *out,
+                 size_t len)
+{
+    char sip[64], cip[64], attrs[1400] = "";
+    const struct zert_endpoint *srv = r->role == ZERT_ROLE_CLIENT ? &r->remote : &r->local;
+    const struct zert_endpoint *cli = r->role == ZERT_ROLE_CLIENT ? &r->local : &r->remote;
+    decode_addr_str(srv->family, srv->ip, sip, sizeof(sip));
+    decode_addr_str(cli->family, cli->ip, cip, sizeof(cip));
+    size_t n = 0;
+    if (protocol == ZERT_PROT_TLS && r->tls.present) {
+        const struct zert_tls *t = &r->tls;
+        n = (size_t)snprintf(attrs, sizeof(attrs), "v=%04" PRIx64 ",cs=%04" PRIx64 ",kex=%s/%s",
+                             t->version_code.v, t->cipher_suite.v, t->kex, t->auth);
+        if (n < sizeof(attrs))
+            n += (size_t)cert_key(attrs + n, sizeof(attrs) - n, "scert", &t->server_cert);
+        if (n < sizeof(attrs))
+            cert_key(attrs + n, sizeof(attrs) - n, "ccert", &t->client_cert);
+    } else if (protocol == ZERT_PROT_SSH && r->ssh.present) {
+        const struct zert_ssh *h = &r->ssh;
+        const char *kt =
+            h->hostkey_type[0] ? h->hostkey_type : smf_codes_ssh_hostkey_type(h->hostkey);
+        snprintf(attrs, sizeof(attrs), "v=%s,kex=%s,hk=%s%" PRIu64 ",enc=%s/%s,mac=%s/%s",
+                 h->version, h->kex, kt ? kt : "", h->hostkey_bits.v, h->enc_c2s, h->enc_s2c,
+                 h->mac_c2s, h->mac_s2c);
+    } else if (protocol == ZERT_PROT_IPSEC && r->ipsec.present) {
+        const struct zert_ipsec *p = &r->ipsec;
+        char tl[64], tr[64];
+        decode_addr_str(p->tunnel_local.family, p->tunnel_local.ip, tl, sizeof(tl));
+        decode_addr_str(p->tunnel_remote.family, p->tunnel_remote.ip, tr, sizeof(tr));
+        snprintf(attrs, sizeof(attrs),
+                 "ike=%s,tun=%s/%s,auth=%s,encr=%s/%" PRIu64 ",prf=%s,integ=%s,dh=%" PRIu64 ",%s",
+                 p->ike_version, p->tunnel_local.family ? tl : "",
+                 p->tunnel_remote.family ? tr : "", p->auth, p->encr, p->key_bits.v, p->prf,
+                 p->integ, p->dh_group.v,
+                 p->esp_spi_count  ? "esp"
+                 : p->ah_spi_count ? "ah"
+                                   : "");
+    }
+    const char *tr = r->ip_proto == 17   ? "udp"
+                     : r->ip_proto == 50 ? "esp"
+                     : r->ip_proto == 51 ? "ah"
+                                         : "tcp";
+    char port[16];
+    if (ee_range)
+        snprintf(port, sizeof(port), "ee");
+    else
+        snprintf(port, sizeof(port), "%u", srv->port);
+    snprintf(out, len, "%s|%s|%s:%s|%s|%s|%s|%s", tr,
+             r->role == ZERT_ROLE_CLIENT ? "client"
+             : r->role == ZERT_ROLE_PEER ? "peer"
+                                         : "server",
+             sip, port, cip, r->job, proto_word(protocol), attrs);
+}
+
+static void
+hash_grow(struct zert_sessions *t)
+{
+    uint32_t n = t->nbuckets * 2;
+    struct zsession **b = calloc(n, sizeof(*b));
+    if (!b)
+        return; /* chains get longer; nothing is lost */
+    for (struct zsession *s = t->head; s; s = s->lnext) {
+        uint32_t i = s->hash & (n - 1);
+        s->hnext = b[i];
+        b[i] = s;
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
+}
+
+static void
+unlink_session(struct zert_sessions *t, struct zsession *s)
+{
+    for (struct zsession **pp = &t->buckets[s->hash & (t->nbuckets - 1)]; *pp; pp = &(*pp)->hnext) {
+        if (*pp == s) {
+            *pp = s->hnext;
+            break;
+        }
+    }
+    if (s->lprev)
+        s->lprev->lnext = s->lnext;
+    else
+        t->head = s->lnext;
+    if (s->lnext)
+        s->lnext->lprev = s->lprev;
+    else
+        t->tail = s->lprev;
+    t->st.live--;
+    t->st.freed++;
+    free(s);
+}
+
+static void
+write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool early)
+{
+    s->cum.active_conns = s->active;
+    if (t->write) {
+        struct zert_summary out = s->tmpl;
+        out.event = ZERT_SEV_INTERVAL;
+        out.time_us = end;
+        out.interval_start_us = t->interval_start;
+        out.interval_end_us = end;
+        out.start = s->start;
+        out.end = s->cum;
+        out.early_flush = early;
+        if (t->write(t->ctx, &out) != 0)
+            t->failed = true;
+        t->st.records++;
+        if (early)
+            t->st.early_records++;
+    }
+    s->start = s->cum;
+}
+
+/* The cap: write the records of the idle sessions now (the interval so far) and free them. */
+static void
+early_flush(struct zert_sessions *t, uint64_t now)
+{
+    if (t->st.early_flushes++ == 0)
+        log_warn("max_sessions (%" PRIu64 ") reached: summaries of idle sessions are written "
+                 "before the interval ends (early_flush in their records)",
+                 t->max_sessions);
+    for (struct zsession *s = t->head, *n; s; s = n) {
+        n = s->lnext;
+        if (s->active)
+            continue;
+        write_record(t, s, now, true);
+        unlink_session(t, s);
+    }
+}
+
+struct zsession *
+zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t protocol,
+                 uint16_t ee_lo, uint64_t now)
+{
+    char key[sizeof(((struct zsession *)0)->key)];
+    bool ee = r->ip_proto == 17 && r->role == ZERT_ROLE_PEER;
+    zert_session_key(r, protocol, ee, key, sizeof(key));
+    uint32_t h = key_hash(key);
+    for (struct zsession *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)
+        if (s->hash == h && strcmp(s->key, key) == 0)
+            return s;
+    if (t->st.live >= t->max_sessions) {
+        early_flush(t, now);
+        if (t->st.live >= t->max_sessions)
+            t->st.over_cap++; /* every session has active connections: the flow table bounds them */
+    }
+    struct zsession *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->id = t->next_id++;
+    s->hash = h;
+    snprintf(s->key, sizeof(s->key), "%s", key);
+    struct zert_summary *m = &s->tmpl;
+    zert_str_set(m->session_key, sizeof(m->session_key), key, &m->truncated);
+    m->sensor = r->sensor;
+    m->ip_proto = r->ip_proto;
+    m->role = r->role;
+    m->local_guessed = r->local_guessed;
+    bool client = r->role == ZERT_ROLE_CLIENT;
+    m->server = client ? r->remote : r->local;
+    m->client = client ? r->local : r->remote;
+    m->client.port = 0;
+    m->server_port_end = m->server.port;
+    m->protocol = protocol;
+    if (ee) {
+        /* Enterprise Extender: the whole port range base .. base+4 (spec §A.5) */
+        m->server.port = ee_lo;
+        m->server_port_end = (uint16_t)(ee_lo + 4);
+    }
+    zert_str_set(m->job, sizeof(m->job), r->job, &m->truncated);
+    zert_str_set(m->user, sizeof(m->user), r->user, &m->truncated);
+    m->json_only = r->json_only;
+    /* only what subtype 12 reports, the attributes of the key: nothing of one connection */
+    if (protocol == ZERT_PROT_TLS) {
+        const struct zert_tls *rt = &r->tls;
+        struct zert_tls *k = &m->tls;
+        k->present = true;
+        memcpy(k->version, rt->version, sizeof(k->version));
+        k->version_code = rt->version_code;
+        k->cipher_suite = rt->cipher_suite;
+        memcpy(k->cipher_name, rt->cipher_name, sizeof(k->cipher_name));
+        memcpy(k->kex, rt->kex, sizeof(k->kex));
+        memcpy(k->auth, rt->auth, sizeof(k->auth));
+        memcpy(k->enc, rt->enc, sizeof(k->enc));
+        memcpy(k->mac, rt->mac, sizeof(k->mac));
+        k->server_cert = rt->server_cert;
+        k->client_cert = rt->client_cert;
+        memset(&k->server_cert.serial, 0, sizeof(k->server_cert.serial));
+        memset(&k->client_cert.serial, 0, sizeof(k->client_cert.serial));
+        memset(&k->server_cert.not_after, 0, sizeof(k->server_cert.not_after));
+        memset(&k->client_cert.not_after, 0, sizeof(k->client_cert.not_after));
+    } else if (protocol == ZERT_PROT_SSH) {
+        m->ssh = r->ssh;
+        memset(m->ssh.client_banner, 0, sizeof(m->ssh.client_banner));
+        memset(m->ssh.server_banner, 0, sizeof(m->ssh.server_banner));
+        memset(&m->ssh.hostkey_fp, 0, sizeof(m->ssh.hostkey_fp));
+    } else if (protocol == ZERT_PROT_IPSEC) {
+        m->ipsec = r->ipsec;
+        memset(&m->ipsec.spi_i, 0, sizeof(m->ipsec.spi_i));
+        memset(&m->ipsec.spi_r, 0, sizeof(m->ipsec.spi_r));
+    }
+    if (t->st.live >= t->nbuckets)
+        hash_grow(t);
+    uint32_t b = h & (t->nbuckets - 1);
+    s->hnext = t->buckets[b];
+    t->buckets[b] = s;
+    s->lprev = t->tail;
+    if (t->tail)
+        t->tail->lnext = s;
+    else
+        t->head = s;
+    t->tail = s;
+    t->st.created++;
+    if (++t->st.live > t->st.live_max)
+        t->st.live_max = t->st.live;
+    return s;
+}
+
+void
+zert_sessions_interval(struct zert_sessions *t, uint64_t end)
+{
+    for (struct zsession *s = t->head, *n; s; s = n) {
+        n = s->lnext;
+        write_record(t, s, end, false);
+        if (!s->active)
+            unlink_session(t, s);
+    }
+    t->interval_start = end;
+}

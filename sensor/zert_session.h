@@ -1,0 +1,75 @@
+/* zert_session.h - zERT security sessions: aggregation key, lifetime counters, interval records. */
+#ifndef ZS_ZERT_SESSION_H
+#define ZS_ZERT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../emit/zert_record.h"
+
+struct zert_sessions;
+
+/*
+ * A security session (smf119-zert.md §6.3, ee-zert-ipsec.md §B.4) is one protection (TLS,
+ * SSH, IPsec, or none) as applied to the connections of one server IP and port (or port
+ * range), client IP, local role and job, with the same significant attributes: exactly the
+ * attributes a subtype 12 record reports. Its counters are cumulative over its life.
+ *
+ * Lifecycle, as zERT's: a session lives while it has active connections or activity in the
+ * current interval. At an interval boundary every living session gets its record; then a
+ * session with no active connection is freed. Memory is therefore bounded by the active
+ * connections (which the flow table bounds) plus the sessions touched in one interval; the
+ * latter are capped by `max_sessions`: reaching it writes the records of the idle sessions
+ * early (flagged `early_flush`) and frees them. Nothing is dropped.
+ */
+struct zsession {
+    struct zsession *hnext;         /* hash chain */
+    struct zsession *lprev, *lnext; /* every living session, in creation order */
+    uint64_t id;                    /* unique in the run: connections remember it */
+    uint32_t hash;
+    struct zert_summary tmpl;   /* identity and significant attributes */
+    struct zert_counters cum;   /* cumulative now */
+    struct zert_counters start; /* at the start of the current interval */
+    uint32_t active;            /* connections in the session now */
+    char key[512];              /* the whole aggregation key */
+};
+
+struct zert_session_stats {
+    uint64_t created, freed, records, early_flushes, early_records, over_cap;
+    uint64_t live, live_max;
+};
+
+/* `write`: called for every summary record (may be NULL: summaries are off). */
+struct zert_sessions *zert_sessions_new(uint64_t max_sessions,
+                                        int (*write)(void *ctx, const struct zert_summary *s),
+                                        void *ctx);
+void zert_sessions_free(struct zert_sessions *t);
+
+/*
+ * The session of a connection described by `r` (endpoints, role, job, ip_proto and the
+ * protocol block of `protocol`: one ZERT_PROT_* bit, or 0 for clear text), created when new.
+ * `ee_range`: the server port is the Enterprise Extender range [ee_lo, ee_lo + 4].
+ * `now` (the interval so far) is needed when the cap forces an early flush. Never NULL but
+ * when out of memory.
+ */
+struct zsession *zert_session_get(struct zert_sessions *t, const struct zert_detail *r,
+                                  uint8_t protocol, uint16_t ee_lo, uint64_t now);
+
+/* The current interval starts at `start` (the first traffic, or after a jump of time). */
+void zert_sessions_begin(struct zert_sessions *t, uint64_t start);
+/*
+ * The interval ends at `end`: a record for every living session (O(living sessions)); idle
+ * ones are freed; the next interval starts at `end`.
+ */
+void zert_sessions_interval(struct zert_sessions *t, uint64_t end);
+/* True when no session lives. */
+bool zert_sessions_empty(const struct zert_sessions *t);
+/* A write failed (the sink returned -1). */
+bool zert_sessions_failed(const struct zert_sessions *t);
+void zert_sessions_get_stats(const struct zert_sessions *t, struct zert_session_stats *s);
+
+/* The aggregation key text of a record's significant attributes (exposed for tests). */
+void zert_session_key(const struct zert_detail *r, uint8_t protocol, bool ee_range, char *out,
+                      size_t len);
+
+#endif
