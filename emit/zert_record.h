@@ -30,7 +30,7 @@
 #define ZERT_ALG_LEN    48  /* algorithm names */
 #define ZERT_TEXT_LEN   256 /* SNI, banners */
 #define ZERT_DN_LEN     512 /* certificate subject / issuer */
-#define ZERT_KEY_LEN    128 /* summary session key text */
+#define ZERT_KEY_LEN    1536 /* summary session key text */
 #define ZERT_SERIAL_MAX 32  /* certificate serial bytes (RFC 5280: at most 20) */
 #define ZERT_SPI_MAX    8   /* ESP/AH SPIs kept per record */
 #define ZERT_EE_MAX     8   /* EE ports and SAP pairs kept */

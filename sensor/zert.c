@@ -106,6 +106,8 @@ struct zert_layer {
     struct zert_detail tmp; /* scratch for peer member facts */
 };
 
+static void fill_identity(const struct zert_layer *z, struct zert_sensor *s);
+
 static int
 sink_summary(void *ctx, const struct zert_summary *s)
 {
@@ -130,7 +132,9 @@ zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zer
     z->next_boundary = UINT64_MAX;
     z->next_conn_id = 1;
     z->peers = peers;
-    z->sessions = zert_sessions_new(conf->max_sessions, sink_summary, z);
+    struct zert_sensor id;
+    fill_identity(z, &id);
+    z->sessions = zert_sessions_new(&id, conf->max_sessions, sink_summary, z);
     if (!z->peers || !z->sessions) {
         zert_free(z);
         return NULL;

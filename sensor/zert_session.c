@@ -20,15 +20,18 @@ struct zert_sessions {
     void *ctx;
     bool failed;
     struct zert_session_stats st;
+    struct zert_sensor sensor;
+    struct zert_summary out; /* scratch: a record is built here when it is written */
 };
 
 struct zert_sessions *
-zert_sessions_new(uint64_t max_sessions, int (*write)(void *ctx, const struct zert_summary *s),
-                  void *ctx)
+zert_sessions_new(const struct zert_sensor *sensor, uint64_t max_sessions,
+                  int (*write)(void *ctx, const struct zert_summary *s), void *ctx)
 {
     struct zert_sessions *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
+    t->sensor = *sensor;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     if (!t->buckets) {
@@ -49,6 +52,7 @@ zert_sessions_free(struct zert_sessions *t)
         return;
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
+        free(s->block);
         free(s);
     }
     free(t->buckets);
@@ -207,6 +211,7 @@ unlink_session(struct zert_sessions *t, struct zsession *s)
         t->tail = s->lprev;
     t->st.live--;
     t->st.freed++;
+    free(s->block);
     free(s);
 }
 
@@ -215,15 +220,35 @@ write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool ear
 {
     s->cum.active_conns = s->active;
     if (t->write) {
-        struct zert_summary out = s->tmpl;
-        out.event = ZERT_SEV_INTERVAL;
-        out.time_us = end;
-        out.interval_start_us = t->interval_start;
-        out.interval_end_us = end;
-        out.start = s->start;
-        out.end = s->cum;
-        out.early_flush = early;
-        if (t->write(t->ctx, &out) != 0)
+        struct zert_summary *m = &t->out;
+        memset(m, 0, sizeof(*m));
+        m->event = ZERT_SEV_INTERVAL;
+        m->time_us = end;
+        m->sensor = t->sensor;
+        m->interval_start_us = t->interval_start;
+        m->interval_end_us = end;
+        m->ip_proto = s->ip_proto;
+        m->role = s->role;
+        m->server = s->server;
+        m->client = s->client;
+        m->server_port_end = s->server_port_end;
+        m->protocol = s->protocol;
+        zert_str_set(m->session_key, sizeof(m->session_key), s->key, &m->truncated);
+        memcpy(m->job, s->job, sizeof(m->job));
+        memcpy(m->user, s->user, sizeof(m->user));
+        if (s->protocol == ZERT_PROT_TLS && s->block)
+            m->tls = *(const struct zert_tls *)s->block;
+        else if (s->protocol == ZERT_PROT_SSH && s->block)
+            m->ssh = *(const struct zert_ssh *)s->block;
+        else if (s->protocol == ZERT_PROT_IPSEC && s->block)
+            m->ipsec = *(const struct zert_ipsec *)s->block;
+        m->start = s->start;
+        m->end = s->cum;
+        m->truncated |= s->truncated;
+        m->early_flush = early;
+        m->json_only = s->json_only;
+        m->local_guessed = s->local_guessed;
+        if (t->write(t->ctx, m) != 0)
             t->failed = true;
         t->st.records++;
         if (early)
@@ -253,7 +278,7 @@ struct zsession *
 zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t protocol,
                  uint16_t ee_lo, uint64_t now)
 {
-    char key[sizeof(((struct zsession *)0)->key)];
+    char key[ZERT_KEY_LEN];
     bool ee = r->ip_proto == 17 && r->role == ZERT_ROLE_PEER;
     zert_session_key(r, protocol, ee, key, sizeof(key));
     uint32_t h = key_hash(key);
@@ -265,60 +290,73 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
         if (t->st.live >= t->max_sessions)
             t->st.over_cap++; /* every session has active connections: the flow table bounds them */
     }
-    struct zsession *s = calloc(1, sizeof(*s));
+    size_t klen = strlen(key) + 1;
+    struct zsession *s = calloc(1, sizeof(*s) + klen);
     if (!s)
         return NULL;
     s->id = t->next_id++;
     s->hash = h;
-    snprintf(s->key, sizeof(s->key), "%s", key);
-    struct zert_summary *m = &s->tmpl;
-    zert_str_set(m->session_key, sizeof(m->session_key), key, &m->truncated);
-    m->sensor = r->sensor;
-    m->ip_proto = r->ip_proto;
-    m->role = r->role;
-    m->local_guessed = r->local_guessed;
+    memcpy(s->key, key, klen);
+    s->ip_proto = r->ip_proto;
+    s->role = r->role;
+    s->local_guessed = r->local_guessed;
+    s->json_only = r->json_only;
     bool client = r->role == ZERT_ROLE_CLIENT;
-    m->server = client ? r->remote : r->local;
-    m->client = client ? r->local : r->remote;
-    m->client.port = 0;
-    m->server_port_end = m->server.port;
-    m->protocol = protocol;
+    s->server = client ? r->remote : r->local;
+    s->client = client ? r->local : r->remote;
+    s->client.port = 0;
+    s->server_port_end = s->server.port;
+    s->protocol = protocol;
     if (ee) {
         /* Enterprise Extender: the whole port range base .. base+4 (spec §A.5) */
-        m->server.port = ee_lo;
-        m->server_port_end = (uint16_t)(ee_lo + 4);
+        s->server.port = ee_lo;
+        s->server_port_end = (uint16_t)(ee_lo + 4);
     }
-    zert_str_set(m->job, sizeof(m->job), r->job, &m->truncated);
-    zert_str_set(m->user, sizeof(m->user), r->user, &m->truncated);
-    m->json_only = r->json_only;
+    zert_str_set(s->job, sizeof(s->job), r->job, &s->truncated);
+    zert_str_set(s->user, sizeof(s->user), r->user, &s->truncated);
     /* only what subtype 12 reports, the attributes of the key: nothing of one connection */
     if (protocol == ZERT_PROT_TLS) {
+        struct zert_tls *k = calloc(1, sizeof(*k));
         const struct zert_tls *rt = &r->tls;
-        struct zert_tls *k = &m->tls;
-        k->present = true;
-        memcpy(k->version, rt->version, sizeof(k->version));
-        k->version_code = rt->version_code;
-        k->cipher_suite = rt->cipher_suite;
-        memcpy(k->cipher_name, rt->cipher_name, sizeof(k->cipher_name));
-        memcpy(k->kex, rt->kex, sizeof(k->kex));
-        memcpy(k->auth, rt->auth, sizeof(k->auth));
-        memcpy(k->enc, rt->enc, sizeof(k->enc));
-        memcpy(k->mac, rt->mac, sizeof(k->mac));
-        k->server_cert = rt->server_cert;
-        k->client_cert = rt->client_cert;
-        memset(&k->server_cert.serial, 0, sizeof(k->server_cert.serial));
-        memset(&k->client_cert.serial, 0, sizeof(k->client_cert.serial));
-        memset(&k->server_cert.not_after, 0, sizeof(k->server_cert.not_after));
-        memset(&k->client_cert.not_after, 0, sizeof(k->client_cert.not_after));
+        if (k) {
+            k->present = true;
+            memcpy(k->version, rt->version, sizeof(k->version));
+            k->version_code = rt->version_code;
+            k->cipher_suite = rt->cipher_suite;
+            memcpy(k->cipher_name, rt->cipher_name, sizeof(k->cipher_name));
+            memcpy(k->kex, rt->kex, sizeof(k->kex));
+            memcpy(k->auth, rt->auth, sizeof(k->auth));
+            memcpy(k->enc, rt->enc, sizeof(k->enc));
+            memcpy(k->mac, rt->mac, sizeof(k->mac));
+            k->server_cert = rt->server_cert;
+            k->client_cert = rt->client_cert;
+            memset(&k->server_cert.serial, 0, sizeof(k->server_cert.serial));
+            memset(&k->client_cert.serial, 0, sizeof(k->client_cert.serial));
+            memset(&k->server_cert.not_after, 0, sizeof(k->server_cert.not_after));
+            memset(&k->client_cert.not_after, 0, sizeof(k->client_cert.not_after));
+        }
+        s->block = k;
     } else if (protocol == ZERT_PROT_SSH) {
-        m->ssh = r->ssh;
-        memset(m->ssh.client_banner, 0, sizeof(m->ssh.client_banner));
-        memset(m->ssh.server_banner, 0, sizeof(m->ssh.server_banner));
-        memset(&m->ssh.hostkey_fp, 0, sizeof(m->ssh.hostkey_fp));
+        struct zert_ssh *k = malloc(sizeof(*k));
+        if (k) {
+            *k = r->ssh;
+            memset(k->client_banner, 0, sizeof(k->client_banner));
+            memset(k->server_banner, 0, sizeof(k->server_banner));
+            memset(&k->hostkey_fp, 0, sizeof(k->hostkey_fp));
+        }
+        s->block = k;
     } else if (protocol == ZERT_PROT_IPSEC) {
-        m->ipsec = r->ipsec;
-        memset(&m->ipsec.spi_i, 0, sizeof(m->ipsec.spi_i));
-        memset(&m->ipsec.spi_r, 0, sizeof(m->ipsec.spi_r));
+        struct zert_ipsec *k = malloc(sizeof(*k));
+        if (k) {
+            *k = r->ipsec;
+            memset(&k->spi_i, 0, sizeof(k->spi_i));
+            memset(&k->spi_r, 0, sizeof(k->spi_r));
+        }
+        s->block = k;
+    }
+    if (protocol && !s->block) {
+        free(s);
+        return NULL;
     }
     if (t->st.live >= t->nbuckets)
         hash_grow(t);

@@ -27,11 +27,18 @@ struct zsession {
     struct zsession *lprev, *lnext; /* every living session, in creation order */
     uint64_t id;                    /* unique in the run: connections remember it */
     uint32_t hash;
-    struct zert_summary tmpl;   /* identity and significant attributes */
     struct zert_counters cum;   /* cumulative now */
     struct zert_counters start; /* at the start of the current interval */
     uint32_t active;            /* connections in the session now */
-    char key[512];              /* the whole aggregation key */
+    /* identity: what the summary record says besides its counters */
+    uint8_t ip_proto, protocol;
+    enum zert_role role;
+    bool json_only, local_guessed, truncated;
+    uint16_t server_port_end;
+    struct zert_endpoint server, client;
+    char job[ZERT_JOB_LEN], user[ZERT_JOB_LEN];
+    void *block; /* the protocol's attributes: struct zert_tls, zert_ssh or zert_ipsec; or NULL */
+    char key[];  /* the whole aggregation key */
 };
 
 struct zert_session_stats {
@@ -39,8 +46,11 @@ struct zert_session_stats {
     uint64_t live, live_max;
 };
 
-/* `write`: called for every summary record (may be NULL: summaries are off). */
-struct zert_sessions *zert_sessions_new(uint64_t max_sessions,
+/*
+ * `write`: called for every summary record (may be NULL: summaries are off); `sensor`: the
+ * identity every record carries.
+ */
+struct zert_sessions *zert_sessions_new(const struct zert_sensor *sensor, uint64_t max_sessions,
                                         int (*write)(void *ctx, const struct zert_summary *s),
                                         void *ctx);
 void zert_sessions_free(struct zert_sessions *t);
