@@ -165,8 +165,8 @@ void
 engine_tick(struct engine *e, uint64_t now)
 {
     if (now < e->clock) {
-        STAT_INC(pkts_time_backwards);
-        return; /* the clock never goes back: timers and expiry follow the newest time */
+        flow_table_expire(e->flows, now); /* counts it: the clock never goes back */
+        return;
     }
     /* zERT deadlines (init records, interval boundaries) in time order with flow expiry:
      * what ended before a deadline is in it */
@@ -263,6 +263,13 @@ engine_collect_stats(const struct engine *e, struct stats *s)
     TCP_REASM_COUNTERS(ENGINE_STATS_COPY_REASM)
 #undef ENGINE_STATS_COPY_FLOW
 #undef ENGINE_STATS_COPY_REASM
+    if (e->zert) {
+        struct zert_stats zs;
+        zert_get_stats(e->zert, &zs);
+#define ENGINE_STATS_COPY_ZERT(name) s->name = zs.name;
+        ZERT_COUNTERS(ENGINE_STATS_COPY_ZERT)
+#undef ENGINE_STATS_COPY_ZERT
+    }
 }
 
 int

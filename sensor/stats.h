@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "zert.h" /* ZERT_COUNTERS */
+
 /*
  * X-macro: every counter has one name, used for the struct field and for the
  * `--stats` JSON output, and this list is their order there. Hostile or
@@ -73,7 +75,8 @@
     X(pkts_filtered)                                                                               \
     X(capture_ts_saturated)                                                                        \
     X(gtpu_bad_header)                                                                             \
-    X(geneve_bad_header)
+    X(geneve_bad_header)                                                                           \
+    ZERT_COUNTERS(X)
 
 struct stats {
 #define ZS_STATS_FIELD(name) uint64_t name;

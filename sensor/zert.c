@@ -114,7 +114,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
     struct zert_layer *z = ctx;
     if (!z->sink.summary)
         return 0;
-    z->st.summaries++;
+    z->st.zert_summaries++;
     return z->sink.summary(z->sink.ctx, s);
 }
 
@@ -166,12 +166,12 @@ zert_get_stats(const struct zert_layer *z, struct zert_stats *s)
     struct zert_session_stats ss;
     zert_sessions_get_stats(z->sessions, &ss);
     *s = z->st;
-    s->sessions_created = ss.created;
-    s->sessions_freed = ss.freed;
-    s->sessions_live_max = ss.live_max;
-    s->sessions_early_flushes = ss.early_flushes;
-    s->sessions_over_cap = ss.over_cap;
-    s->peers_refused = peer_table_refused(z->peers);
+    s->zert_sessions_created = ss.created;
+    s->zert_sessions_freed = ss.freed;
+    s->zert_sessions_live_max = ss.live_max;
+    s->zert_sessions_early_flushes = ss.early_flushes;
+    s->zert_sessions_over_cap = ss.over_cap;
+    s->zert_peers_refused = peer_table_refused(z->peers);
 }
 
 int
@@ -391,7 +391,7 @@ write_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
         r->json_only = true; /* the connection did not end: the capture did */
     if (z->sink.detail(z->sink.ctx, r) != 0)
         z->failed = true;
-    z->st.details++;
+    z->st.zert_details++;
 }
 
 /* ---- security sessions ---- */
@@ -433,7 +433,7 @@ count_in(struct zert_layer *z, struct zconn *c, struct zsession *s, bool conn, b
         i++;
     if (i == c->nvisited) {
         if (i == ZC_VISITED) {
-            z->st.visits_forgotten++;
+            z->st.zert_visits_forgotten++;
             i = ZC_VISITED - 1;
         } else {
             c->nvisited++;
@@ -553,7 +553,7 @@ set_unknown(struct zert_layer *z, struct zconn *c, const char *why, const struct
     c->state = ZC_UNKNOWN;
     c->why = why;
     c->seen = v ? seen_name(v->prot) : NULL;
-    z->st.conns_unknown++;
+    z->st.zert_conns_unknown++;
     account(c); /* its bytes are in no session */
 }
 
@@ -670,7 +670,7 @@ conn_start(struct zert_layer *z, struct zconn *c, uint64_t first_ts, bool peer)
 {
     c->conn_id = z->next_conn_id++;
     c->init_at = peer ? first_ts : t_add(first_ts, short_us(z));
-    z->st.conns++;
+    z->st.zert_conns++;
     conn_link(z, c);
     if (!peer)
         timer_add(z, c);
@@ -766,7 +766,7 @@ start_run(struct zert_layer *z, uint64_t ts)
         fill_identity(z, &r->sensor);
         if (z->sink.detail(z->sink.ctx, r) != 0)
             z->failed = true;
-        z->st.details++;
+        z->st.zert_details++;
     }
     struct zert_summary m;
     memset(&m, 0, sizeof(m));
@@ -832,7 +832,7 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     if (c->cut) {
         /* still active as far as the wire shows: counted so in the final summaries */
         account(c);
-        z->st.conns_cut_by_end++;
+        z->st.zert_conns_cut_by_end++;
     } else {
         leave(z, c, false);
     }
@@ -864,7 +864,7 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
         bool guessed;
         if (f->key.proto == IPPROTO_NUM_TCP && !tcp_established(f) &&
             flow_local_sides(z, f, &guessed))
-            z->st.conns_not_established++;
+            z->st.zert_conns_not_established++;
         return;
     }
     if (now < f->last_ts)
@@ -932,7 +932,7 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
         r->local_guessed = guessed;
         r->json_only = true; /* an IPsec peer pair is no connection IBM's SMF layout has */
         ZERT_STR_SET(r, r->obs.source, "observation");
-        z->st.conns++;
+        z->st.zert_conns++;
         struct zsession *s =
             zert_session_get(z->sessions, r, r->protection ? ZERT_PROT_IPSEC : 0, 0, last_ts);
         if (s) {
@@ -953,7 +953,7 @@ zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t fa
         ZERT_STR_SET(r, r->end_reason, flow_end_reason_name(FLOW_END_END_OF_CAPTURE));
         if (rc != 0 || z->sink.detail(z->sink.ctx, r) != 0)
             z->failed = true;
-        z->st.details += 2;
+        z->st.zert_details += 2;
     }
 }
 
@@ -977,7 +977,7 @@ boundary(struct zert_layer *z, uint64_t b, uint64_t now)
     if (!z->active && zert_sessions_empty(z->sessions) && now >= next) {
         /* nothing lives: skip to the interval of `now` (a jump of time costs nothing) */
         uint64_t start = now - now % z->interval_us;
-        z->st.time_jumps++;
+        z->st.zert_time_jumps++;
         zert_sessions_begin(z->sessions, start);
         next = t_add(start, z->interval_us);
     }
@@ -1026,7 +1026,7 @@ zert_finish(struct zert_layer *z, uint64_t now)
         fill_identity(z, &r->sensor);
         if (z->sink.detail(z->sink.ctx, r) != 0)
             z->failed = true;
-        z->st.details++;
+        z->st.zert_details++;
     }
     struct zert_summary m;
     memset(&m, 0, sizeof(m));

@@ -69,12 +69,27 @@ void zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8
 /* End of input at packet time `now`, after every flow ended: the final records. */
 void zert_finish(struct zert_layer *z, uint64_t now);
 
-/* Counters for --stats. */
+/* Counters for --stats, by their --stats names: one list for the fields and their copies. */
+#define ZERT_COUNTERS(X)                                                                           \
+    X(zert_details)               /* detail records cut */                                         \
+    X(zert_summaries)             /* summary records cut */                                        \
+    X(zert_conns)                 /* connections (TCP established, EE peers, IPsec pairs) */       \
+    X(zert_conns_unknown)         /* protection the wire could not show: JSON records only */      \
+    X(zert_conns_cut_by_end)      /* still active when the input ended */                          \
+    X(zert_conns_not_established) /* local TCP flows that never became connections */              \
+    X(zert_sessions_created)                                                                       \
+    X(zert_sessions_freed)                                                                         \
+    X(zert_sessions_live_max)      /* the most sessions alive at once */                           \
+    X(zert_sessions_early_flushes) /* max_sessions reached: idle sessions written early */         \
+    X(zert_sessions_over_cap) /* a session made past max_sessions: all had active connections */   \
+    X(zert_peers_refused)     /* EE flows beyond PEER_MEMBERS of one IP pair */                    \
+    X(zert_time_jumps)        /* empty intervals skipped after a jump of time */                   \
+    X(zert_visits_forgotten)  /* a connection changed protection more often than remembered */
+
 struct zert_stats {
-    uint64_t details, summaries;
-    uint64_t conns, conns_unknown, conns_cut_by_end, conns_not_established;
-    uint64_t sessions_created, sessions_freed, sessions_live_max, sessions_early_flushes;
-    uint64_t sessions_over_cap, peers_refused, time_jumps, visits_forgotten;
+#define ZERT_STATS_FIELD(name) uint64_t name;
+    ZERT_COUNTERS(ZERT_STATS_FIELD)
+#undef ZERT_STATS_FIELD
 };
 void zert_get_stats(const struct zert_layer *z, struct zert_stats *s);
 int zert_sink_failed(const struct zert_layer *z);
