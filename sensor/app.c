@@ -300,7 +300,9 @@ verdict_compute(const struct app_flow *af, struct app_verdict *v)
     if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
         v->state = APP_PROT_UNKNOWN;
         v->why = "first_bytes_lost";
-    } else if (o.failed) {
+    } else if (o.failed && af->closed) {
+        /* a dissector's "failed" is its final word: while the stream goes on, a handshake
+         * that is not established yet is still under way */
         v->state = APP_PROT_FAILED;
         v->why = "handshake_failed";
     } else if (af->bad) {
