@@ -323,7 +323,8 @@ flow_table_expire(struct flow_table *t, uint64_t now)
         uint64_t to = timeout_of(t, l);
         while (t->lists[l].head != FLOW_NONE) {
             struct flow *f = &t->pool[t->lists[l].head];
-            if (f->last_ts + to >= now)
+            /* saturating: a timestamp near 2^64 must not wrap to an early expiry */
+            if (f->last_ts >= now || now - f->last_ts <= to)
                 break;
             if (l != LIST_CLOSED)
                 t->stats.flows_timed_out++;

@@ -71,11 +71,12 @@ end_time(const struct engine *e, const struct flow *f)
     switch (f->end_reason) {
     case FLOW_END_FIN:
     case FLOW_END_RST:
-        due = f->last_ts + c->closed_us;
+        due = f->last_ts > UINT64_MAX - c->closed_us ? UINT64_MAX : f->last_ts + c->closed_us;
         break;
-    case FLOW_END_IDLE:
-        due = f->last_ts + (f->key.proto == IPPROTO_NUM_TCP ? c->tcp_idle_us : c->udp_idle_us);
-        break;
+    case FLOW_END_IDLE: {
+        uint64_t to = f->key.proto == IPPROTO_NUM_TCP ? c->tcp_idle_us : c->udp_idle_us;
+        due = f->last_ts > UINT64_MAX - to ? UINT64_MAX : f->last_ts + to;
+    } break;
     default:
         break;
     }
