@@ -130,8 +130,12 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     jw_key_num(w, "cipher_suite", &t->cipher_suite);
     jw_key_text(w, "cipher_name", t->cipher_name);
     jw_key_text(w, "kex", t->kex);
-    jw_key_num(w, "group", &t->group);
-    jw_key_text(w, "group_name", t->group_name);
+    jw_key_text(w, "auth", t->auth);
+    if (!significant) {
+        /* the key-exchange group: no subtype 12 field holds it, so no summary shows it */
+        jw_key_num(w, "group", &t->group);
+        jw_key_text(w, "group_name", t->group_name);
+    }
     jw_key_text(w, "enc", t->enc);
     jw_key_text(w, "mac", t->mac);
     if (!significant) {
@@ -162,7 +166,9 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
         jw_key_text(w, "server_banner", s->server_banner);
     }
     jw_key_text(w, "kex", s->kex);
-    jw_key_text(w, "hostkey", s->hostkey);
+    if (!significant)
+        jw_key_text(w, "hostkey",
+                    s->hostkey); /* subtype 12 keeps the key type, not the algorithm */
     jw_key_text(w, "hostkey_type", ktype);
     jw_key_text(w, "enc_c2s", s->enc_c2s);
     jw_key_text(w, "enc_s2c", s->enc_s2c);
@@ -260,13 +266,20 @@ json_observation(struct json_writer *w, const struct zert_observation *o)
     jw_key_tri(w, "early_close", o->early_close);
     jw_key_num(w, "gaps", &o->gaps);
     jw_key_tri(w, "incomplete", o->incomplete);
+    jw_key_text(w, "why", o->why);
+    if (o->seen[0])
+        jw_key_text(w, "seen", o->seen);
     jw_obj_close(w);
 }
 
 static void
-json_protection(struct json_writer *w, uint8_t prot)
+json_protection(struct json_writer *w, uint8_t prot, bool unknown)
 {
     jw_key(w, "protection");
+    if (unknown) {
+        jw_null(w); /* the wire could not show it: not "no protection" */
+        return;
+    }
     jw_arr_open(w);
     if (prot & ZERT_PROT_TLS)
         jw_str(w, "tls");
@@ -284,18 +297,42 @@ json_role(struct json_writer *w, enum zert_role r)
 }
 
 static void
-json_extras(struct json_writer *w, const char *job, const char *user, bool truncated)
+json_extras(struct json_writer *w, const char *job, const char *user, bool truncated,
+            bool local_guessed, bool json_only)
 {
     jw_key_text(w, "jobname", job);
     jw_key_text(w, "userid", user);
+    jw_key_bool(w, "local_guessed", local_guessed);
+    jw_key_bool(w, "in_smf", !json_only);
     if (truncated) {
         jw_key_bool(w, "truncated", true);
     }
 }
 
+/* A record of the sensor's own coverage (enabled, disabled, aggregation on/off): no connection. */
+static bool
+coverage_event(struct json_writer *w, const char *kind, const char *ev, int code, uint64_t t,
+               const struct zert_sensor *sn)
+{
+    jw_reset(w);
+    jw_obj_open(w);
+    jw_key_str(w, "record", kind);
+    jw_key(w, "event");
+    json_event(w, ev, code);
+    jw_key_time_or_null(w, "time", t);
+    json_sensor(w, sn);
+    jw_obj_close(w);
+    return true;
+}
+
 void
 emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
 {
+    if (d->event == ZERT_EV_ENABLED || d->event == ZERT_EV_DISABLED) {
+        coverage_event(w, "detail", emit_json_detail_event_name((int)d->event), (int)d->event,
+                       d->time_us, &d->sensor);
+        return;
+    }
     jw_reset(w);
     jw_obj_open(w);
     jw_key_str(w, "record", "detail");
@@ -315,7 +352,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
     jw_key_uint(w, "bytes_out", d->bytes_out);
     jw_key_uint(w, "segs_in", d->segs_in);
     jw_key_uint(w, "segs_out", d->segs_out);
-    json_protection(w, d->protection);
+    json_protection(w, d->protection, d->prot_unknown);
     if (d->tls.present)
         json_tls(w, &d->tls, false);
     if (d->ssh.present)
@@ -325,7 +362,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
     if (d->ee.present)
         json_ee(w, &d->ee);
     json_observation(w, &d->obs);
-    json_extras(w, d->job, d->user, d->truncated);
+    json_extras(w, d->job, d->user, d->truncated, d->local_guessed, d->json_only);
     jw_obj_close(w);
 }
 
@@ -342,6 +379,11 @@ emit_json_build_summary(struct json_writer *w, const struct zert_summary *s)
                            : s->protocol == ZERT_PROT_SSH   ? "ssh"
                            : s->protocol == ZERT_PROT_IPSEC ? "ipsec"
                                                             : "none";
+    if (s->event == ZERT_SEV_AGGR_ENABLED || s->event == ZERT_SEV_AGGR_DISABLED) {
+        coverage_event(w, "summary", emit_json_summary_event_name((int)s->event), (int)s->event,
+                       s->time_us, &s->sensor);
+        return;
+    }
     jw_reset(w);
     jw_obj_open(w);
     jw_key_str(w, "record", "summary");
@@ -381,13 +423,15 @@ emit_json_build_summary(struct json_writer *w, const struct zert_summary *s)
     json_counter(w, "bytes_out", s->start.bytes_out, s->end.bytes_out);
     json_counter(w, "segs_in", s->start.segs_in, s->end.segs_in);
     json_counter(w, "segs_out", s->start.segs_out, s->end.segs_out);
+    if (s->early_flush)
+        jw_key_bool(w, "early_flush", true); /* max_sessions reached: the interval so far */
     if (s->tls.present)
         json_tls(w, &s->tls, true);
     if (s->ssh.present)
         json_ssh(w, &s->ssh, true);
     if (s->ipsec.present)
         json_ipsec(w, &s->ipsec, true);
-    json_extras(w, s->job, s->user, s->truncated);
+    json_extras(w, s->job, s->user, s->truncated, s->local_guessed, s->json_only);
     jw_obj_close(w);
 }
 

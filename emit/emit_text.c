@@ -100,21 +100,58 @@ text_blocks(FILE *out, const struct zert_tls *t, const struct zert_ssh *h,
     }
 }
 
+/* "10.1.1.1:443", "[2001:db8::1]:443" (RFC 3986 brackets an IPv6 address with a port) */
+static const char *
+text_hostport(const struct zert_endpoint *e, char *buf, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN];
+    text_ip(e, ip, sizeof(ip));
+    if (e->family == 6)
+        snprintf(buf, len, "[%s]:%u", ip, e->port);
+    else
+        snprintf(buf, len, "%s:%u", ip, e->port);
+    return buf;
+}
+
+static const char *
+text_role(enum zert_role r)
+{
+    const char *n = emit_json_role_name(r);
+    return n ? n : "not in record";
+}
+
+static const char *
+text_proto(uint8_t p)
+{
+    return p == 6 ? "tcp" : p == 17 ? "udp" : "ip";
+}
+
+/* A lifetime counter at the interval's start and end: "0→3 (+3)". */
+static void
+text_life(FILE *out, const char *what, uint64_t start, uint64_t end)
+{
+    if (*what)
+        fprintf(out, "%s ", what);
+    if (end >= start)
+        fprintf(out, "%" PRIu64 "\u2192%" PRIu64 " (+%" PRIu64 ")", start, end, end - start);
+    else
+        fprintf(out, "%" PRIu64 "\u2192%" PRIu64 " (-%" PRIu64 ")", start, end, start - end);
+}
+
 void
 emit_text_detail(FILE *out, const struct zert_detail *d, uint64_t off)
 {
-    char t[40], a[64], b[64];
+    char t[40], a[80], b[80];
     const char *ev = emit_json_detail_event_name((int)d->event);
     fprintf(out, "SMF 119.11 zERT detail at offset %" PRIu64 ": %s%s", off, ev ? ev : "event ",
             ev ? "" : "?");
     fprintf(out, " %s %s/%s/%s\n", jw_format_time(d->time_us, t, sizeof(t)), d->sensor.system,
             d->sensor.sysplex, d->sensor.stack);
-    fprintf(out, "  %-22s %s %s:%u -> %s:%u (local -> remote), role %s\n", "connection",
-            d->ip_proto == 6    ? "tcp"
-            : d->ip_proto == 17 ? "udp"
-                                : "ip",
-            text_ip(&d->local, a, sizeof(a)), d->local.port, text_ip(&d->remote, b, sizeof(b)),
-            d->remote.port, emit_json_role_name(d->role) ? emit_json_role_name(d->role) : "?");
+    if (d->event == ZERT_EV_ENABLED || d->event == ZERT_EV_DISABLED)
+        return; /* the sensor's own coverage: no connection in it */
+    fprintf(out, "  %-22s %s %s -> %s (local -> remote), role %s\n", "connection",
+            text_proto(d->ip_proto), text_hostport(&d->local, a, sizeof(a)),
+            text_hostport(&d->remote, b, sizeof(b)), text_role(d->role));
     fprintf(out, "  %-22s %" PRIu64 "\n", "conn_id", d->conn_id);
     fprintf(out, "  %-22s %s\n", "start", jw_format_time(d->start_us, t, sizeof(t)));
     if (d->end_us)
@@ -139,22 +176,37 @@ emit_text_summary(FILE *out, const struct zert_summary *m, uint64_t off)
     fprintf(out, "SMF 119.12 zERT summary at offset %" PRIu64 ": %s%s %s/%s/%s\n", off,
             ev ? ev : "event ", ev ? "" : "?", m->sensor.system, m->sensor.sysplex,
             m->sensor.stack);
+    if (m->event == ZERT_SEV_AGGR_ENABLED || m->event == ZERT_SEV_AGGR_DISABLED) {
+        fprintf(out, "  %-22s %s\n", "time", jw_format_time(m->interval_end_us, t1, sizeof(t1)));
+        return; /* the sensor's own coverage: no session in it */
+    }
     fprintf(out, "  %-22s %s .. %s\n", "interval",
             jw_format_time(m->interval_start_us, t1, sizeof(t1)),
             jw_format_time(m->interval_end_us, t2, sizeof(t2)));
-    fprintf(out, "  %-22s %s server %s:%u-%u client %s, local role %s\n", "session",
-            m->ip_proto == 6    ? "tcp"
-            : m->ip_proto == 17 ? "udp"
-                                : "ip",
-            text_ip(&m->server, a, sizeof(a)), m->server.port, m->server_port_end,
-            text_ip(&m->client, b, sizeof(b)),
-            emit_json_role_name(m->role) ? emit_json_role_name(m->role) : "?");
+    text_ip(&m->server, a, sizeof(a));
+    fprintf(out, "  %-22s %s server %s%s%s:%u-%u client %s, local role %s\n", "session",
+            text_proto(m->ip_proto), m->server.family == 6 ? "[" : "", a,
+            m->server.family == 6 ? "]" : "", m->server.port, m->server_port_end,
+            text_ip(&m->client, b, sizeof(b)), text_role(m->role));
     text_line(out, "session_key", m->session_key);
-    fprintf(out, "  %-22s %u..%u (partial %u..%u, short %u..%u, active %u..%u)\n", "conns",
-            m->start.conns, m->end.conns, m->start.partial_conns, m->end.partial_conns,
-            m->start.short_conns, m->end.short_conns, m->start.active_conns, m->end.active_conns);
-    fprintf(out, "  %-22s in %" PRIu64 "..%" PRIu64 " out %" PRIu64 "..%" PRIu64 "\n", "bytes",
-            m->start.bytes_in, m->end.bytes_in, m->start.bytes_out, m->end.bytes_out);
+    fprintf(out, "  %-22s ", "conns");
+    text_life(out, "", m->start.conns, m->end.conns);
+    fputs(", ", out);
+    text_life(out, "partial", m->start.partial_conns, m->end.partial_conns);
+    fputs(", ", out);
+    text_life(out, "short", m->start.short_conns, m->end.short_conns);
+    fprintf(out, ", active %u at start, %u at end\n", m->start.active_conns,
+            m->end.active_conns);
+    fprintf(out, "  %-22s ", "bytes");
+    text_life(out, "in", m->start.bytes_in, m->end.bytes_in);
+    fputs(", ", out);
+    text_life(out, "out", m->start.bytes_out, m->end.bytes_out);
+    fputc('\n', out);
+    fprintf(out, "  %-22s ", "segments");
+    text_life(out, "in", m->start.segs_in, m->end.segs_in);
+    fputs(", ", out);
+    text_life(out, "out", m->start.segs_out, m->end.segs_out);
+    fputc('\n', out);
     text_line(out, "jobname", m->job);
     text_line(out, "userid", m->user);
     text_blocks(out, &m->tls, &m->ssh, &m->ipsec);

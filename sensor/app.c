@@ -565,22 +565,15 @@ app_fill_record(const struct flow *f, struct zert_detail *rec)
 }
 
 int
-app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_peers *ip)
+app_write_ipsec_pair(struct app_layer *a, struct ipsec_peers *ip, const struct peer *pr)
 {
     if (!a->obs || !ip)
         return 0;
     struct obs_ipsec_pair *o = malloc(sizeof(*o));
     if (!o)
         return -1;
-    int rc = 0;
-    for (unsigned i = 0; i < ipsec_peers_count(ip); i++) {
-        const struct peer *pr = ipsec_peers_get(ip, i);
-        struct ipsec_pair_id id = {
-            pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
-        ipsec_pair_observe(pr->ipsec, &id, o);
-        if (emit_obs_write_pair(&a->jw, a->obs, o) != 0)
-            rc = -1;
-    }
+    ipsec_peers_observe(ip, pr, o);
+    int rc = emit_obs_write_pair(&a->jw, a->obs, o);
     free(o);
     return rc;
 }

@@ -28,7 +28,9 @@ int app_flow_end(struct app_layer *a, struct flow *f);
 struct ipsec_peers;
 struct ike_state;
 /* One observation line per IPsec peer pair (after every flow ended). 0 or -1 (write error). */
-int app_write_ipsec_pairs(struct app_layer *a, const struct ipsec_peers *ip);
+/* The observation line of an IPsec pair that ended. 0, or -1 (write error). */
+struct peer;
+int app_write_ipsec_pair(struct app_layer *a, struct ipsec_peers *ip, const struct peer *pr);
 /* The state of the IKE dissector on flow f, or NULL. */
 const struct ike_state *app_ike_state(const struct flow *f);
 

@@ -105,6 +105,30 @@ on_end(void *ctx, struct flow *f)
         note_error(e, "writing the flow lines failed");
 }
 
+/* An IPsec pair ended (idle, or the end of input): its records and its observation line. */
+static void
+on_pair_end(void *ctx, struct peer *pair, uint64_t now)
+{
+    struct engine *e = ctx;
+    if (e->zert)
+        zert_pair_end(e->zert, pair, now);
+    if (e->app && e->cfg.observations && app_write_ipsec_pair(e->app, e->ipsec, pair) != 0)
+        note_error(e, "writing the --observations output failed");
+}
+
+static void
+pair_view(void *ctx, const struct peer *pair, struct ipsec_pair_view *v, struct zert_detail *rec)
+{
+    ipsec_peers_view(ctx, pair, v, rec);
+}
+
+static bool
+ipsec_between(void *ctx, uint8_t family, const uint8_t a[16], const uint8_t b[16],
+              struct zert_detail *rec)
+{
+    return ctx && ipsec_peers_fill_between(ctx, family, a, b, rec);
+}
+
 struct engine *
 engine_new(const struct engine_config *cfg, char *err, size_t errlen)
 {
@@ -136,7 +160,8 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
         }
         /* IPsec peer pairs, written at the end of the run (also as zERT records) */
         e->peers = peer_table_new();
-        e->ipsec = e->peers ? ipsec_peers_new(e->peers, 0) : NULL;
+        struct ipsec_peers_ops po = {.ctx = e, .on_end = on_pair_end};
+        e->ipsec = e->peers ? ipsec_peers_new(e->peers, 0, cfg->flows.udp_idle_us, &po) : NULL;
         if (!e->ipsec) {
             snprintf(err, errlen, "out of memory");
             goto fail;
@@ -144,7 +169,13 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
     }
     if (cfg->zert_sink) {
         struct zert_probe probe = {
-            .verdict = app_verdict, .fill = app_fill_record, .peer_kind = app_peer_kind};
+            .ctx = e->ipsec,
+            .verdict = app_verdict,
+            .fill = app_fill_record,
+            .peer_kind = app_peer_kind,
+            .pair_view = pair_view,
+            .ipsec_between = ipsec_between,
+        };
         e->zert = zert_new(cfg->conf, cfg->zert_sink, &probe, e->peers);
         if (!e->zert) {
             snprintf(err, errlen, "out of memory");
@@ -169,12 +200,23 @@ engine_tick(struct engine *e, uint64_t now)
         flow_table_expire(e->flows, now); /* counts it: the clock never goes back */
         return;
     }
-    /* zERT deadlines (init records, interval boundaries) in time order with flow expiry:
-     * what ended before a deadline is in it */
-    for (uint64_t d; e->zert && (d = zert_next_deadline(e->zert)) <= now && d != UINT64_MAX;) {
+    /*
+     * Deadlines in time order with flow expiry: due zERT records and interval boundaries, IPsec
+     * pairs gone idle; what ended before a deadline is in it. Each costs what it writes.
+     */
+    for (;;) {
+        uint64_t d = e->zert ? zert_next_deadline(e->zert) : UINT64_MAX;
+        uint64_t pd = e->ipsec ? ipsec_peers_next_expiry(e->ipsec) : UINT64_MAX;
+        if (pd < d)
+            d = pd;
+        if (d > now || d == UINT64_MAX)
+            break;
         e->clock = d;
         flow_table_expire(e->flows, d);
-        zert_tick(e->zert, d, now);
+        if (e->ipsec)
+            ipsec_peers_expire(e->ipsec, d);
+        if (e->zert)
+            zert_tick(e->zert, d, now);
     }
     e->clock = now;
     flow_table_expire(e->flows, now);
@@ -191,8 +233,11 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
     enum decode_result dr =
         decode_packet(dlt, fr->data, fr->caplen, fr->wire_len, fr->ts_us, e->frag, &p);
     /* IPsec hook: ESP, AH (also over protocols decode skips), IKE; true: ESP-in-UDP/keepalive */
+    struct peer *pair = NULL;
     bool ipsec_only = e->ipsec && (dr == DECODE_OK || (dr == DECODE_SKIP && p.has_ah)) &&
-                      ipsec_peers_packet(e->ipsec, &p);
+                      ipsec_peers_packet(e->ipsec, &p, &pair);
+    if (pair && e->zert)
+        zert_pair_packet(e->zert, pair, p.ts_us);
     if (dr != DECODE_OK)
         return;
     int dir;
@@ -215,8 +260,10 @@ engine_packet(struct engine *e, int dlt, const struct capture_frame *fr)
         tcp_reasm_packet(e->reasm, f, dir, &p);
         if (tcp_reasm_closed(f))
             flow_table_mark_closed(e->flows, f);
-    } else if (e->app && !ipsec_only) { /* IPsec hook: ESP-in-UDP is not a datagram */
+    } else if (e->app && !ipsec_only) { /* ESP-in-UDP and keepalives are not datagrams */
         app_datagram(e->app, f, dir, &p);
+        if (e->ipsec)
+            ipsec_peers_flow_seen(e->ipsec, f, app_ike_state(f)); /* an IKE flow joins its pair */
     }
     if (e->zert)
         zert_packet(e->zert, f, &p);
@@ -226,29 +273,11 @@ void
 engine_finish(struct engine *e)
 {
     flow_table_flush(e->flows);
-    if (e->zert) {
-        /* IPsec peer pairs are connections of their own: ESP hides what they carry */
-        for (unsigned i = 0; i < ipsec_peers_count(e->ipsec); i++) {
-            const struct peer *pr = ipsec_peers_get(e->ipsec, i);
-            struct ipsec_pair_id id = {
-                pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
-            struct ipsec_pair_view v;
-            struct zert_detail *facts = calloc(1, sizeof(*facts));
-            if (!facts)
-                break;
-            ipsec_pair_view(pr->ipsec, &id, &v, facts);
-            facts->ip_proto = v.ip_proto;
-            facts->protection = v.protected_traffic ? ZERT_PROT_IPSEC : 0;
-            int responder = v.initiator >= 0 ? v.initiator ^ 1 : -1;
-            zert_peer_pair(e->zert, facts, v.family, v.addr, responder, v.first_ts, v.last_ts,
-                           v.bytes, v.pkts);
-            free(facts);
-        }
+    /* IPsec pairs end after their flows: every IKE flow's facts are with its pair by then */
+    if (e->ipsec)
+        ipsec_peers_flush(e->ipsec, e->clock);
+    if (e->zert)
         zert_finish(e->zert, e->clock);
-    }
-    /* one observation line per IPsec peer pair, after every flow ended */
-    if (e->ipsec && e->cfg.observations && app_write_ipsec_pairs(e->app, e->ipsec) != 0)
-        note_error(e, "writing the --observations output failed");
 }
 
 void

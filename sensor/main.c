@@ -478,6 +478,13 @@ main(int argc, char **argv)
     engine_finish(eng);
     umask(old);
     engine_collect_stats(eng, &g_stats);
+    {
+        struct records_stats rs;
+        records_get_stats(records, &rs);
+#define MAIN_STATS_COPY_RECORDS(name) g_stats.name = rs.name;
+        RECORDS_COUNTERS(MAIN_STATS_COPY_RECORDS)
+#undef MAIN_STATS_COPY_RECORDS
+    }
 
     if (engine_output_error(eng, err, sizeof(err)) != 0) {
         log_err("%s", err);

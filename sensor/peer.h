@@ -22,6 +22,7 @@ enum peer_kind {
     PEER_IPSEC, /* ESP, AH, IKE and NAT-T between two hosts (sensor/ipsec_peers.c) */
 };
 
+struct ike_state;
 struct ipsec_pair_state;
 
 #define PEER_MEMBERS 8 /* concurrent member flows per peer; more are counted, not joined */
@@ -39,10 +40,13 @@ struct peer {
     struct flow *members[PEER_MEMBERS];
     bool swapped[PEER_MEMBERS]; /* the member's FLOW_DIR_FWD is the peer's direction 1 */
     uint64_t added_payload[PEER_MEMBERS][2], added_pkts[PEER_MEMBERS][2];
-    struct zert_ee ended;           /* EE facts of members that ended */
-    void *user;                     /* the zERT connection built on the peer */
-    struct ipsec_pair_state *ipsec; /* PEER_IPSEC: the pair's SAs and IKE facts */
-    uint64_t pair_id;               /* PEER_IPSEC: in creation order, from 1 */
+    struct zert_ee ended;                           /* EE facts of members that ended */
+    void *user;                                     /* the zERT connection built on the peer */
+    bool user_refused; /* no connection for it (routed traffic): asked once */
+    struct ipsec_pair_state *ipsec;                 /* PEER_IPSEC: the pair's SAs and IKE facts */
+    const struct ike_state *ike_live[PEER_MEMBERS]; /* PEER_IPSEC: members' IKE dissector states */
+    uint64_t pair_id;                               /* PEER_IPSEC: in creation order, from 1 */
+    struct peer *lprev, *lnext; /* PEER_IPSEC: by last activity, for idle expiry */
 };
 
 struct peer_table *peer_table_new(void);

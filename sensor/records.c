@@ -25,8 +25,7 @@ struct records {
     struct emit_smf_conf smf_conf;
     struct json_writer jw;
     uint8_t buf[SMF_MAX_RECORD];
-    uint64_t smf_lossy;   /* records whose text had to be cut for the binary form */
-    uint64_t smf_too_big; /* records that did not fit in 32760 bytes */
+    struct records_stats st;
 };
 
 int
@@ -80,12 +79,39 @@ static int
 put_smf(struct records *r, size_t len, bool lossy)
 {
     if (len == 0) {
-        r->smf_too_big++;
+        r->st.records_smf_too_big++;
         return 0; /* counted; the JSON line still carries the record */
     }
     if (lossy)
-        r->smf_lossy++;
+        r->st.records_smf_lossy++;
+    r->st.records_smf++;
     return emit_smf_writer_put(&r->smf, r->buf, len);
+}
+
+/* SMF dates are 0cyydddF: 1900 to 2199. A record outside them has no SMF form (counted). */
+#define SMF_END_US (7258118400ull * 1000000) /* 2200-01-01 */
+
+static bool
+smf_time_ok(uint64_t us)
+{
+    return us < SMF_END_US;
+}
+
+/* No SMF form: an extension record (JSON only), or times SMF dates cannot hold. */
+static bool
+json_only(struct records *r, bool ext, const uint64_t *times, int n)
+{
+    if (ext) {
+        r->st.records_json_only++;
+        return true;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!smf_time_ok(times[i])) {
+            r->st.records_smf_out_of_range++;
+            return true;
+        }
+    }
+    return false;
 }
 
 static int
@@ -94,6 +120,10 @@ sink_detail(void *ctx, const struct zert_detail *d)
     struct records *r = ctx;
     bool lossy = false;
     int rc = emit_json_write_detail(&r->jw, r->jsonl, d);
+    r->st.records_json++;
+    const uint64_t t[] = {d->time_us, d->start_us, d->end_us};
+    if (json_only(r, d->json_only, t, 3))
+        return rc;
     size_t n = emit_smf_build_detail(&r->smf_conf, d, r->buf, sizeof(r->buf), &lossy);
     if (put_smf(r, n, lossy) != 0)
         rc = -1;
@@ -106,10 +136,23 @@ sink_summary(void *ctx, const struct zert_summary *s)
     struct records *r = ctx;
     bool lossy = false;
     int rc = emit_json_write_summary(&r->jw, r->jsonl, s);
+    r->st.records_json++;
+    const uint64_t t[] = {s->time_us, s->interval_start_us, s->interval_end_us};
+    if (json_only(r, s->json_only, t, 3))
+        return rc;
     size_t n = emit_smf_build_summary(&r->smf_conf, s, r->buf, sizeof(r->buf), &lossy);
     if (put_smf(r, n, lossy) != 0)
         rc = -1;
     return rc;
+}
+
+void
+records_get_stats(const struct records *r, struct records_stats *s)
+{
+    if (r)
+        *s = r->st;
+    else
+        memset(s, 0, sizeof(*s));
 }
 
 struct zert_sink
@@ -150,9 +193,9 @@ records_close(struct records *r, char *err, size_t errlen)
         outfile_discard(&r->jsonl_out);
         outfile_discard(&r->smf_out);
     }
-    if (rc == 0 && r->smf_too_big) {
+    if (rc == 0 && r->st.records_smf_too_big) {
         snprintf(err, errlen, "%llu records did not fit an SMF record and are only in JSON",
-                 (unsigned long long)r->smf_too_big);
+                 (unsigned long long)r->st.records_smf_too_big);
         rc = 1; /* a warning, not a failure */
     }
     close(r->dirfd);

@@ -13,6 +13,23 @@ struct records;
  * records_close renames into place. NULL with err filled on failure.
  */
 struct records *records_open(const char *dir, const struct conf *conf, char *err, size_t errlen);
+/* Counters for --stats, by their --stats names. */
+#define RECORDS_COUNTERS(X)                                                                        \
+    X(records_json)             /* lines written to records.jsonl */                               \
+    X(records_smf)              /* records written to zert.smf */                                  \
+    X(records_json_only)        /* extension records with no SMF form (docs/zert-model.md) */      \
+    X(records_smf_out_of_range) /* times SMF dates cannot hold (before 1900, from 2200) */         \
+    X(records_smf_too_big)      /* over 32 760 bytes: JSON only */                                 \
+    X(records_smf_lossy)        /* text cut to fit an SMF field */
+
+struct records_stats {
+#define RECORDS_STATS_FIELD(name) uint64_t name;
+    RECORDS_COUNTERS(RECORDS_STATS_FIELD)
+#undef RECORDS_STATS_FIELD
+};
+/* The counters so far (all zero for NULL). */
+void records_get_stats(const struct records *r, struct records_stats *s);
+
 /* The sink for zert_new(): writes what the configuration turns on. */
 struct zert_sink records_sink(struct records *r);
 /*

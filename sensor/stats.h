@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "zert.h" /* ZERT_COUNTERS */
+#include "records.h" /* RECORDS_COUNTERS */
+#include "zert.h"    /* ZERT_COUNTERS */
 
 /*
  * X-macro: every counter has one name, used for the struct field and for the
@@ -76,7 +77,8 @@
     X(capture_ts_saturated)                                                                        \
     X(gtpu_bad_header)                                                                             \
     X(geneve_bad_header)                                                                           \
-    ZERT_COUNTERS(X)
+    ZERT_COUNTERS(X)                                                                               \
+    RECORDS_COUNTERS(X)
 
 struct stats {
 #define ZS_STATS_FIELD(name) uint64_t name;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../conf/conf.h"
+#include "../dissectors/ipsec.h"
 #include "../emit/zert_record.h"
 #include "../flowtable/flow.h"
 #include "app.h"
@@ -58,9 +59,10 @@ struct zconn {
     uint8_t prot;  /* protection now (ZERT_PROT_*) when ZC_KNOWN */
     enum zert_role role;
     bool init_done, changed, ah_seen, ah_applied, timed, cut;
-    uint32_t epoch;   /* the app verdict last acted on */
-    const char *why;  /* no protection, or unknown: why (static text) */
-    const char *seen; /* unknown: the protocol the bytes suggested */
+    bool local_guessed; /* no local_networks: the responder was taken as the local side */
+    uint32_t epoch;     /* the app verdict last acted on */
+    const char *why;    /* no protection, or unknown: why (static text) */
+    const char *seen;   /* unknown: the protocol the bytes suggested */
     struct zsession *sess[ZS_SLOTS];
     uint64_t visited[ZC_VISITED]; /* ids of sessions joined (counted once each) */
     bool vpartial[ZC_VISITED];    /* ... and counted as partial there */
@@ -348,18 +350,29 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
         ZERT_STR_SET(r, r->job, j->job);
         ZERT_STR_SET(r, r->user, j->user);
     }
-    if (c->peer)
+    if (c->peer && c->peer->kind == PEER_IPSEC) {
+        /* an IPsec pair: the IKE SA's attributes; records of it are extensions (JSON only) */
+        struct ipsec_pair_view v;
+        if (z->probe.pair_view)
+            z->probe.pair_view(z->probe.ctx, c->peer, &v, r);
+        r->ip_proto = v.ip_proto;
+        r->json_only = true;
+    } else if (c->peer) {
         peer_fill(z, c->peer, r);
-    else if (z->probe.fill)
+    } else if (z->probe.fill) {
         z->probe.fill(c->flow, r);
-    r->local_guessed = z->conf->nnets == 0;
+    }
+    /* AH authenticates this connection's packets: the IPsec attributes of its hosts' pair */
+    if (c->ah_seen && !c->peer && z->probe.ipsec_between)
+        z->probe.ipsec_between(z->probe.ctx, f.family, f.addr[0], f.addr[1], r);
+    r->local_guessed = c->local_guessed;
     if (c->state == ZC_KNOWN) {
         r->protection = c->prot;
         keep_protected_blocks(r, c->prot);
     } else {
         /* pending (only while a session is being chosen) or unknown: no session shows */
         r->prot_unknown = c->state == ZC_UNKNOWN;
-        r->json_only = r->prot_unknown;
+        r->json_only |= r->prot_unknown;
         keep_protected_blocks(r, 0);
     }
     /* what the flow layer knows about the limits of the observation */
@@ -463,7 +476,8 @@ join(struct zert_layer *z, struct zconn *c, uint8_t prot, bool partial, uint64_t
     for (int i = 0; i < ZS_SLOTS; i++) {
         if (i == ZS_CLEAR ? prot != 0 : !(prot & zs_bit[i]))
             continue;
-        struct zsession *s = zert_session_get(z->sessions, r, zs_bit[i], ee_lo, when);
+        bool ee = c->peer && c->peer->kind == PEER_EE;
+        struct zsession *s = zert_session_get(z->sessions, r, zs_bit[i], ee, ee_lo, when);
         c->sess[i] = s;
         if (!s)
             continue;
@@ -561,6 +575,18 @@ set_unknown(struct zert_layer *z, struct zconn *c, const char *why, const struct
 static void
 decide(struct zert_layer *z, struct zconn *c, const struct app_verdict *v, uint64_t now, bool final)
 {
+    if (c->peer && c->peer->kind == PEER_IPSEC) {
+        /* a pair protects once ESP or AH crossed it; one that never carried them did not */
+        const struct ipsec_pair_state *ps = c->peer->ipsec;
+        bool protected_traffic = ps->n_esp || ps->n_ah;
+        if (!protected_traffic && !final)
+            return;
+        c->state = ZC_KNOWN;
+        c->prot = protected_traffic ? ZERT_PROT_IPSEC : 0;
+        c->why = "no_esp_ah_seen";
+        join(z, c, c->prot, false, now);
+        return;
+    }
     if (c->peer) {
         /* EE in clear: only IPsec could protect it, and ESP would hide it */
         c->state = ZC_KNOWN;
@@ -697,6 +723,7 @@ ee_peer_get(struct zert_layer *z, struct flow *f)
     }
     c->peer = p;
     c->local = (m & 1) ? 0 : 1; /* both local: reported from the first packet's sender */
+    c->local_guessed = guessed;
     c->ip_proto = IPPROTO_NUM_UDP;
     c->role = ZERT_ROLE_PEER;
     conn_start(z, c, f->first_ts, true);
@@ -742,6 +769,7 @@ zflow_get(struct zert_layer *z, struct flow *f)
         struct zconn *c = &zf->c[zf->n++];
         c->flow = f;
         c->local = (uint8_t)side;
+        c->local_guessed = guessed;
         c->ip_proto = f->key.proto;
         c->role = side == flow_server_dir(f) ? ZERT_ROLE_SERVER : ZERT_ROLE_CLIENT;
         conn_start(z, c, f->first_ts, false);
@@ -838,12 +866,14 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     }
 }
 
-/* A peer's last member ended: so does its connection. */
+/* A peer ended (EE: its last member flow; IPsec: idle or end of input): so does its connection.
+ * The caller frees the peer. */
 static void
-peer_end(struct zert_layer *z, struct peer *p, uint64_t now)
+peer_conn_end(struct zert_layer *z, struct peer *p, uint64_t now)
 {
     struct zconn *c = p->user;
     conn_end(z, c, now < p->last_ts ? p->last_ts : now);
+    p->user = NULL;
     if (c->cut) {
         /* keep the connection (its sessions count it as active) until zert_finish */
         c->next = z->cut;
@@ -853,6 +883,12 @@ peer_end(struct zert_layer *z, struct peer *p, uint64_t now)
     } else {
         free(c);
     }
+}
+
+static void
+peer_end(struct zert_layer *z, struct peer *p, uint64_t now)
+{
+    peer_conn_end(z, p, now);
     peer_remove(z->peers, p);
 }
 
@@ -900,61 +936,44 @@ zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now)
     free(zf);
 }
 
+/* The connection of an IPsec pair, made with its first packet. */
 void
-zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t family,
-               const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
-               const uint64_t bytes[2], const uint64_t pkts[2])
+zert_pair_packet(struct zert_layer *z, struct peer *p, uint64_t ts)
 {
-    const uint8_t(*a)[16] = NULL;
-    uint8_t pair[2][16];
-    memcpy(pair[0], addr[0], 16);
-    memcpy(pair[1], addr[1], 16);
-    a = (const uint8_t(*)[16])pair;
-    bool guessed;
-    unsigned m = local_sides(z, family, a, responder >= 0 ? responder : 1, &guessed);
-    for (int side = 0; side < 2; side++) {
-        if (!(m & (1u << side)))
-            continue;
-        struct zert_detail *r = &z->rec;
-        *r = *facts;
-        fill_identity(z, &r->sensor);
-        r->local.family = r->remote.family = family;
-        memcpy(r->local.ip, addr[side], 16);
-        memcpy(r->remote.ip, addr[side ^ 1], 16);
-        r->role = ZERT_ROLE_PEER;
-        r->conn_id = z->next_conn_id++;
-        r->start_us = first_ts;
-        r->bytes_out = bytes[side];
-        r->bytes_in = bytes[side ^ 1];
-        r->segs_out = pkts[side];
-        r->segs_in = pkts[side ^ 1];
-        r->obs.present = true;
-        r->local_guessed = guessed;
-        r->json_only = true; /* an IPsec peer pair is no connection IBM's SMF layout has */
-        ZERT_STR_SET(r, r->obs.source, "observation");
-        z->st.zert_conns++;
-        struct zsession *s =
-            zert_session_get(z->sessions, r, r->protection ? ZERT_PROT_IPSEC : 0, 0, last_ts);
-        if (s) {
-            s->cum.conns++;
-            s->cum.bytes_in += r->bytes_in;
-            s->cum.bytes_out += r->bytes_out;
-            s->cum.segs_in += r->segs_in;
-            s->cum.segs_out += r->segs_out;
+    if (!z->started)
+        start_run(z, ts);
+    if (ts > z->last_ts)
+        z->last_ts = ts;
+    struct zconn *c = p->user;
+    if (!c) {
+        if (p->user_refused)
+            return;
+        bool guessed;
+        /* the responder: the receiver of the pair's first packet (the IKE responder, usually) */
+        unsigned m = local_sides(z, p->family, p->addr, 1, &guessed);
+        c = m ? calloc(1, sizeof(*c)) : NULL;
+        if (!c) {
+            p->user_refused = true; /* routed traffic, or no memory: no connection */
+            return;
         }
-        if (!z->sink.detail)
-            continue;
-        r->event = ZERT_EV_INIT;
-        r->time_us = first_ts;
-        int rc = z->sink.detail(z->sink.ctx, r);
-        r->event = ZERT_EV_TERM;
-        r->time_us = last_ts;
-        r->end_us = last_ts;
-        ZERT_STR_SET(r, r->end_reason, flow_end_reason_name(FLOW_END_END_OF_CAPTURE));
-        if (rc != 0 || z->sink.detail(z->sink.ctx, r) != 0)
-            z->failed = true;
-        z->st.zert_details += 2;
+        c->peer = p;
+        c->local = (m & 1) ? 0 : 1;
+        c->local_guessed = guessed;
+        c->ip_proto = IPPROTO_NUM_UDP; /* build_detail reads the pair's own (50, 51 or 17) */
+        c->role = ZERT_ROLE_PEER;
+        /* like TCP, its init waits short_connection seconds: the IKE SA is known by then */
+        conn_start(z, c, p->first_ts, false);
+        p->user = c;
     }
+    evaluate(z, c, ts, false);
+    account(c);
+}
+
+void
+zert_pair_end(struct zert_layer *z, struct peer *p, uint64_t now)
+{
+    if (p->user)
+        peer_conn_end(z, p, now);
 }
 
 /* ---- time ---- */

@@ -25,8 +25,12 @@ struct zert_sink {
     int (*summary)(void *ctx, const struct zert_summary *s);
 };
 
-/* What the zERT layer asks the application layer about a flow. */
+struct ipsec_pair_view;
+struct peer;
+
+/* What the zERT layer asks the layers beside it (the application layer, the IPsec pairs). */
 struct zert_probe {
+    void *ctx; /* for the IPsec calls */
     /* The protection verdict, current after every dissector call (sensor/app.h). */
     const struct app_verdict *(*verdict)(const struct flow *f);
     /* The dissector's facts into a record's protocol blocks. */
@@ -34,6 +38,12 @@ struct zert_probe {
     /* The peer kind (sensor/peer.h: PEER_EE) of a UDP flow, from the dissector that claimed it;
      * 0 when the flow is no part of a peer connection. */
     uint8_t (*peer_kind)(const struct flow *f);
+    /* An IPsec pair's facts now: view and IPsec block (sensor/ipsec_peers.h). */
+    void (*pair_view)(void *ctx, const struct peer *pair, struct ipsec_pair_view *v,
+                      struct zert_detail *rec);
+    /* The IPsec block of the pair between two hosts (a connection AH protects); false: none. */
+    bool (*ipsec_between)(void *ctx, uint8_t family, const uint8_t a[16], const uint8_t b[16],
+                          struct zert_detail *rec);
 };
 
 /* EE connections are peers (sensor/peer.h) of kind PEER_EE in `peers`, which the caller owns. */
@@ -58,13 +68,12 @@ void zert_packet(struct zert_layer *z, struct flow *f, const struct packet *p);
 /* Flow f ended at packet time `now` (its dissector state is still there). */
 void zert_flow_end(struct zert_layer *z, struct flow *f, uint64_t now);
 /*
- * An IPsec peer pair as a connection (docs/ipsec.md): `facts` holds ip_proto, protection and
- * the ipsec block; the layer picks the local side(s), writes init and term, and adds it to its
- * security session. `responder` is the index (0/1) of the IKE responder, -1 when unknown.
+ * IPsec peer pairs are connections of their own (docs/zert-model.md, IPsec): a packet of the
+ * pair (ESP, AH, IKE, NAT-T) at time `ts`, and the pair's end (idle, or the end of input). Their
+ * records are JSON-only extensions: IBM's SMF layout has no connection for them.
  */
-void zert_peer_pair(struct zert_layer *z, const struct zert_detail *facts, uint8_t family,
-                    const uint8_t *addr[2], int responder, uint64_t first_ts, uint64_t last_ts,
-                    const uint64_t bytes[2], const uint64_t pkts[2]);
+void zert_pair_packet(struct zert_layer *z, struct peer *pair, uint64_t ts);
+void zert_pair_end(struct zert_layer *z, struct peer *pair, uint64_t now);
 
 /* End of input at packet time `now`, after every flow ended: the final records. */
 void zert_finish(struct zert_layer *z, uint64_t now);

@@ -275,11 +275,10 @@ early_flush(struct zert_sessions *t, uint64_t now)
 }
 
 struct zsession *
-zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t protocol,
+zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t protocol, bool ee,
                  uint16_t ee_lo, uint64_t now)
 {
     char key[ZERT_KEY_LEN];
-    bool ee = r->ip_proto == 17 && r->role == ZERT_ROLE_PEER;
     zert_session_key(r, protocol, ee, key, sizeof(key));
     uint32_t h = key_hash(key);
     for (struct zsession *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)

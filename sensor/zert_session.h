@@ -58,12 +58,12 @@ void zert_sessions_free(struct zert_sessions *t);
 /*
  * The session of a connection described by `r` (endpoints, role, job, ip_proto and the
  * protocol block of `protocol`: one ZERT_PROT_* bit, or 0 for clear text), created when new.
- * `ee_range`: the server port is the Enterprise Extender range [ee_lo, ee_lo + 4].
+ * `ee`: an Enterprise Extender connection: the server port is the range [ee_lo, ee_lo + 4].
  * `now` (the interval so far) is needed when the cap forces an early flush. Never NULL but
  * when out of memory.
  */
 struct zsession *zert_session_get(struct zert_sessions *t, const struct zert_detail *r,
-                                  uint8_t protocol, uint16_t ee_lo, uint64_t now);
+                                  uint8_t protocol, bool ee, uint16_t ee_lo, uint64_t now);
 
 /* The current interval starts at `start` (the first traffic, or after a jump of time). */
 void zert_sessions_begin(struct zert_sessions *t, uint64_t start);

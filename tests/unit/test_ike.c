@@ -302,7 +302,8 @@ test_table_esp_sequences(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct peer_table *pt = peer_table_new();
-        struct ipsec_peers *t = ipsec_peers_new(pt, 4);
+        struct ipsec_peers *t = ipsec_peers_new(pt, 4, 120000000, NULL);
+        struct peer *pr = NULL;
         struct packet p;
         memset(&p, 0, sizeof(p));
         p.family = 4;
@@ -314,7 +315,8 @@ test_table_esp_sequences(void)
         for (int k = 0; k < cases[i].n; k++) {
             p.esp_seq = cases[i].seq[k];
             p.ts_us = (uint64_t)k;
-            CHECK(!ipsec_peers_packet(t, &p));
+            CHECK(!ipsec_peers_packet(t, &p, &pr));
+            CHECK(pr != NULL);
         }
         char *text = NULL;
         size_t len = 0;
@@ -322,11 +324,7 @@ test_table_esp_sequences(void)
         static struct obs_ipsec_pair pair;
         struct json_writer w;
         jw_init(&w);
-        CHECK_EQ_INT(ipsec_peers_count(t), 1);
-        const struct peer *pr = ipsec_peers_get(t, 0);
-        struct ipsec_pair_id id = {
-            pr->pair_id, pr->family, {pr->addr[0], pr->addr[1]}, pr->first_ts, pr->last_ts};
-        ipsec_pair_observe(pr->ipsec, &id, &pair);
+        ipsec_peers_observe(t, pr, &pair);
         CHECK_EQ_INT(emit_obs_write_pair(&w, out, &pair), 0);
         jw_fini(&w);
         fclose(out);
