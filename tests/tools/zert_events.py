@@ -8,9 +8,11 @@ usage: zert_events.py ZERTSENSOR SOURCE_DIR CORPUS_DIR
    each session's summary counts exactly its connections.
 2. SMTP STARTTLS (corpus): init in clear, change to TLS, term.
 3. pcaps/ee-sample.pcap: one EE connection per IP pair, frame counts as tshark's.
+1c. Coverage events (enabled/disabled, aggregation enabled/disabled) bracket the run.
 4. A long capture made here from corpus traffic with editcap time shifts (never kept): the
-   same connections repeated in 12 consecutive 15-minute intervals give one summary per
-   session per interval, each interval's start counters equal to the previous end counters.
+   same connection repeated in 12 consecutive 15-minute intervals gives one summary per
+   interval from a session freed after each (nothing active across a boundary); a TLS
+   connection paused 2000 s keeps its session across boundaries, counters continuing.
 """
 import json
 import os
@@ -29,7 +31,15 @@ def check(cond, what):
         print("FAIL:", what)
 
 
+COVERAGE = ("enabled", "disabled", "aggregation_enabled", "aggregation_disabled")
+
+
 def run(capture, outdir, *opts):
+    """The run's records without its coverage events (checked on their own in 1c)."""
+    return [r for r in run_all(capture, outdir, *opts) if r["event"] not in COVERAGE]
+
+
+def run_all(capture, outdir, *opts):
     subprocess.run([sensor, "-r", capture, "-q", "-o", outdir, *opts], check=True)
     with open(os.path.join(outdir, "records.jsonl")) as f:
         return [json.loads(line) for line in f]
@@ -86,6 +96,23 @@ with tempfile.TemporaryDirectory() as tmp:
                    "-c", conf)
         kinds = sorted(set(r["record"] for r in recs))
         check(kinds == [kind], f"{off} = off: record kinds {kinds}, want only {kind}")
+
+    # 1c. coverage events: zERT's own subtype 11 "enabled"/"disabled" and subtype 12
+    #     "aggregation enabled/disabled" bracket what the sensor saw: the first and the last
+    #     packet of the run (docs/zert-model.md)
+    allr = run_all(os.path.join(src, "pcaps/zert-events.pcap"), os.path.join(tmp, "cov"))
+    cov = [(r["record"], r["event"]) for r in allr if r["event"] in COVERAGE]
+    check(cov == [("detail", "enabled"), ("summary", "aggregation_enabled"),
+                  ("detail", "disabled"), ("summary", "aggregation_disabled")],
+          f"coverage events {cov}")
+    check([r["event"] for r in allr[:2]] == ["enabled", "aggregation_enabled"] and
+          [r["event"] for r in allr[-2:]] == ["disabled", "aggregation_disabled"],
+          "coverage events first and last")
+    check(allr[0]["time"] == "2026-11-22T17:02:40.057100Z" and
+          allr[-1]["time"] == "2026-11-22T17:03:10.059193Z",
+          f"coverage times {allr[0]['time']} .. {allr[-1]['time']}: the first and last packet")
+    check(all(set(r) == {"record", "event", "time", "sensor"} for r in allr
+              if r["event"] in COVERAGE), "coverage events hold only the ID and common sections")
 
     # 2. STARTTLS: clear text first, then TLS: init (clear), change (tls), term; the connection
     #    counts in both sessions, as partial in each
@@ -172,19 +199,48 @@ with tempfile.TemporaryDirectory() as tmp:
         check(len(lst) == 12, f"{key}: {len(lst)} interval records, want 12")
         starts = [ts(s["interval_start"]) for s in lst]
         check(len(set(starts)) == len(starts), f"{key}: one record per interval")
-        for a, b in zip(lst, lst[1:]):
-            check(ts(a["interval_end"]) == ts(b["interval_start"]) or
-                  ts(b["interval_start"]) > ts(a["interval_end"]),
-                  f"{key}: intervals in order")
-            for c in ("conns", "partial_conns", "short_conns", "bytes_in", "bytes_out",
-                      "segs_in", "segs_out"):
-                check(b[c]["start"] == a[c]["end"],
-                      f"{key}: {c} start {b[c]['start']} != previous end {a[c]['end']}")
         for s in lst[:-1]:
             check(ts(s["interval_end"]) % 900 == 0, f"{key}: boundary on the 15-minute clock")
-        conns = [s["conns"]["end"] for s in lst]
-        check(conns == sorted(conns) and conns[-1] == 12,
-              f"{key}: cumulative connections {conns}, want rising to 12")
+        # no connection crosses a boundary: after each interval record the session has no
+        # active connection and is freed (issue 9), so each interval's session starts afresh
+        for s in lst:
+            check(s["conns"] == {"start": 0, "end": 1} and s["active_conns"]["end"] == 0,
+                  f"{key}: conns {s['conns']} active {s['active_conns']}, want 0->1, none active")
+    st = subprocess.run([sensor, "-r", longcap, "-q", "-o", os.path.join(tmp, "long2"), "--stats"],
+                        capture_output=True, text=True, check=True).stderr
+    stats = json.loads(st.strip().splitlines()[-1])
+    check(stats.get("zert_sessions_created") == 12 * len(sessions) and
+          stats.get("zert_sessions_freed") == 12 * len(sessions),
+          f"long capture: sessions created {stats.get('zert_sessions_created')}, freed "
+          f"{stats.get('zert_sessions_freed')}, want {12 * len(sessions)} each")
+
+    # 4b. one connection active across boundaries: pcaps/tls-plain12.pcap with its traffic
+    #     after the TLS handshake held back 2000 s (pcaps/retime.py). Its session lives on
+    #     while the connection is active: each interval's start counters are the previous
+    #     interval's end counters, and the connection counts once.
+    paused = os.path.join(tmp, "paused.pcap")
+    subprocess.run([sys.executable, os.path.join(src, "pcaps/retime.py"),
+                    os.path.join(src, "pcaps/tls-plain12.pcap"), paused, "12", "2000"], check=True)
+    conf = os.path.join(tmp, "long-tcp.conf")
+    with open(conf, "w") as f:
+        f.write("tcp_timeout = 3600\n")
+    recs = run(paused, os.path.join(tmp, "paused"), "-c", conf)
+    ev = [(r["event"], r["protection"]) for r in recs if r["record"] == "detail"]
+    check(ev == [("init", ["tls"]), ("term", ["tls"])], f"paused TLS: {ev}, want init, term (tls)")
+    lst = [r for r in recs if r["record"] == "summary"]
+    check(len(lst) in (3, 4), f"paused TLS: {len(lst)} interval records, want 3 or 4 (2000 s)")
+    check(all(s["protocol"] == "tls" for s in lst), "paused TLS: one tls session")
+    for a, b in zip(lst, lst[1:]):
+        check(a["interval_end"] == b["interval_start"], "paused TLS: intervals follow each other")
+        check(a["active_conns"]["end"] == 1, f"paused TLS: active at a boundary {a['active_conns']}")
+        for c in ("conns", "partial_conns", "short_conns", "bytes_in", "bytes_out",
+                  "segs_in", "segs_out", "active_conns"):
+            check(b[c]["start"] == a[c]["end"],
+                  f"paused TLS: {c} start {b[c]['start']} != previous end {a[c]['end']}")
+    if lst:
+        check(lst[0]["conns"] == {"start": 0, "end": 1} and lst[-1]["conns"]["end"] == 1,
+              f"paused TLS: the connection counts once: {[s['conns'] for s in lst]}")
+        check(lst[-1]["active_conns"]["end"] == 0, "paused TLS: none active at the end")
 
 print(f"zert events: {'0 failed' if not failures else str(len(failures)) + ' failed'}")
 sys.exit(1 if failures else 0)
