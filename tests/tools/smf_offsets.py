@@ -39,6 +39,7 @@ CAP_QUICK = os.path.join(SRC, "pcaps", "quickstart.pcap")
 CAP_EE = os.path.join(SRC, "pcaps", "ee-sample.pcap")
 CAP_SSH = os.path.join(CORPUS, "zeek", "ssh", "ssh.pcap")
 CAP_IKE = os.path.join(CORPUS, "arkime", "IKEv2.pcap")
+CAP_AH = os.path.join(SRC, "pcaps", "ah-tls12.pcap")
 
 TSHARK = shutil.which("tshark")
 
@@ -201,6 +202,7 @@ def tshark_group(name, checks):
 # ---- sensor run and RDW stream -------------------------------------------------------------
 
 TMP = tempfile.mkdtemp(prefix="smf_offsets.")
+ALL_JSON = {}  # tag -> every JSON record of the run, JSON-only ones included
 
 
 def run(cap, tag):
@@ -212,7 +214,9 @@ def run(cap, tag):
     with open(os.path.join(out, "zert.smf"), "rb") as f:
         data = f.read()
     with open(os.path.join(out, "records.jsonl")) as f:
-        recs = [json.loads(ln) for ln in f if ln.strip()]
+        ALL_JSON[tag] = [json.loads(ln) for ln in f if ln.strip()]
+    # records marked "in_smf": false (protection unknown, IPsec peer pairs) are JSON-only
+    recs = [j for j in ALL_JSON[tag] if j.get("in_smf", True)]
     smf = []
     off = 0
     ok = True
@@ -231,8 +235,21 @@ def run(cap, tag):
           [("RDW walk ends exactly at end of file", ok and off == len(data), True),
            ("records == JSON lines", len(smf), len(recs)),
            ("subtypes in JSON order (11 detail, 12 summary)",
-            [be(r, 22, 2) for r in smf], [11 if j["record"] == "detail" else 12 for j in recs])])
+            [be(r, 22, 2) for r in smf], [11 if j["record"] == "detail" else 12 for j in recs]),
+           # IBM defines SAIPProto for TCP and UDP (EE) only: IPsec by itself is JSON-only
+           ("SAIPProto of every connection and session record is 6 or 17",
+            sorted({sap_ip_proto(r) for r in smf} - {None}),
+            sorted({sap_ip_proto(r) for r in smf} - {None} & {6, 17}))])
     return smf, recs
+
+
+def sap_ip_proto(rec):
+    """SAIPProto of a subtype 11 or 12 record; None for coverage events (no S1)."""
+    if be(rec, 22, 2) == 11:
+        s = section(rec, 1)
+        return s[4] if s is not None and s[0] in (1, 2, 3, 4) else None
+    s = section(rec, 1)
+    return s[27] if s is not None and s[8] == 1 else None
 
 
 # ---- generic record frame ------------------------------------------------------------------
@@ -638,7 +655,7 @@ def tls_all():
     cert = {"bits": 2048, "serial_len": 20}
     if TSHARK:
         bits, serial, sigoid = rsa_bits_from_tshark()
-        j = next(r for r in recs if r["record"] == "detail" and r["local"]["port"] == 44312)
+        j = next(r for r in recs if r["record"] == "detail" and r.get("local", {}).get("port") == 44312)
         tshark_group("tls12.server certificate (tshark)", [
             ("RSA modulus bits", bits, 2048),
             ("signature OID sha256WithRSAEncryption", sigoid, "1.2.840.113549.1.1.11"),
@@ -702,7 +719,7 @@ def ssh_all():
     for rec, j in zip(smf, recs):
         s = section(rec, 1) if be(rec, 22, 2) == 11 else None
         if s is not None and be(s, 82, 2) == 22 and be(s, 80, 2) == SSH_CLIENT[1] \
-                and s[64:80] == ip16(SSH_SERVER[0]):
+                and s[64:80] == ip16(SSH_SERVER[0]) and j["event"] in ("term", "short_term"):
             found = (rec, j)
             break
     if not found:
@@ -779,10 +796,14 @@ def ssh_all():
 
 
 def ike_all():
+    """An IPsec peer pair by itself is a JSON-only connection (IBM defines SAIPProto for TCP
+    and UDP only, docs/zert-model.md): its init and term records are in records.jsonl with the
+    IKE facts tshark decodes, marked "in_smf": false, and zert.smf holds none of them."""
     smf, recs = run(CAP_IKE, "ikev2")
     peers = {"2003:51:6012::2", "2003:51:6012::4"}
-    facts = {"ver": 0x20, "encr": 12, "keylen": 256, "prf": 7, "integ": 14, "dh": 20,
-             "first": None, "esp": True}
+    facts = {"ver": "2.0", "encr": 12, "keylen": 256, "prf": 7, "integ": 14, "dh": 20}
+    names = {"encr": {12: "AES-CBC"}, "prf": {7: "HMAC-SHA2-512"}, "integ": {14: "HMAC-SHA2-512-256"}}
+    esp = []
     if TSHARK:
         rows = tshark(CAP_IKE, "isakmp.tf.id.encr", ["frame.time_epoch", "ipv6.src", "ipv6.dst",
                                                      "isakmp.version", "isakmp.tf.id.encr",
@@ -790,111 +811,99 @@ def ike_all():
                                                      "isakmp.tf.id.prf", "isakmp.tf.id.integ",
                                                      "isakmp.tf.id.dh"])
         r = rows[0]
-        first = tshark(CAP_IKE, "isakmp || esp", ["frame.time_epoch"])[0][0]
-        esp = tshark(CAP_IKE, "esp", ["esp.spi"])
+        esp = tshark(CAP_IKE, "esp", ["frame.time_epoch", "ipv6.src"])
         tshark_group("ikev2.capture (tshark IKE_SA_INIT)", [
             ("IKE peers", {r[1], r[2]}, peers),
-            ("version", int(r[3], 16), facts["ver"]),
+            ("version", int(r[3], 16), 0x20),
             ("ENCR", int(r[4]), facts["encr"]),
             ("key length", int(r[5]), facts["keylen"]),
             ("PRF", int(r[6]), facts["prf"]),
             ("INTEG", int(r[7]), facts["integ"]),
             ("D-H", int(r[8]), facts["dh"]),
             ("ESP seen", bool(esp), True)])
-        facts["first"] = first
-    last = None
-    for event in ("init", "term"):
-        name = f"ikev2 {event} (arkime/IKEv2 ESP peer pair)"
-        found = None
-        for rec, j in zip(smf, recs):
-            s = section(rec, 1) if be(rec, 22, 2) == 11 else None
-            if s is not None and s[4] == 50 and s[0] == EVENT11[event]:
-                found = (rec, j)
-                break
-        if not found:
-            fatal_group(name, f"no subtype 11 record with SAIPProto [4] = 50, event {event}")
-            continue
-        rec, j = found
-        local, remote = j["local"]["ip"], j["remote"]["ip"]
-        group(f"{name}.endpoints (JSON local/remote are the capture's IKE peers)",
-              [("{local, remote}", {local, remote}, peers)])
-        check_frame(name, rec, j, 11, {0: 64, 1: 128, 5: 236}, [])
-        s = check_s1_detail(name, rec, j, 50, (local, 0), (remote, 0), ipv6=True)
-        if facts["first"]:
-            checks = [("SASTime = first IKE/ESP frame", be(s, 32, 4),
-                       hundredths(epoch_dt(facts["first"])))]
-            if event == "term":
-                pk = tshark(CAP_IKE, "esp", ["frame.time_epoch", "ipv6.src"])
-                last = tshark(CAP_IKE, "isakmp || esp", ["frame.time_epoch"])[-1][0]
-                checks += [
-                    ("SAETime = last IKE/ESP frame", be(s, 40, 4), hundredths(epoch_dt(last))),
-                    ("SAInSegDG = ESP packets to local", be(s, 104, 8),
-                     sum(1 for r in pk if r[1] == remote)),
-                    ("SAOutSegDG = ESP packets from local", be(s, 112, 8),
-                     sum(1 for r in pk if r[1] == local))]
-            tshark_group(f"{name}.S1 vs capture (tshark)", checks)
-        p = section(rec, 5)
-        tl, tr = j["ipsec"].get("tunnel_local"), j["ipsec"].get("tunnel_remote")
-        v6 = any(x and ":" in x for x in (tl, tr))
-        group(f"{name}.S5 IPsec (§3.5)", [
-            ("IKETunID [0]", be(p, 0, 4), 0),
-            ("IKEMajVer [4]", p[4], facts["ver"] >> 4),
-            ("IKEMinVer [5]", p[5], facts["ver"] & 0xF),
-            ("reserved [6]", p[6:8], b"\0\0"),
-            ("IKETunKeyExchRule [8] blanks", p[8:56], ebc("", 48)),
-            ("IKETunLclEndpt [56]", p[56:72], ip16(tl) if tl else b"\0" * 16),
-            ("IKETunRmtEndpt [72]", p[72:88], ip16(tr) if tr else b"\0" * 16),
-            ("IKETunLclAuthMeth [88] unknown", be(p, 88, 2), 0),
-            ("IKETunRmtAuthMeth [90] unknown", be(p, 90, 2), 0),
-            ("IKETunAuthAlg [92] HMAC-SHA2-512-256", be(p, 92, 2), IKE_INTEG[facts["integ"]]),
-            ("IKETunEncAlg [94] AES-CBC/256", be(p, 94, 2),
-             IKE_ENCR[(facts["encr"], facts["keylen"])]),
-            ("IKETunDHGroup [96] group 20", be(p, 96, 2), DH_20 if facts["dh"] == 20 else None),
-            ("IKETunPseudoRandFunc [98] HMAC-SHA2-512", be(p, 98, 2), IKE_PRF[facts["prf"]]),
-            ("lifesize/lifetime/reauth [100..111]", p[100:112], b"\0" * 12),
-            ("certificate blocks [112..207]", p[112:208], b"\0" * 96),
-            ("TunID [208]", be(p, 208, 4), 0),
-            ("TunFlags [212] (X'80' IPv6 endpoints)", p[212], 0x80 if v6 else 0),
-            ("TunType [213] dynamic (IKE seen, smf-mapping)", p[213], 2),
-            ("TunState [214]", p[214], 0),
-            ("reserved [215]", p[215], 0),
-            ("EncapMode [216]", p[216], 0),
-            ("AuthProto [217] ESP", p[217], 50 if facts["esp"] else 0),
-            ("AuthAlg/EncAlg/PFSGroup [218..223]", p[218:224], b"\0" * 6),
-            ("Lifesize/Lifetime/VPNLifeExpire [224..235]", p[224:236], b"\0" * 12),
-        ])
-        last = (rec, j)
-    # summary
-    name = "ikev2.summary (subtype 12, IPsec peer pair)"
-    if last is None:
-        fatal_group(name, "no IPsec detail record to take the peer pair from")
-        return
-    rec, j = last
-    srv, clt = j["local"]["ip"], j["remote"]["ip"]
-    got = find_summary(smf, recs, 0, srv, clt)
+    pair = [j for j in ALL_JSON["ikev2"] if j["record"] == "detail" and j.get("ip_proto") == "esp"]
+    group("ikev2 (arkime/IKEv2 ESP peer pair): JSON-only connection", [
+        ("events", [j["event"] for j in pair], ["init", "term"]),
+        ("in_smf", [j.get("in_smf") for j in pair], [False, False]),
+        ("{local, remote}", [{j["local"]["ip"], j["remote"]["ip"]} for j in pair], [peers, peers]),
+        ("no subtype 11 record in zert.smf for the pair",
+         [j for j in recs if j["record"] == "detail" and j.get("ip_proto") == "esp"], [])])
+    if len(pair) == 2:
+        t = pair[1]
+        ip = t["ipsec"]
+        checks = [
+            ("ike_version", ip["ike_version"], facts["ver"]),
+            ("encr", ip["encr"], names["encr"][facts["encr"]]),
+            ("key_bits", ip["key_bits"], facts["keylen"]),
+            ("prf", ip["prf"], names["prf"][facts["prf"]]),
+            ("integ", ip["integ"], names["integ"][facts["integ"]]),
+            ("dh_group", ip["dh_group"], facts["dh"])]
+        if esp:
+            local = t["local"]["ip"]
+            checks += [
+                ("segs_in = ESP packets to local", t["segs_in"], sum(1 for e in esp if e[1] != local)),
+                ("segs_out = ESP packets from local", t["segs_out"],
+                 sum(1 for e in esp if e[1] == local))]
+        tshark_group("ikev2 term (JSON) vs capture (tshark)", checks)
+    sums = [j for j in ALL_JSON["ikev2"] if j["record"] == "summary" and j.get("ip_proto") == "esp"]
+    group("ikev2 summary: JSON-only session", [
+        ("protocol", [j["protocol"] for j in sums], ["ipsec"]),
+        ("in_smf", [j.get("in_smf") for j in sums], [False])])
+
+
+# ---- AH (pcaps/ah-tls12.pcap): a TLS 1.2 connection under AH, ip_proto 6 --------------------
+
+AH_SERVER = ("192.0.2.20", 44302)
+AH_CLIENT = ("192.0.2.10", 35214)
+
+
+def ah_all():
+    """A TCP connection protected by TLS and by AH: one subtype 11 record with the TLS and
+    the IPsec sections, and a TLS and an IPsec subtype 12 session for it."""
+    smf, recs = run(CAP_AH, "ah")
+    name = "ah (ah-tls12 :44302 <- :35214)"
+    got = find_detail(smf, recs, AH_SERVER[1], "short_term", AH_CLIENT[0])
     if not got:
-        fatal_group(name, "no subtype 12 record for the IPsec pair")
+        fatal_group(name, "no subtype 11 short_term record with SALPort 44302")
+        return
+    rec, j = got
+    cert = j["tls"]["server_cert"]
+    check_frame(name, rec, j, 11, {0: 64, 1: 128, 3: 168, 5: 236},
+                [(5, cert["subject"]), (6, cert["issuer"])])
+    s = check_s1_detail(name, rec, j, 6, AH_SERVER, AH_CLIENT)
+    group(f"{name}.S1 protection", [
+        ("SASecProtos [1] TLS | IPsec", s[1], 0x80 | 0x20),
+        ("JSON protection", j["protection"], ["tls", "ipsec"])])
+    p = section(rec, 5)
+    group(f"{name}.S5 IPsec (§3.5): AH seen, no IKE seen", [
+        ("IKETunID [0]", be(p, 0, 4), 0),
+        ("IKEMajVer/MinVer [4..5] unknown", p[4:6], b"\0\0"),
+        ("IKETunKeyExchRule [8] blanks", p[8:56], ebc("", 48)),
+        ("IKE endpoints, methods, algorithms [56..111] unknown", p[56:112], b"\0" * 56),
+        ("certificate blocks [112..207]", p[112:208], b"\0" * 96),
+        ("TunID [208]", be(p, 208, 4), 0),
+        ("TunFlags [212] IPv4", p[212], 0),
+        ("TunType [213] unknown (no IKE seen)", p[213], 0),
+        ("AuthProto [217] AH", p[217], 51),
+        ("AuthAlg/EncAlg/PFSGroup [218..223] unknown", p[218:224], b"\0" * 6)])
+    got = None
+    for rec, j in zip(smf, recs):
+        if be(rec, 22, 2) == 12 and j["record"] == "summary" and j.get("protocol") == "ipsec":
+            got = (rec, j)
+    name = "ah.summary (subtype 12, IPsec session of the TCP connection)"
+    if not got:
+        fatal_group(name, "no subtype 12 IPsec record")
         return
     rec, j = got
     check_frame(name, rec, j, 12, {0: 64, 1: 204, 4: 74}, [])
-    # role peer: neither server (X'40') nor client (X'20'); X'80' IPv6
-    check_s1_summary(name, rec, j, 50, 0x20, 0x80, (srv, 0), clt, 0, "I")
+    check_s1_summary(name, rec, j, 6, 0x20, 0x40, AH_SERVER, AH_CLIENT[0], AH_SERVER[1], "I")
     p = section(rec, 4)
     group(f"{name}.S4 IPsec summary (§4.4)", [
-        ("IKEMajVer [0]", p[0], 2),
-        ("IKEMinVer [1]", p[1], 0),
-        ("IKETunLclEndpt/RmtEndpt [2..33]", p[2:34], b"\0" * 32),
-        ("IKETunLclAuthMeth/RmtAuthMeth [34..37]", p[34:38], b"\0" * 4),
-        ("IKETunAuthAlg [38]", be(p, 38, 2), IKE_INTEG_SHA512_256),
-        ("IKETunEncAlg [40]", be(p, 40, 2), IKE_ENC_AES_CBC_256),
-        ("IKETunDHGroup [42]", be(p, 42, 2), DH_20),
-        ("IKETunPseudoRandFunc [44]", be(p, 44, 2), IKE_PRF_SHA512),
-        ("certificates [46..65]", p[46:66], b"\0" * 20),
+        ("IKE fields [0..65] unknown", p[0:66], b"\0" * 66),
         ("PFSGroup [66]", be(p, 66, 2), 0),
         ("EncapMode [68]", p[68], 0),
-        ("AuthProto [69] ESP", p[69], 50),
-        ("AuthAlg/EncAlg [70..73]", p[70:74], b"\0" * 4),
-    ])
+        ("AuthProto [69] AH", p[69], 51),
+        ("AuthAlg/EncAlg [70..73]", p[70:74], b"\0" * 4)])
 
 
 # ---- EE (pcaps/ee-sample.pcap): UDP 12000-12004 ---------------------------------------------
@@ -916,7 +925,30 @@ def ee_all():
             ("EE port range", (min(int(p[0]) for p in ports), max(int(p[0]) for p in ports)),
              (12000, 12004))])
         first = rows[0][0]
-    for event in ("init", "term"):
+    # The capture ends while both EE connections are active: their term records are cut by
+    # the end of the capture, JSON-only (docs/zert-model.md); zert.smf has their init records.
+    cut = [j for j in ALL_JSON["ee"] if j["record"] == "detail" and j["event"] == "term"]
+    group("ee term (cut by the end of the capture)", [
+        ("terms", len(cut), 2),
+        ("end_reason", {j.get("end_reason") for j in cut}, {"end_of_capture"}),
+        ("in_smf", {j.get("in_smf") for j in cut}, {False})])
+    if TSHARK:
+        # an EE connection is the IP pair, all its EE port flows (docs/ee.md)
+        t = [j for j in cut if j["local"]["ip"] == local[0] and j["remote"]["ip"] == remote[0]]
+        dg = tshark(CAP_EE, f"udp && ip.addr=={local[0]} && ip.addr=={remote[0]}",
+                    ["frame.time_epoch", "ip.src", "udp.length"])
+        to_local = [int(r[2]) - 8 for r in dg if r[1] == remote[0]]
+        from_local = [int(r[2]) - 8 for r in dg if r[1] == local[0]]
+        t = t[0] if t else {}
+        tshark_group("ee term (JSON, 10.1.1.2 <- 10.1.1.1) vs capture (tshark)", [
+            ("end = last datagram", t.get("end", "")[:22],
+             datetime.datetime.fromtimestamp(float(dg[-1][0]), datetime.timezone.utc)
+             .strftime("%Y-%m-%dT%H:%M:%S.%f")[:22]),
+            ("segs_in = datagrams to local", t.get("segs_in"), len(to_local)),
+            ("bytes_in = UDP payload to local", t.get("bytes_in"), sum(to_local)),
+            ("segs_out = datagrams from local", t.get("segs_out"), len(from_local)),
+            ("bytes_out = UDP payload from local", t.get("bytes_out"), sum(from_local))])
+    for event in ("init",):
         name = f"ee {event} (ee-sample UDP 12000, 10.1.1.2 <- 10.1.1.1)"
         got = find_detail(smf, recs, 12000, event, remote[0])
         if not got:
@@ -952,7 +984,7 @@ def ee_all():
 
 
 def main():
-    for cap in (CAP_QUICK, CAP_EE, CAP_SSH, CAP_IKE):
+    for cap in (CAP_QUICK, CAP_EE, CAP_SSH, CAP_IKE, CAP_AH):
         if not os.path.exists(cap):
             raise SystemExit(f"missing capture {cap}")
     if TSHARK is None:
@@ -961,7 +993,7 @@ def main():
         fatal_group("tshark", "not installed (conf/install-deps.sh --test): no capture "
                     "cross-checks")
     try:
-        for case in (tls_all, ssh_all, ike_all, ee_all):
+        for case in (tls_all, ssh_all, ike_all, ah_all, ee_all):
             try:
                 case()
             except Exception as e:  # a missing section or field: a failure, not a crash
