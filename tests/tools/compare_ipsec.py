@@ -232,7 +232,13 @@ def sensor_facts(lines):
     sas = {}
     for p in pairs:
         for sa in p["ipsec"]["ike_sas"]:
-            sas.setdefault(sa["spi_i"], sa)
+            # a pair idle for longer than udp_timeout ends and a later datagram starts a new
+            # one (docs/ipsec.md), while tshark keeps one SA per SPI for the whole capture:
+            # an SA seen in several pair lifetimes is their union, earliest facts first
+            have = sas.setdefault(sa["spi_i"], dict(sa))
+            for k, v in sa.items():
+                if have.get(k) in (None, [], "") and v not in (None, [], ""):
+                    have[k] = v
     esp = collections.Counter()
     ah = collections.Counter()
     for p in pairs:
