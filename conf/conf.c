@@ -17,7 +17,7 @@ conf_init(struct conf *c)
     snprintf(c->system, sizeof(c->system), "ZSENSOR");
     snprintf(c->sysplex, sizeof(c->sysplex), "ZSPLEX");
     snprintf(c->stack, sizeof(c->stack), "TCPIP");
-    c->interval_s = 900;
+    c->interval_s = 1800; /* z/OS's SMF default interval, 30 minutes */
     c->short_conn_s = 10;
     c->ee_base_port = 12000;
     /* output_dir stays empty: records are written only when it (or -o) is given */
@@ -269,6 +269,9 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
             c->smf_format = CONF_SMF_VBS;
         else
             return fail(err, errlen, where, "bad value '%s' for %s (rdw or vbs)", value, key);
+    } else if (!strcmp(key, "smf_zos25")) {
+        if (parse_bool(value, &c->smf_zos25))
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "vbs_block_size")) {
         if (parse_u64(value, 64, 32760, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);

@@ -54,12 +54,14 @@ struct conf {
     bool summary;                   /* write subtype 12 records (SMFCONFIG ZERTSUMMARY) */
     enum conf_smf_format smf_format;
     uint32_t vbs_block_size;
+    bool smf_zos25; /* subtype 11 in the z/OS 2.5 form: 8 triplets, S7 zeroed */
     uint32_t max_flows;
     uint64_t memcap;
     uint32_t flow_memcap;
     uint32_t tcp_timeout_s, udp_timeout_s, closed_timeout_s;
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
-    uint64_t max_sessions; /* security sessions without an active connection, before an early flush */
+    uint64_t
+        max_sessions; /* security sessions without an active connection, before an early flush */
 };
 
 /* The defaults: what a run without -c uses. */

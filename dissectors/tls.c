@@ -1127,12 +1127,16 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
         zert_num_set(&t->cipher_suite, st->suite);
     if (sh && s) {
         ZERT_STR_SET(rec, t->cipher_name, s->name);
+        if (s->auth && strcmp(s->auth, "NULL") != 0)
+            ZERT_STR_SET(rec, t->auth, s->auth); /* TLS 1.3 suites carry no authentication */
         ZERT_STR_SET(rec, t->enc, s->enc);
         ZERT_STR_SET(rec, t->mac, s->mac);
     }
     const char *kex = tls_kex_name(st, s, kbuf, sizeof(kbuf));
     if (kex)
         ZERT_STR_SET(rec, t->kex, kex);
+    if (st->sh_seen && st->tls13 && st->psk_accepted)
+        ZERT_STR_SET(rec, t->auth, "PSK"); /* resumption: the PSK authenticates */
     if (sh && st->group_known) {
         zert_num_set(&t->group, st->group);
         const struct tls_group *g = tls_find_group(st->group);

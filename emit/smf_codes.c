@@ -409,6 +409,100 @@ smf_codes_name(const struct name_tab *tab, uint16_t code)
     return code ? name_tab_lookup(tab, code) : NULL;
 }
 
+/* A suite-style kex name as IBM's list spells it, from the IANA suite name's key-exchange part. */
+static bool
+tls_kex_from_suite(const char *cipher_name, char *out, size_t cap)
+{
+    if (!cipher_name || strncmp(cipher_name, "TLS_", 4) != 0)
+        return false; /* SSLv2 kinds (SSL_CK_*) and FIPS variants: from kex and auth */
+    const char *kx = cipher_name + 4, *with = strstr(kx, "_WITH_");
+    if (!with || (size_t)(with - kx) >= cap)
+        return false;
+    char part[40];
+    if ((size_t)(with - kx) >= sizeof(part))
+        return false;
+    memcpy(part, kx, (size_t)(with - kx));
+    part[with - kx] = '\0';
+    char *e1024 = strstr(part, "_EXPORT1024");
+    if (e1024)
+        e1024[strlen("_EXPORT")] = '\0'; /* the 1024-bit export drafts are export suites */
+    if (strcmp(part, "PSK_DHE") == 0)
+        snprintf(part, sizeof(part), "DHE_PSK"); /* RFC 8442's spelling of DHE_PSK */
+    else if (strncmp(part, "SRP_SHA", 7) == 0)
+        snprintf(part, sizeof(part), "SRP");
+    snprintf(out, cap, "%s", part);
+    return true;
+}
+
+uint16_t
+smf_codes_tls_kex(const char *cipher_name, const char *kex, const char *auth)
+{
+    char name[40];
+    uint16_t code = 0;
+    if (tls_kex_from_suite(cipher_name, name, sizeof(name)))
+        code = smf_codes_find(smf_tls_kex_codes, name);
+    if (code)
+        return code;
+    /* no TLS_ suite name: compose (DH, DHE, ECDH, ECDHE with RSA, DSS, ECDSA), else the kex */
+    static const char *const fam[] = {"DH", "DHE", "ECDH", "ECDHE"};
+    static const char *const au[] = {"RSA", "DSS", "ECDSA"};
+    for (size_t i = 0; kex && auth && i < sizeof(fam) / sizeof(fam[0]); i++)
+        for (size_t j = 0; strcmp(kex, fam[i]) == 0 && j < sizeof(au) / sizeof(au[0]); j++)
+            if (strcmp(auth, au[j]) == 0) {
+                snprintf(name, sizeof(name), "%s_%s", kex, auth);
+                return smf_codes_find(smf_tls_kex_codes, name);
+            }
+    return smf_codes_find(smf_tls_kex_codes, kex);
+}
+
+void
+smf_codes_tls_kex_split(uint16_t code, char *kex, size_t kcap, char *auth, size_t acap)
+{
+    const char *n = smf_codes_name(smf_tls_kex_codes, code);
+    auth[0] = '\0';
+    if (!n) {
+        if (code)
+            snprintf(kex, kcap, "unknown(0x%04X)", code);
+        else
+            kex[0] = '\0';
+        return;
+    }
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%s", n);
+    char *ex = strstr(buf, "_EXPORT");
+    if (ex)
+        *ex = '\0'; /* the grade is in the suite's name and its cipher (RC4-40, DES40-CBC) */
+    /* {IBM name, kex, auth}: the record's spelling of each suite-style name */
+    static const struct {
+        const char *ibm, *kex, *auth;
+    } split[] = {
+        {"RSA", "RSA", "RSA"},
+        {"RSA_PSK", "RSA_PSK", "RSA"},
+        {"DH_RSA", "DH", "RSA"},
+        {"DH_DSS", "DH", "DSS"},
+        {"DHE_RSA", "DHE", "RSA"},
+        {"DHE_DSS", "DHE", "DSS"},
+        {"ECDH_RSA", "ECDH", "RSA"},
+        {"ECDH_ECDSA", "ECDH", "ECDSA"},
+        {"ECDHE_RSA", "ECDHE", "RSA"},
+        {"ECDHE_ECDSA", "ECDHE", "ECDSA"},
+        {"DH_anon", "DH_anon", "anon"},
+        {"ECDH_anon", "ECDH_anon", "anon"},
+        {"PSK", "PSK", "PSK"},
+        {"DHE_PSK", "DHE_PSK", "PSK"},
+        {"ECDHE_PSK", "ECDHE_PSK", "PSK"},
+        {"KRB5", "KRB5", "KRB5"},
+        {"FORTEZZA_KEA", "FORTEZZA_KEA", "FORTEZZA"},
+    };
+    for (size_t i = 0; i < sizeof(split) / sizeof(split[0]); i++)
+        if (strcmp(buf, split[i].ibm) == 0) {
+            snprintf(kex, kcap, "%s", split[i].kex);
+            snprintf(auth, acap, "%s", split[i].auth);
+            return;
+        }
+    snprintf(kex, kcap, "%s", buf); /* a TLS 1.3 group kind: no authentication in the code */
+}
+
 /* The TLS version vocabulary is tls_version.c's, shared with the dissector. */
 const char *
 smf_codes_tls_version_name(uint16_t code, char *buf, size_t len)

@@ -94,6 +94,16 @@ uint16_t smf_codes_find(const struct name_tab *tab, const char *name);
 /* Code -> canonical name; NULL when the code is 0 or not in the table. */
 const char *smf_codes_name(const struct name_tab *tab, uint16_t code);
 
+/*
+ * TLS_CS_Kex_Alg is suite-style, as IBM's list is (RSA, RSA_EXPORT, DH_RSA, DHE_RSA, ECDHE_ECDSA,
+ * ...): the suite's key exchange with its authentication and export grade, as the IANA suite
+ * name spells them between "TLS_" and "_WITH_". TLS 1.3 suites name neither: the key exchange
+ * is then the group's kind (ECDHE, DHE, ECDHE-MLKEM, ...), _PSK when a PSK was accepted.
+ * The reader splits a code back into the record's kex and auth.
+ */
+uint16_t smf_codes_tls_kex(const char *cipher_name, const char *kex, const char *auth);
+void smf_codes_tls_kex_split(uint16_t code, char *kex, size_t kcap, char *auth, size_t acap);
+
 uint16_t smf_codes_ike_encr_find(const char *name, uint64_t key_bits, bool bits_known);
 /* Code -> IKE transform name and key length (0: none); false when unknown. */
 bool smf_codes_ike_encr_name(uint16_t code, const char **name, uint16_t *key_bits);

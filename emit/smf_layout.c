@@ -446,7 +446,10 @@ io_tls_suite(struct smf_io *io, size_t enc_off, struct zert_tls *t)
 {
     io_code(io, enc_off, smf_tls_enc_codes, t->enc, sizeof(t->enc));
     io_code(io, enc_off + 2, smf_tls_mac_codes, t->mac, sizeof(t->mac));
-    io_code(io, enc_off + 4, smf_tls_kex_codes, t->kex, sizeof(t->kex));
+    uint16_t kex = writing(io) ? smf_codes_tls_kex(t->cipher_name, t->kex, t->auth) : 0;
+    io_u16(io, enc_off + 4, &kex);
+    if (!writing(io))
+        smf_codes_tls_kex_split(kex, t->kex, sizeof(t->kex), t->auth, sizeof(t->auth));
 }
 
 /* SSH version: 2 for "2.0" and "1.99", 1 for "1.x"; read back as "2.0" or "1.5". */

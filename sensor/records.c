@@ -47,6 +47,7 @@ records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
     r->dirfd = -1;
     jw_init(&r->jw);
     emit_smf_conf_init(&r->smf_conf);
+    r->smf_conf.zos25 = conf->smf_zos25;
     if (emit_smf_tz_parse(&r->smf_conf.tz, conf->timezone, err, errlen) != 0)
         goto fail;
     r->dirfd = outfile_dir_open(dir, err, errlen);

@@ -495,7 +495,8 @@ ENC_AES256_GCM = 0x8004   # P TLS_CS_Enc_Alg AES-256-GCM
 ENC_AES128_CTR = 0x800A   # P SSH_Enc_Alg aes128-ctr (same code space as TLS_CS_Enc_Alg)
 MAC_AEAD = 0x0001         # §3.8 Msg auth: 1 None, or an AEAD cipher such as AES-GCM
 MAC_HMAC_MD5 = 0x0003     # §3.8 Msg auth: 3 HMAC-MD5
-KEX_ECDHE = 0x800F        # P TLS_CS_Kex_Alg ECDHE (records-json.md: kex names the exchange)
+KEX_ECDHE = 0x800F        # P TLS_CS_Kex_Alg ECDHE: TLS 1.3, the kex of the group's kind
+KEX_ECDHE_RSA = 0x8008    # P TLS_CS_Kex_Alg ECDHE_RSA: suite-style, as the IANA suite name
 SIG_SHA256_RSA = 0x0007   # §3.8 Cert signature method 7: RSA with SHA-256
 CERT_ENC_RSA = 0x0002     # §3.8 Cert encryption method 2: RSA
 DIGEST_SHA256 = 0x0006    # §3.8 Cert digest 6: SHA-256
@@ -508,7 +509,7 @@ IKE_PRF_SHA512 = 0x0004   # §3.8 PRF 4: HMAC-SHA2-512
 DH_20 = 0x0014            # §3.8 DH group X'14': group 20
 
 # capture facts -> IBM codes (IANA numbers as tshark shows them)
-TLS_SUITES = {0xC02F: ("C02F", ENC_AES128_GCM, MAC_AEAD, KEX_ECDHE),   # ECDHE-RSA-AES128-GCM-SHA256
+TLS_SUITES = {0xC02F: ("C02F", ENC_AES128_GCM, MAC_AEAD, KEX_ECDHE_RSA),   # ECDHE-RSA-AES128-GCM-SHA256
               0x1302: ("1302", ENC_AES256_GCM, MAC_AEAD, KEX_ECDHE)}   # AES_256_GCM_SHA384, x25519
 IKE_ENCR = {(12, 256): IKE_ENC_AES_CBC_256}   # IANA ENCR_AES_CBC, key length 256
 IKE_INTEG = {14: IKE_INTEG_SHA512_256}        # IANA AUTH_HMAC_SHA2_512_256
@@ -632,7 +633,7 @@ def tls_summary(smf, recs, port):
         ("Neg_Cipher [4]", t[4:10], ebc("C02F", 6)),
         ("CS_Enc_Alg [10]", be(t, 10, 2), ENC_AES128_GCM),
         ("CS_Msg_Auth [12]", be(t, 12, 2), MAC_AEAD),
-        ("CS_Kex_Alg [14]", be(t, 14, 2), KEX_ECDHE),
+        ("CS_Kex_Alg [14]", be(t, 14, 2), KEX_ECDHE_RSA),
         ("SCert_Signature_Method [16]", be(t, 16, 2), SIG_SHA256_RSA),
         ("SCert_Enc_Method [18]", be(t, 18, 2), CERT_ENC_RSA),
         ("SCert_Digest_Alg [20]", be(t, 20, 2), DIGEST_SHA256),
@@ -906,6 +907,37 @@ def ah_all():
         ("AuthAlg/EncAlg [70..73]", p[70:74], b"\0" * 4)])
 
 
+# ---- the z/OS 2.5 form (smf_zos25 = yes): subtype 11 with 8 triplets, the 8th zeroed --------
+
+
+def zos25_form():
+    conf = os.path.join(TMP, "zos25.conf")
+    with open(conf, "w") as f:
+        f.write("smf_zos25 = yes\n")
+    out = os.path.join(TMP, "zos25")
+    os.makedirs(out)
+    subprocess.run([SENSOR, "-r", CAP_QUICK, "-q", "-c", conf, "-o", out], check=True)
+    with open(os.path.join(out, "zert.smf"), "rb") as f:
+        data = f.read()
+    with open(os.path.join(TMP, "quickstart", "zert.smf"), "rb") as f:
+        seven = f.read()
+    recs, off = [], 0
+    while off + 4 <= len(data):
+        ln = be(data, off, 2)
+        recs.append(data[off:off + ln])
+        off += ln
+    st11 = [r for r in recs if be(r, 22, 2) == 11]
+    st12 = [r for r in recs if be(r, 22, 2) == 12]
+    s7 = [r[84:92] for r in st11]  # SMF119S7Off/Len/Num after seven 8-byte triplets (§1.2)
+    group("zos25 (quickstart, smf_zos25 = yes)", [
+        ("subtype 11 TRN [24] 8", {be(r, 24, 2) for r in st11}, {8}),
+        ("S7 triplet [84] zeroed", set(s7), {b"\0" * 8}),
+        ("ID section right after the 8 triplets", {be(r, 28, 4) for r in st11}, {92}),
+        ("subtype 12 TRN [24] stays 6", {be(r, 24, 2) for r in st12}, {6}),
+        ("each subtype 11 record 8 bytes longer than the 7-triplet run",
+         len(data) - len(seven), 8 * len(st11))])
+
+
 # ---- EE (pcaps/ee-sample.pcap): UDP 12000-12004 ---------------------------------------------
 
 
@@ -993,7 +1025,7 @@ def main():
         fatal_group("tshark", "not installed (conf/install-deps.sh --test): no capture "
                     "cross-checks")
     try:
-        for case in (tls_all, ssh_all, ike_all, ah_all, ee_all):
+        for case in (tls_all, ssh_all, ike_all, ah_all, ee_all, zos25_form):
             try:
                 case()
             except Exception as e:  # a missing section or field: a failure, not a crash

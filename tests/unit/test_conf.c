@@ -41,6 +41,7 @@ test_example(void)
     snprintf(path, sizeof(path), "%s/conf/zertsensor.conf.example", src ? src : ".");
     struct conf c;
     conf_init(&c);
+    CHECK_EQ_INT(c.interval_s, 1800); /* the default: z/OS's SMF interval, 30 minutes */
     CHECK_EQ_INT(conf_load_file(&c, path, err, sizeof(err)), 0);
     if (err[0])
         fprintf(stderr, "%s\n", err);
@@ -48,7 +49,8 @@ test_example(void)
     CHECK_EQ_STR(c.sysplex, "PLEX1");
     CHECK_EQ_INT(c.nnets, 2);
     CHECK_EQ_INT(c.njobs, 3);
-    CHECK_EQ_INT(c.interval_s, 900);
+    CHECK_EQ_INT(c.interval_s, 1800);
+    CHECK(!c.smf_zos25);
     CHECK_EQ_INT(c.memcap, 128u << 20);
     uint8_t in[16] = {10, 1, 1, 77}, out[16] = {10, 1, 2, 1};
     CHECK(conf_is_local(&c, 4, in));
@@ -71,6 +73,7 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"system = SYSA\nsistem = SYSB\n", "F:2: unknown key 'sistem'"},
+    {"smf_zos25 = maybe\n", "F:1: bad value 'maybe' for smf_zos25"},
     {"# c\n\ninterval = 7\n",
      "F:3: bad value '7' for interval (seconds, 60-86400, dividing a day)"},
     {"system = TOOLONGNAME\n", "F:1: bad value 'TOOLONGNAME' for system (1-8 of A-Z 0-9 @ # $)"},

@@ -15,6 +15,7 @@
 #include "../../emit/smf_reader.h"
 #include "../../emit/tls_version.h"
 #include "../../emit/zertdump.h"
+#include "../../dissectors/tls_tables.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with
@@ -120,6 +121,7 @@ make_tls12(struct zert_detail *d)
     zert_num_set(&t->cipher_suite, 0xC02F);
     ZERT_STR_SET(d, t->cipher_name, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     ZERT_STR_SET(d, t->kex, "ECDHE");
+    ZERT_STR_SET(d, t->auth, "RSA");
     zert_num_set(&t->group, 23);
     ZERT_STR_SET(d, t->group_name, "secp256r1");
     ZERT_STR_SET(d, t->enc, "AES-128-GCM");
@@ -395,11 +397,11 @@ test_detail_common_tls(void)
     CHECK_EQ_INT(t[57], 0xF0); /* '0' */
     CHECK_EQ_INT(be16(t, 62), SMF_ENC_AES128_GCM);
     CHECK_EQ_INT(be16(t, 64), SMF_MAC_NONE); /* AEAD */
-    CHECK_EQ_INT(be16(t, 66), smf_codes_find(smf_tls_kex_codes, "ECDHE"));
-    CHECK_EQ_INT(be16(t, 72), 7); /* sha256WithRSAEncryption */
-    CHECK_EQ_INT(be16(t, 74), 2); /* RSA */
-    CHECK_EQ_INT(be16(t, 76), 6); /* SHA-256 */
-    CHECK_EQ_INT(t[79], 9);       /* serial length */
+    CHECK_EQ_INT(be16(t, 66), 0x8008);       /* suite-style: ECDHE_RSA, not the generic ECDHE */
+    CHECK_EQ_INT(be16(t, 72), 7);            /* sha256WithRSAEncryption */
+    CHECK_EQ_INT(be16(t, 74), 2);            /* RSA */
+    CHECK_EQ_INT(be16(t, 76), 6);            /* SHA-256 */
+    CHECK_EQ_INT(t[79], 9);                  /* serial length */
     CHECK_EQ_INT(t[80], 0x00);
     CHECK_EQ_INT(t[81], 0x9a);
     CHECK_EQ_INT(t[88], 0x44);
@@ -1316,6 +1318,71 @@ write_fixtures(const char *dir, const struct examples *ex)
     return 0;
 }
 
+/*
+ * TLS_CS_Kex_Alg, suite by suite: every suite of the dissector's table gets the suite-style
+ * IBM code its IANA name spells (issue 11 #8), and the reader splits the code back into the
+ * suite's kex and auth. The confirmed codes (spec §3.8: 1-9) are checked by number.
+ */
+static void
+test_tls_kex_suite_codes(void)
+{
+    static const struct {
+        uint16_t suite, code;
+    } confirmed[] = {
+        {0x0000, 1},      {0x0001, 2},      {0x002F, 2},      {0x0003, 3},      {0x0006, 3},
+        {0x0062, 3},      {0x0092, 4},      {0x0010, 5},      {0x0031, 5},      {0x000E, 6},
+        {0x000D, 7},      {0x0030, 7},      {0x0018, 8},      {0x0034, 8},      {0x0017, 9},
+        {0x0019, 9},      {0x000B, 0x8001}, {0x009E, 0x8002}, {0x0014, 0x8003}, {0x0032, 0x8004},
+        {0x0011, 0x8005}, {0xC00E, 0x8006}, {0xC004, 0x8007}, {0xC02F, 0x8008}, {0xC02B, 0x8009},
+        {0xC018, 0x800A}, {0x008C, 0x800B}, {0x0090, 0x800C}, {0xC035, 0x800D}, {0xC01E, 0x8010},
+        {0x001E, 0x8011},
+    };
+    for (size_t i = 0; i < sizeof(confirmed) / sizeof(confirmed[0]); i++) {
+        const struct tls_suite *s = tls_find_suite(confirmed[i].suite);
+        CHECK(s != NULL);
+        if (!s)
+            continue;
+        uint16_t got = smf_codes_tls_kex(s->name, s->kex, s->auth);
+        if (got != confirmed[i].code)
+            fprintf(stderr, "suite 0x%04X %s: kex code 0x%04X, want 0x%04X\n", s->code, s->name,
+                    got, confirmed[i].code);
+        CHECK_EQ_INT(got, confirmed[i].code);
+    }
+    unsigned coded = 0, total = 0;
+    for (const struct tls_suite *s = tls_suites; s->name; s++) {
+        if (!s->kex || strcmp(s->kex, "NULL") == 0 || strncmp(s->name, "TLS_", 4) != 0)
+            continue; /* TLS 1.3 suites and SSLv2 kinds: the kex comes from elsewhere */
+        total++;
+        uint16_t code = smf_codes_tls_kex(s->name, s->kex, s->auth);
+        if (!code) {
+            /* only families IBM's list has no entry for: GOST, ECCPWD, ECJPAKE */
+            bool other = strncmp(s->kex, "GOST", 4) == 0 || strcmp(s->kex, "ECCPWD") == 0 ||
+                         strcmp(s->kex, "ECJPAKE") == 0;
+            if (!other)
+                fprintf(stderr, "suite 0x%04X %s: no kex code\n", s->code, s->name);
+            CHECK(other);
+            continue;
+        }
+        coded++;
+        char kex[24], auth[16];
+        smf_codes_tls_kex_split(code, kex, sizeof(kex), auth, sizeof(auth));
+        bool srp = strcmp(s->kex, "SRP") == 0; /* IBM's SRP has no authentication part */
+        if (strcmp(kex, s->kex) != 0 || (!srp && strcmp(auth, s->auth) != 0))
+            fprintf(stderr, "suite 0x%04X %s: read back kex %s auth %s, want %s %s\n", s->code,
+                    s->name, kex, auth, s->kex, s->auth);
+        CHECK_EQ_STR(kex, s->kex);
+        if (!srp)
+            CHECK_EQ_STR(auth, s->auth);
+    }
+    CHECK(coded > 300 && coded + 20 > total);
+    /* TLS 1.3: from the group's kind, with _PSK on resumption */
+    CHECK_EQ_INT(smf_codes_tls_kex("TLS_AES_128_GCM_SHA256", "ECDHE", ""), 0x800F);
+    CHECK_EQ_INT(smf_codes_tls_kex("TLS_AES_128_GCM_SHA256", "ECDHE_PSK", "PSK"), 0x800D);
+    CHECK_EQ_INT(smf_codes_tls_kex("TLS_AES_256_GCM_SHA384", "ECDHE-MLKEM", ""), 0x8015);
+    /* SSLv2 cipher kinds: RSA key transport */
+    CHECK_EQ_INT(smf_codes_tls_kex("SSL_CK_RC4_128_WITH_MD5", "RSA", "RSA"), 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1328,6 +1395,7 @@ main(int argc, char **argv)
         return rc;
     }
     test_codes_and_ebcdic();
+    test_tls_kex_suite_codes();
     test_tz();
     test_tz_named();
     test_header_and_id();
