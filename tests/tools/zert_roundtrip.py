@@ -4,7 +4,10 @@
 usage: zert_roundtrip.py ZERTSENSOR ZERTDUMP CORPUS_DIR [SOURCE_DIR]
 
 Field for field, apart from what the SMF 119 layout cannot hold; those fields are named
-below (and in docs/smf-mapping.md), each with why. Also: a VBS-blocked zert.smf (the
+below (and in docs/smf-mapping.md), each with why. On every capture, also the invariants of
+issue 11 (docs/zert-model.md): SMF holds only SAIPProto 6 or 17; UDP in SMF is EE only;
+partial <= total; no protocol section on a record its protection does not name; a connection
+whose protection is unknown is JSON-only and never counted in a clear-text session. Also: a VBS-blocked zert.smf (the
 sensor's smf_format = vbs) reads back equal to the RDW stream of the same run.
 """
 import copy
@@ -99,6 +102,52 @@ def project(r, key_hashed):
     return r
 
 
+def invariants(all_recs, smf_recs):
+    """Issue 11's corpus-wide acceptance points; a list of what is wrong."""
+    bad = []
+    for r in smf_recs:
+        if r.get("ip_proto") not in (None, "tcp", "udp"):
+            bad.append(f"SMF record with ip_proto {r.get('ip_proto')}")
+    clear_conns = set()
+    for r in all_recs:
+        ev = r.get("event")
+        if r["record"] == "detail" and "local" in r:
+            prot = r.get("protection")
+            if prot is None and r.get("in_smf", True):
+                bad.append(f"conn {r['conn_id']} {ev}: protection unknown but in SMF")
+            if r.get("ip_proto") == "udp" and r.get("in_smf", True) and not r.get("ee"):
+                bad.append(f"conn {r['conn_id']} {ev}: UDP in SMF without EE")
+            for k in ("tls", "ssh", "ipsec"):
+                if r.get(k) and k not in (prot or []):
+                    bad.append(f"conn {r['conn_id']} {ev}: {k} section, protection {prot}")
+            if prot == []:
+                clear_conns.add((r["local"]["ip"], r["remote"]["ip"], r["conn_id"]))
+        elif r["record"] == "summary" and ev == "interval":
+            for c in ("start", "end"):
+                if r["partial_conns"][c] > r["conns"][c]:
+                    bad.append(f"session {r['session_key']}: partial {r['partial_conns']} > "
+                               f"conns {r['conns']}")
+            proto = r.get("protocol")
+            for k in ("tls", "ssh", "ipsec"):
+                if r.get(k) and k != proto:
+                    bad.append(f"session {r['session_key']}: {k} section in a {proto} session")
+            lo, hi = r["server"]["port"], r["server"].get("port_end") or r["server"]["port"]
+            if r.get("in_smf", True) and lo <= 12004 and hi >= 12000 and r.get("ip_proto") == "udp" \
+                    and hi != lo + 4:
+                bad.append(f"session {r['session_key']}: EE ports for a non-EE session")
+    # clear-text sessions count only connections seen in clear (never unknown ones)
+    added = {}
+    for r in all_recs:
+        if r["record"] == "summary" and r.get("event") == "interval" and r.get("protocol") == "none":
+            key = (r["server"]["ip"], r["client"]["ip"])
+            added[key] = added.get(key, 0) + r["conns"]["end"] - r["conns"]["start"]
+    for (srv, clt), n in added.items():
+        seen = sum(1 for (a, b, _) in clear_conns if {a, b} == {srv, clt})
+        if n > seen:
+            bad.append(f"clear sessions {srv} / {clt} count {n} connections, {seen} seen in clear")
+    return bad
+
+
 def read_jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -130,8 +179,8 @@ with tempfile.TemporaryDirectory() as tmp:
                            stderr=subprocess.DEVNULL)
         if r.returncode not in (0, 2):
             continue  # the corpus sweep owns exit codes; no records to compare
-        want = [w for w in read_jsonl(os.path.join(out, "records.jsonl"))
-                if w.get("in_smf", True)]
+        all_recs = read_jsonl(os.path.join(out, "records.jsonl"))
+        want = [w for w in all_recs if w.get("in_smf", True)]
         d = subprocess.run([zertdump, os.path.join(out, "zert.smf")], capture_output=True,
                            text=True)
         if d.returncode != 0:
@@ -139,6 +188,12 @@ with tempfile.TemporaryDirectory() as tmp:
             fail += 1
             continue
         got = [json.loads(line) for line in d.stdout.splitlines() if line.strip()]
+        inv = invariants(all_recs, got)
+        if inv:
+            print(f"FAIL {cap}: {len(inv)} zERT invariants broken")
+            for x in inv[:3]:
+                print("   ", x)
+            fail += 1
         if len(got) != len(want):
             print(f"FAIL {cap}: {len(want)} records written, {len(got)} read back")
             fail += 1
