@@ -31,7 +31,8 @@ def main():
     work = sys.argv[1]
     kv = dict(a.split("=", 1) for a in sys.argv[2:])
     pkts = int(kv["pkts"])
-    tools = (("zertsensor", "zertsensor"), ("tcpdump -r", "tcpdump"), ("ndpiReader", "ndpiReader"))
+    tools = (("records -o", "records"), ("zertsensor", "zertsensor"), ("tcpdump -r", "tcpdump"),
+             ("ndpiReader", "ndpiReader"))
     res = {label: runs(work, name) for label, name in tools}
 
     print("%-11s %8s | %7s %7s %7s | %9s %9s %9s | %8s" % ("", "", "wall s", "wall s", "cpu s",
@@ -45,6 +46,14 @@ def main():
         print("%-11s %8d | %7.3f %7.3f %7.3f | %9.3f %9.3f %9.3f | %8.1f" % (
             label, pkts, r["wall_med"], r["wall_best"], r["cpu_med"], rate[label][0] / 1e6,
             rate[label][1] / 1e6, rate[label][2] / 1e6, r["rss_max"] / 1024))
+    print()
+    rec = res["records -o"]
+    print("HEADLINE: zertsensor -r FILE -q -o DIR (zERT records, %s JSON lines, %s SMF bytes): "
+          "%.3f s wall median, %.3f Mpkt/s, %.3f s CPU, peak RSS %.1f MiB"
+          % (kv.get("rec_json"), kv.get("rec_smf"), rec["wall_med"], pkts / rec["wall_med"] / 1e6,
+             rec["cpu_med"], rec["rss_max"] / 1024))
+    q = [rate["records -o"][i] / rate["zertsensor"][i] for i in range(3)]
+    print("records job / flow path: %.3f wall median, %.3f wall best, %.3f cpu" % tuple(q))
     print()
     for other, test, label in (("tcpdump -r", lambda x: x >= 1 / 3, ">= 0.333"),
                                ("ndpiReader", lambda x: x > 1, "> 1")):
@@ -70,6 +79,17 @@ def main():
     print("  zertsensor on this capture (%d packets, every flow still open at the end and logged): "
           "%.3f Mpkt/s wall median, %.3f Mpkt/s per cpu"
           % (3 * n_idle, 3 * n_idle / idle["wall_med"] / 1e6, 3 * n_idle / idle["cpu_med"] / 1e6))
+    small, big = kv.get("sessions_small"), kv.get("sessions_big")
+    if small and big:
+        a, b = runs(work, "sessions-" + small), runs(work, "sessions-" + big)
+        print()
+        print("records over a long run: %s and %s short connections over 48 h, each its own "
+              "security session" % (small, big))
+        print("  peak RSS %.1f MiB and %.1f MiB (medians of %d runs): ratio %.2f for %dx the "
+              "sessions" % (a["rss_med"] / 1024, b["rss_med"] / 1024, b["n"],
+                            b["rss_med"] / a["rss_med"], int(big) // int(small)))
+        print("  summaries of the %s run name %s clients and count %s connections"
+              % (big, kv.get("sess_clients"), kv.get("sess_conns")))
     return 0
 
 

@@ -24,6 +24,8 @@ WORK=$BENCH/work
 COPIES=${BENCH_COPIES:-40}
 REPEAT=${BENCH_REPEAT:-7}
 IDLE_FLOWS=${BENCH_IDLE_FLOWS:-250000}
+SESSIONS_SMALL=${BENCH_SESSIONS_SMALL:-20000}
+SESSIONS_BIG=${BENCH_SESSIONS_BIG:-200000}
 IDLE_MAX_FLOWS=1048576   # table size for the idle-flow runs (both of them)
 CAPTURE_RECIPE=1         # bump when the way big.pcap is built changes (forces a rebuild)
 BIN=$ROOT/build/bench/zertsensor
@@ -159,7 +161,10 @@ run() {
     rm -f "$WORK/time.tmp" "$WORK/rss.tmp"
 }
 
+# The headline is the job users run: zERT records of the capture (-o DIR), both files
+# written. The flow path (-q --flows /dev/null) is measured beside it.
 ZS_ARGS=(-q --flows /dev/null)
+REC_DIR=$WORK/records-out
 rm -f "$WORK"/*.runs
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -168,11 +173,40 @@ cat "$BIG" >/dev/null # into the page cache: every tool reads from memory
 run warmup "$BIN" -r "$BIG" "${ZS_ARGS[@]}"
 for ((r = 1; r <= REPEAT; r++)); do
     say "   round $r/$REPEAT"
+    rm -rf "$REC_DIR"
+    run records "$BIN" -r "$BIG" -q -o "$REC_DIR"
     run zertsensor "$BIN" -r "$BIG" "${ZS_ARGS[@]}"
     run tcpdump tcpdump -r "$BIG" -w /dev/null
     run ndpiReader ndpiReader -q -i "$BIG"
 done
 "$BIN" -r "$BIG" -q --flows /dev/null --stats 2>"$WORK/big.stats.json" || true
+rm -rf "$REC_DIR"
+"$BIN" -r "$BIG" -q -o "$REC_DIR" --stats 2>"$WORK/records.stats.json" || true
+rec_json=$(wc -l <"$REC_DIR/records.jsonl")
+rec_smf=$(stat -c %s "$REC_DIR/zert.smf")
+
+# ---------------------------------------------------------------- records memory over a long run
+# SESSIONS_SMALL and SESSIONS_BIG short connections over 48 h, each its own security session
+# (its own client): peak RSS of the records job must not grow with the length of the run.
+say "== records memory: $SESSIONS_SMALL and $SESSIONS_BIG one-connection sessions over 48 h"
+for n in "$SESSIONS_SMALL" "$SESSIONS_BIG"; do
+    [[ -f $WORK/sessions-$n.pcap ]] ||
+        python3 "$BENCH/gen_sessions.py" "$WORK/sessions-$n.pcap" "$n" 48 >/dev/null
+    for ((r = 1; r <= 3; r++)); do
+        rm -rf "$WORK/sessions-out"
+        run "sessions-$n" "$BIN" -r "$WORK/sessions-$n.pcap" -q -o "$WORK/sessions-out"
+    done
+done
+"$BIN" -r "$WORK/sessions-$SESSIONS_BIG.pcap" -q -o "$WORK/sessions-out" --stats \
+    2>"$WORK/sessions.stats.json" || true
+sess_clients=$(python3 -c '
+import json, sys
+c = set(); n = 0
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["record"] == "summary" and r.get("event") == "interval":
+        c.add(r["client"]["ip"]); n += r["conns"]["end"] - r["conns"]["start"]
+print(len(c), n)' "$WORK/sessions-out/records.jsonl")
 
 # ---------------------------------------------------------------- memory per idle flow
 say "== memory per idle flow ($IDLE_FLOWS open TCP connections)"
@@ -192,6 +226,8 @@ idle_timed=$(grep -o '"flows_timed_out":[0-9]*' "$WORK/idle.stats.json" | cut -d
 
 # ---------------------------------------------------------------- report
 python3 "$BENCH/report.py" "$WORK" pkts="$big_pkts" idle_flows="$IDLE_FLOWS" \
+    rec_json="$rec_json" rec_smf="$rec_smf" sessions_small="$SESSIONS_SMALL" \
+    sessions_big="$SESSIONS_BIG" sess_clients="${sess_clients% *}" sess_conns="${sess_clients#* }" \
     created="$idle_created" evicted="$idle_evicted" timed_out="$idle_timed" \
     sz_flow="$SZ_FLOW" sz_key="$SZ_KEY" sz_half="$SZ_HALF" >"$WORK/report.txt"
 
@@ -205,7 +241,8 @@ python3 "$BENCH/report.py" "$WORK" pkts="$big_pkts" idle_flows="$IDLE_FLOWS" \
     echo "capture: $BIG, $big_pkts packets, $((big_bytes / 1048576)) MiB; $stats_line"
     echo "runs: $REPEAT rounds, interleaved, page cache warm; wall time median and best, CPU time" \
         "(user+sys) median; peak RSS = max over rounds"
-    echo "commands: zertsensor -r FILE ${ZS_ARGS[*]} | tcpdump -r FILE -w /dev/null | ndpiReader -q -i FILE"
+    echo "commands: zertsensor -r FILE -q -o DIR (headline) | zertsensor -r FILE ${ZS_ARGS[*]} |" \
+        "tcpdump -r FILE -w /dev/null | ndpiReader -q -i FILE"
     if [[ -s $WORK/excluded.txt ]]; then
         echo "corpus captures left out: $(cut -f1 "$WORK/excluded.txt" | tr '\n' ' ')"
     fi
