@@ -8,6 +8,7 @@ usage: zert_events.py ZERTSENSOR SOURCE_DIR CORPUS_DIR
    each session's summary counts exactly its connections.
 2. SMTP STARTTLS (corpus): init in clear, change to TLS, term.
 3. pcaps/ee-sample.pcap: one EE connection per IP pair, frame counts as tshark's.
+5. Past max_sessions: early flushes, flagged, and every connection counted once.
 1c. Coverage events (enabled/disabled, aggregation enabled/disabled) bracket the run.
 4. A long capture made here from corpus traffic with editcap time shifts (never kept): the
    same connection repeated in 12 consecutive 15-minute intervals gives one summary per
@@ -249,6 +250,48 @@ with tempfile.TemporaryDirectory() as tmp:
         check(lst[0]["conns"] == {"start": 0, "end": 1} and lst[-1]["conns"]["end"] == 1,
               f"paused TLS: the connection counts once: {[s['conns'] for s in lst]}")
         check(lst[-1]["active_conns"]["end"] == 0, "paused TLS: none active at the end")
+
+    # 5. past max_sessions (issue 9): 3000 one-connection sessions over 2 h (bench/
+    #    gen_sessions.py; each connection 2 s, its own client) with max_sessions = 100. No
+    #    record is dropped: idle sessions are flushed early, flagged, and every connection is
+    #    counted in exactly one summary of the interval it was active in.
+    many = os.path.join(tmp, "sessions.pcap")
+    subprocess.run([sys.executable, os.path.join(src, "bench/gen_sessions.py"), many, "3000", "2"],
+                   check=True, stdout=subprocess.DEVNULL)
+    conf = os.path.join(tmp, "max-sessions.conf")
+    with open(conf, "w") as f:
+        f.write("max_sessions = 100\n")
+    out = os.path.join(tmp, "capped")
+    st = subprocess.run([sensor, "-r", many, "-q", "-c", conf, "-o", out, "--stats"],
+                        capture_output=True, text=True, check=True).stderr
+    stats = json.loads(st.strip().splitlines()[-1])
+    with open(os.path.join(out, "records.jsonl")) as f:
+        recs = [json.loads(line) for line in f]
+    sums = [r for r in recs if r["record"] == "summary" and r["event"] == "interval"]
+    per_client = {}
+    for r in sums:
+        per_client.setdefault(r["client"]["ip"], []).append(r)
+    check(len(per_client) == 3000, f"max_sessions: {len(per_client)} clients in summaries, want 3000")
+    counted = sum(r["conns"]["end"] - r["conns"]["start"] for r in sums)
+    check(counted == 3000, f"max_sessions: {counted} connections counted, want 3000")
+    # one summary per interval a connection was active in: two only for a connection that
+    # crossed a boundary (active at the end of the first), never two for one interval
+    for c, l in per_client.items():
+        ivs = [r["interval_start"] for r in l]
+        if len(set(ivs)) != len(ivs):
+            check(False, f"max_sessions: {c} has two summaries for one interval")
+            break
+        if len(l) > 1 and not (len(l) == 2 and l[0]["active_conns"]["end"] == 1 and
+                               l[1]["conns"] == {"start": 1, "end": 1}):
+            check(False, f"max_sessions: {c}: {[(r['conns'], r['active_conns']) for r in l]}")
+            break
+    early = [r for r in sums if r.get("early_flush")]
+    check(len(early) > 0 and stats.get("zert_sessions_early_flushes", 0) > 0,
+          f"max_sessions: {len(early)} early-flushed records, stats "
+          f"{stats.get('zert_sessions_early_flushes')}")
+    check(stats.get("zert_sessions_live_max", 0) <= 100 + 1,
+          f"max_sessions: {stats.get('zert_sessions_live_max')} sessions held at once, cap 100")
+    check(stats.get("zert_conns") == 3000, f"max_sessions: zert_conns {stats.get('zert_conns')}")
 
 print(f"zert events: {'0 failed' if not failures else str(len(failures)) + ' failed'}")
 sys.exit(1 if failures else 0)
