@@ -853,11 +853,20 @@ tls_on_gap(void *vst, int dir, uint64_t len)
     d->bytes += len;
     switch (d->mode) {
     case TLS_MODE_START:
+        /*
+         * This side's first bytes are lost while the other side's handshake is under way
+         * (a server flight not captured after a ClientHello): a gap during the handshake,
+         * as docs/tls.md defines it, not clear text.
+         */
+        if (!st->established && st->dir[dir ^ 1].mode == TLS_MODE_RECORDS)
+            goto hole_in_handshake;
+        /* fall through */
     case TLS_MODE_CLEAR:
         /* lost clear text: keep looking for the handshake after the hole */
         d->mode = TLS_MODE_CLEAR;
         d->prev = 0;
         break;
+    hole_in_handshake:
     case TLS_MODE_RECORDS:
         /* record boundaries are lost: never guess across the hole */
         if (!st->established) {
@@ -1150,7 +1159,11 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
         ZERT_STR_SET(rec, t->alpn, st->sx.alpn);
     if (sh && st->sid_len)
         zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, &rec->truncated);
-    if (sh && !st->tls13) {
+    for (int d = 0; d < 2; d++)
+        if (st->cert[d].err && st->cert[d].der_len > X509_DER_MAX)
+            ZERT_STR_SET(rec, rec->obs.limit, "tls_certificate_size"); /* X509_DER_MAX */
+    if (!st->tls13) {
+        /* certificates seen in clear are facts even when the ServerHello was lost */
         tls_fill_cert(rec, &t->server_cert, st->cert[DIR_S2C].facts);
         tls_fill_cert(rec, &t->client_cert, st->cert[DIR_C2S].facts);
     }

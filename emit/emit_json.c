@@ -267,6 +267,8 @@ json_observation(struct json_writer *w, const struct zert_observation *o)
     jw_key_num(w, "gaps", &o->gaps);
     jw_key_tri(w, "incomplete", o->incomplete);
     jw_key_text(w, "why", o->why);
+    if (o->limit[0])
+        jw_key_text(w, "limit", o->limit); /* only when one was hit: docs/zert-model.md */
     if (o->seen[0])
         jw_key_text(w, "seen", o->seen);
     jw_obj_close(w);

@@ -25,15 +25,15 @@
  * smf_codes.c, which is also how they map to IBM codes.
  */
 
-#define ZERT_NAME_LEN   32  /* system, sysplex, stack (SMF keeps 8) */
-#define ZERT_JOB_LEN    16  /* job name, user id (SMF keeps 8) */
-#define ZERT_ALG_LEN    48  /* algorithm names */
-#define ZERT_TEXT_LEN   256 /* SNI, banners */
-#define ZERT_DN_LEN     512 /* certificate subject / issuer */
+#define ZERT_NAME_LEN   32   /* system, sysplex, stack (SMF keeps 8) */
+#define ZERT_JOB_LEN    16   /* job name, user id (SMF keeps 8) */
+#define ZERT_ALG_LEN    48   /* algorithm names */
+#define ZERT_TEXT_LEN   256  /* SNI, banners */
+#define ZERT_DN_LEN     512  /* certificate subject / issuer */
 #define ZERT_KEY_LEN    1536 /* summary session key text */
-#define ZERT_SERIAL_MAX 32  /* certificate serial bytes (RFC 5280: at most 20) */
-#define ZERT_SPI_MAX    8   /* ESP/AH SPIs kept per record */
-#define ZERT_EE_MAX     8   /* EE ports and SAP pairs kept */
+#define ZERT_SERIAL_MAX 32   /* certificate serial bytes (RFC 5280: at most 20) */
+#define ZERT_SPI_MAX    8    /* ESP/AH SPIs kept per record */
+#define ZERT_EE_MAX     8    /* EE ports and SAP pairs kept */
 
 /* Detail event types: the SMF119SC_SAEvent_Type codes. */
 enum zert_detail_event {
@@ -196,6 +196,7 @@ struct zert_observation {
     enum zert_tri incomplete;
     char why[24]; /* why the record shows no protection: no_handshake_seen, handshake_failed, ... */
     char seen[8]; /* protection unknown: the protocol the bytes suggested (tls, ssh) */
+    char limit[40]; /* a limit cut the facts: tls_certificate_size, stream_buffer (docs) */
 };
 
 /* SMF 119 subtype 11: one record per event per connection. */

@@ -299,7 +299,9 @@ verdict_compute(const struct app_flow *af, struct app_verdict *v)
     }
     if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
         v->state = APP_PROT_UNKNOWN;
-        v->why = "first_bytes_lost";
+        /* one side's first bytes were lost after the handshake began on the other (a server
+         * flight not captured): the dissector calls it a gap during the handshake */
+        v->why = o.incomplete && o.incomplete_why ? "handshake_incomplete" : "first_bytes_lost";
     } else if (o.failed && af->closed) {
         /* a dissector's "failed" is its final word: while the stream goes on, a handshake
          * that is not established yet is still under way */
@@ -562,6 +564,8 @@ app_fill_record(const struct flow *f, struct zert_detail *rec)
     zert_num_set(&ob->encrypted_handshake_records, o.encrypted_handshake_records);
     ob->early_close = zert_tri_from_bool(o.early_close);
     ob->incomplete = zert_tri_from_bool(o.incomplete || af->bad || af->overflow);
+    if (af->overflow)
+        ZERT_STR_SET(rec, ob->limit, "stream_buffer"); /* the app layer's per-flow buffer */
 }
 
 int

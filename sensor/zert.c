@@ -370,10 +370,20 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
         r->protection = c->prot;
         keep_protected_blocks(r, c->prot);
     } else {
-        /* pending (only while a session is being chosen) or unknown: no session shows */
+        /*
+         * pending (only while a session is being chosen) or unknown: no session protects it.
+         * An unknown connection keeps the section of the protocol its bytes showed (`seen`):
+         * the facts the wire gave (a client certificate after a lost server flight, say),
+         * in a JSON-only record whose protection stays null.
+         */
         r->prot_unknown = c->state == ZC_UNKNOWN;
         r->json_only |= r->prot_unknown;
-        keep_protected_blocks(r, 0);
+        uint8_t seen = 0;
+        if (c->state == ZC_UNKNOWN && c->seen)
+            seen = !strcmp(c->seen, "tls")   ? ZERT_PROT_TLS
+                   : !strcmp(c->seen, "ssh") ? ZERT_PROT_SSH
+                                             : 0;
+        keep_protected_blocks(r, seen);
     }
     /* what the flow layer knows about the limits of the observation */
     r->obs.present = true;

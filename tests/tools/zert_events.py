@@ -293,5 +293,36 @@ with tempfile.TemporaryDirectory() as tmp:
           f"max_sessions: {stats.get('zert_sessions_live_max')} sessions held at once, cap 100")
     check(stats.get("zert_conns") == 3000, f"max_sessions: zert_conns {stats.get('zert_conns')}")
 
+    # 6. issue 10 #11: the server's first flight was not captured after the ClientHello
+    #    (ndpi/tls_client_certificate_with_missing_server_one.pcapng, 192.168.1.128:59754 ->
+    #    192.168.1.181:7070); the client's Certificate in clear reaches the record, the
+    #    handshake is incomplete (docs/tls.md), and protection is unknown, not clear.
+    recs = run(os.path.join(corpus, "ndpi/tls_client_certificate_with_missing_server_one.pcapng"),
+               os.path.join(tmp, "gap"))
+    c = [r for r in recs if r["record"] == "detail" and r["remote"]["port"] == 59754]
+    check(len(c) == 2, f"cert gap: {len(c)} records for :59754, want init and term")
+    for r in c:
+        cc = (r.get("tls") or {}).get("client_cert") or {}
+        check((cc.get("subject"), cc.get("serial"), cc.get("key_type"), cc.get("key_bits"),
+               cc.get("not_after")) == ("CN=AnyDesk Client", "01", "RSA", 2048,
+                                        "2072-08-31T17:24:01Z"),
+              f"cert gap {r['event']}: client_cert {cc}")
+        check(r["protection"] is None and r.get("in_smf") is False,
+              f"cert gap {r['event']}: protection {r['protection']} in_smf {r.get('in_smf')}")
+        ob = r["observation"]
+        check(ob.get("incomplete") is True and ob.get("why") == "handshake_incomplete" and
+              ob.get("seen") == "tls", f"cert gap {r['event']}: observation {ob}")
+
+    # 7. issue 10 #12: a 339 623-byte certificate is over the parsing limit (X509_DER_MAX,
+    #    64 KiB): the record says a limit cut its facts
+    recs = run(os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz"),
+               os.path.join(tmp, "bigcert"))
+    d = [r for r in recs if r["record"] == "detail"]
+    check(d and all(r["observation"].get("limit") == "tls_certificate_size" for r in d),
+          f"big certificate: limits {[r['observation'].get('limit') for r in d]}")
+    recs = run(os.path.join(src, "pcaps/tls-plain12.pcap"), os.path.join(tmp, "nolimit"))
+    check(all("limit" not in r.get("observation", {}) for r in recs if r["record"] == "detail"),
+          "no limit key when no limit was hit")
+
 print(f"zert events: {'0 failed' if not failures else str(len(failures)) + ' failed'}")
 sys.exit(1 if failures else 0)

@@ -117,8 +117,10 @@ def invariants(all_recs, smf_recs):
                 bad.append(f"conn {r['conn_id']} {ev}: protection unknown but in SMF")
             if r.get("ip_proto") == "udp" and r.get("in_smf", True) and not r.get("ee"):
                 bad.append(f"conn {r['conn_id']} {ev}: UDP in SMF without EE")
+            seen = (r.get("observation") or {}).get("seen")
             for k in ("tls", "ssh", "ipsec"):
-                if r.get(k) and k not in (prot or []):
+                # an unknown protection keeps the section of what its bytes showed (JSON-only)
+                if r.get(k) and k not in (prot or []) and not (prot is None and seen == k):
                     bad.append(f"conn {r['conn_id']} {ev}: {k} section, protection {prot}")
             if prot == []:
                 clear_conns.add((r["local"]["ip"], r["remote"]["ip"], r["conn_id"]))
