@@ -851,22 +851,20 @@ tls_on_gap(void *vst, int dir, uint64_t len)
         return;
     struct tls_dir *d = &st->dir[dir];
     d->bytes += len;
-    switch (d->mode) {
+    /*
+     * A hole at the start of this side while the other side's handshake is under way (a
+     * server flight not captured after a ClientHello) is a gap during the handshake, as
+     * docs/tls.md defines it, not lost clear text.
+     */
+    bool in_handshake = d->mode == TLS_MODE_RECORDS ||
+                        (d->mode == TLS_MODE_START && st->dir[dir ^ 1].mode == TLS_MODE_RECORDS);
+    switch (in_handshake ? TLS_MODE_RECORDS : d->mode) {
     case TLS_MODE_START:
-        /*
-         * This side's first bytes are lost while the other side's handshake is under way
-         * (a server flight not captured after a ClientHello): a gap during the handshake,
-         * as docs/tls.md defines it, not clear text.
-         */
-        if (!st->established && st->dir[dir ^ 1].mode == TLS_MODE_RECORDS)
-            goto hole_in_handshake;
-        /* fall through */
     case TLS_MODE_CLEAR:
         /* lost clear text: keep looking for the handshake after the hole */
         d->mode = TLS_MODE_CLEAR;
         d->prev = 0;
         break;
-    hole_in_handshake:
     case TLS_MODE_RECORDS:
         /* record boundaries are lost: never guess across the hole */
         if (!st->established) {

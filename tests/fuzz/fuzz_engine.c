@@ -1,13 +1,47 @@
-/* fuzz_engine.c - libFuzzer: a sequence of frames through decode, flows, reassembly and dissectors.
- */
+/* fuzz_engine.c - libFuzzer: a sequence of frames through decode, flows, reassembly, dissectors
+ * and the zERT record path (records built as JSON and SMF in memory), with jumps of time. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
 
+#include "../../conf/conf.h"
+#include "../../emit/emit_json.h"
+#include "../../emit/emit_smf.h"
+#include "../../emit/json_writer.h"
 #include "../../sensor/engine.h"
 #include "../../sensor/ndpi_opinion.h"
+
+/* The records, built as the sensor writes them, into memory. */
+struct mem_sink {
+    struct json_writer jw;
+    struct emit_smf_conf smf;
+    uint8_t buf[SMF_MAX_RECORD];
+    uint64_t n;
+};
+
+static int
+mem_detail(void *ctx, const struct zert_detail *d)
+{
+    struct mem_sink *m = ctx;
+    jw_reset(&m->jw);
+    emit_json_build_detail(&m->jw, d);
+    bool lossy;
+    m->n += emit_smf_build_detail(&m->smf, d, m->buf, sizeof(m->buf), &lossy) > 0;
+    return 0;
+}
+
+static int
+mem_summary(void *ctx, const struct zert_summary *s)
+{
+    struct mem_sink *m = ctx;
+    jw_reset(&m->jw);
+    emit_json_build_summary(&m->jw, s);
+    bool lossy;
+    m->n += emit_smf_build_summary(&m->smf, s, m->buf, sizeof(m->buf), &lossy) > 0;
+    return 0;
+}
 
 static const int dlts[] = {DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, 276, DLT_NULL, DLT_LOOP};
 
@@ -15,7 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * Input: one byte choosing the link type, then frames as [len_hi len_lo time_step bytes...].
- * Small flow/reassembly limits make eviction and memcap paths reachable.
+ * time_step 0..249 advances packet time by step * 50 ms; 250 jumps forward 30 years, 251
+ * back a day, 252 to near 2^64 us, 253 back to 1970, 254..255 by step * 1 h. Small flow,
+ * reassembly and session limits (max_sessions 4, 60 s intervals) make eviction, memcap and
+ * early-flush paths reachable.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,6 +78,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .flows_json = devnull,
         .observations = devnull,
     };
+    static struct conf conf;
+    static struct mem_sink sink;
+    static bool sink_ready;
+    if (!sink_ready) {
+        jw_init(&sink.jw);
+        emit_smf_conf_init(&sink.smf);
+        sink_ready = true;
+    }
+    conf_init(&conf);
+    conf.interval_s = 60;
+    conf.max_sessions = 4;
+    conf.report_routed = true;
+    struct zert_sink zs = {.ctx = &sink, .detail = mem_detail, .summary = mem_summary};
+    cfg.conf = &conf;
+    cfg.zert_sink = &zs;
     struct engine *e = engine_new(&cfg, err, sizeof(err));
     if (!e)
         return 0;
@@ -49,7 +101,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t ts = 1000000000ull * 1000000ull;
     while (off + 3 <= size) {
         size_t len = ((size_t)data[off] << 8 | data[off + 1]) % 4096;
-        ts += (uint64_t)data[off + 2] * 50000;
+        uint8_t step = data[off + 2];
+        if (step < 250)
+            ts += (uint64_t)step * 50000;
+        else if (step == 250)
+            ts += 30ull * 36525 * 864 * 1000000ull; /* 30 years */
+        else if (step == 251)
+            ts = ts > 86400000000ull ? ts - 86400000000ull : 0;
+        else if (step == 252)
+            ts = UINT64_MAX - 1000000;
+        else if (step == 253)
+            ts = 1;
+        else
+            ts += (uint64_t)(step - 253) * 3600000000ull;
         off += 3;
         if (len > size - off)
             len = size - off;
