@@ -10,3 +10,16 @@ foreach(t test_report_policy test_records_read)
     target_link_libraries(${t} PRIVATE zsreport)
   endif()
 endforeach()
+
+# Corpus captures through the sensor, then the report (tests/tools/report_check.py):
+# csv: the views equal counts computed by the script from records.jsonl;
+# smf: the report from zert.smf (RDW and VBS) equals the report from records.jsonl;
+# html: headless Chromium renders the tables, sorts and filters them from the URL fragment;
+# output: -o is created 0640 and replaces a planted symlink; exit statuses.
+foreach(mode csv smf html output)
+  add_test(NAME report.${mode}
+           COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/report_check.py ${mode}
+                   $<TARGET_FILE:zertsensor> $<TARGET_FILE:zertdump> ${ZS_CORPUS}
+                   ${CMAKE_SOURCE_DIR})
+  set_tests_properties(report.${mode} PROPERTIES TIMEOUT 600)
+endforeach()
