@@ -268,8 +268,8 @@ write_chart(FILE *out, const struct rep_chart *ch)
         if (!bar->total)
             fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#eee\"/>",
                     label_w, y, bar_w);
-        fprintf(out, "<text x=\"%d\" y=\"%d\">%" PRIu64 " conns</text></g>\n", label_w + bar_w + 8,
-                y + 13, bar->total);
+        fprintf(out, "<text x=\"%d\" y=\"%d\">%" PRIu64 " connection%s</text></g>\n",
+                label_w + bar_w + 8, y + 13, bar->total, bar->total == 1 ? "" : "s");
     }
     fputs("</svg></section>\n", out);
 }
