@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../dissectors/tls_tables.h"
+#include "../emit/tls_tables.h"
 #include "../emit/smf_codes.h"
 #include "report_attrs.h"
 
