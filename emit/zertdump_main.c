@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../report/report.h"
+#include "report.h"
 #include "zertdump.h"
 
 static void
@@ -31,7 +31,7 @@ main(int argc, char **argv)
     char err[128];
     bool stats = false;
     int i, status = 0;
-    /* --report and --print-policy are the report's command (report/report_main.c) */
+    /* --report and --print-policy are the report's command (report_main.c) */
     if (report_wanted(argc, argv))
         return report_main(argc, argv);
     memset(&o, 0, sizeof(o));

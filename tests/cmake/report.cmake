@@ -5,7 +5,7 @@
 if(NOT TARGET zertdump OR NOT TARGET zsreport)
   return()
 endif()
-foreach(t test_report_policy test_records_read)
+foreach(t test_report_policy test_report_read)
   if(TARGET ${t})
     target_link_libraries(${t} PRIVATE zsreport)
   endif()

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../report/records_read.h"
-#include "../../report/report.h"
+#include "../../emit/report_read.h"
+#include "../../emit/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../report/report_policy.h"
+#include "../../emit/report_policy.h"
 
 /* Hits of one evaluation, as "rule=value" lines. */
 struct hits {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../emit/smf_reader.h"
+#include "smf_reader.h"
 #include "report_policy.h"
 #include "report_table.h"
 

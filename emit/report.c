@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "records_read.h"
+#include "report_read.h"
 #include "report.h"
 
 /* Rows of the traffic views (tcp_server, tcp_client, peer) and of the overview. */

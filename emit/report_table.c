@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rep_util.h"
+#include "report_util.h"
 #include "report_table.h"
 
 void

@@ -1,12 +1,12 @@
-/* rep_util.h - what the report keeps its model in: interned strings and string-keyed maps. */
-#ifndef ZS_REP_UTIL_H
-#define ZS_REP_UTIL_H
+/* report_util.h - what the report keeps its model in: interned strings and string-keyed maps. */
+#ifndef ZS_REPORT_UTIL_H
+#define ZS_REPORT_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../emit/zert_record.h"
+#include "zert_record.h"
 
 /*
  * A string-keyed hash map (open addressing, FNV-1a, doubling at 1/2 load) whose keys

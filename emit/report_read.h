@@ -1,12 +1,12 @@
-/* records_read.h - reads the sensor's records.jsonl back into struct zert_detail / zert_summary. */
-#ifndef ZS_RECORDS_READ_H
-#define ZS_RECORDS_READ_H
+/* report_read.h - reads the sensor's records.jsonl back into struct zert_detail / zert_summary. */
+#ifndef ZS_REPORT_READ_H
+#define ZS_REPORT_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../emit/zert_record.h"
+#include "zert_record.h"
 
 /*
  * The inverse of emit/emit_json.c: one JSON Lines record (records-json.md) decoded into

@@ -1,4 +1,4 @@
-/* records_read.c - reads the sensor's records.jsonl back into struct zert_detail / zert_summary. */
+/* report_read.c - reads the sensor's records.jsonl back into struct zert_detail / zert_summary. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "../emit/emit_json.h"
-#include "records_read.h"
-#include "rep_util.h"
+#include "emit_json.h"
+#include "report_read.h"
+#include "report_util.h"
 
 /* One decode: the first problem wins and makes the line malformed. */
 struct rd {

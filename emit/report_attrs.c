@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../emit/tls_tables.h"
-#include "../emit/smf_codes.h"
+#include "tls_tables.h"
+#include "smf_codes.h"
 #include "report_attrs.h"
 
 /* The canonical spelling of a name the table knows (its code's first name), else the name. */

@@ -1,4 +1,4 @@
-/* test_records_read.c - records.jsonl read back into records: every reviewed golden file round
+/* test_report_read.c - records.jsonl read back into records: every reviewed golden file round
  * trips byte for byte through emit_json; malformed and extended lines. */
 #include <dirent.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include "check.h"
 #include "../../emit/emit_json.h"
 #include "../../emit/json_writer.h"
-#include "../../report/records_read.h"
+#include "../../emit/report_read.h"
 
 /*
  * The golden records (tests/golden/records/NAME/records.jsonl) are reviewed output of the

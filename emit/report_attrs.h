@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../emit/zert_record.h"
-#include "rep_util.h"
+#include "zert_record.h"
+#include "report_util.h"
 
 /*
  * What a record says about the protection of a connection, with every algorithm name

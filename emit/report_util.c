@@ -1,4 +1,4 @@
-/* rep_util.c - interned strings, string-keyed maps and text helpers of the report model. */
+/* report_util.c - interned strings, string-keyed maps and text helpers of the report model. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "rep_util.h"
+#include "report_util.h"
 
 static uint64_t
 hash_str(const char *s)
