@@ -493,6 +493,17 @@ read_observation(struct rd *c, json_t *o, struct zert_observation *ob)
     get_tri(c, v, "early_close", &ob->early_close);
     get_num(c, v, "gaps", &ob->gaps);
     get_tri(c, v, "incomplete", &ob->incomplete);
+    get_str(c, v, "why", ob->why, sizeof(ob->why));
+    get_str(c, v, "seen", ob->seen, sizeof(ob->seen));
+}
+
+/* A boolean that is false unless the key says true. */
+static bool
+get_flag(struct rd *c, json_t *o, const char *key)
+{
+    enum zert_tri t;
+    get_tri(c, o, key, &t);
+    return t == ZERT_TRI_TRUE;
 }
 
 static void
@@ -578,8 +589,10 @@ read_detail(struct rd *c, json_t *o, struct zert_detail *d)
     get_u64(c, o, "bytes_out", &d->bytes_out, NULL);
     get_u64(c, o, "segs_in", &d->segs_in, NULL);
     get_u64(c, o, "segs_out", &d->segs_out, NULL);
-    v = member(o, "protection");
-    if (v && !json_is_array(v))
+    v = json_object_get(o, "protection");
+    if (v && json_is_null(v))
+        d->prot_unknown = true; /* the wire could not show it: not "no protection" */
+    else if (v && !json_is_array(v))
         rd_fail(c, "protection: expected an array");
     else if (v) {
         json_t *x;
@@ -603,6 +616,7 @@ read_detail(struct rd *c, json_t *o, struct zert_detail *d)
     read_observation(c, o, &d->obs);
     get_str(c, o, "jobname", d->job, sizeof(d->job));
     get_str(c, o, "userid", d->user, sizeof(d->user));
+    d->local_guessed = get_flag(c, o, "local_guessed");
 }
 
 static void
@@ -662,11 +676,13 @@ read_summary(struct rd *c, json_t *o, struct zert_summary *s)
     read_counter(c, o, "bytes_out", &s->start.bytes_out, &s->end.bytes_out);
     read_counter(c, o, "segs_in", &s->start.segs_in, &s->end.segs_in);
     read_counter(c, o, "segs_out", &s->start.segs_out, &s->end.segs_out);
+    s->early_flush = get_flag(c, o, "early_flush");
     read_tls(c, o, &s->tls);
     read_ssh(c, o, &s->ssh);
     read_ipsec(c, o, &s->ipsec);
     get_str(c, o, "jobname", s->job, sizeof(s->job));
     get_str(c, o, "userid", s->user, sizeof(s->user));
+    s->local_guessed = get_flag(c, o, "local_guessed");
 }
 
 enum records_kind
@@ -700,12 +716,14 @@ records_read_line(const char *line, size_t len, struct records_item *out, char *
         read_detail(&c, o, &out->u.detail);
         if (json_is_true(json_object_get(o, "truncated")))
             out->u.detail.truncated = true;
+        out->u.detail.json_only = !out->in_smf;
     } else if (strcmp(json_string_value(rec), "summary") == 0) {
         out->kind = RECORDS_SUMMARY;
         c.truncated = &out->u.summary.truncated;
         read_summary(&c, o, &out->u.summary);
         if (json_is_true(json_object_get(o, "truncated")))
             out->u.summary.truncated = true;
+        out->u.summary.json_only = !out->in_smf;
     } else {
         out->kind = RECORDS_OTHER;
         zert_str_set(out->other, sizeof(out->other), json_string_value(rec), NULL);

@@ -23,3 +23,13 @@ foreach(mode csv smf html output)
                    ${CMAKE_SOURCE_DIR})
   set_tests_properties(report.${mode} PROPERTIES TIMEOUT 600)
 endforeach()
+
+# records.jsonl made now by the sensor from the golden list's captures, read back and written
+# again: byte for byte (the reader keeps every key the writer writes).
+if(TARGET test_report_read)
+  add_test(NAME report.roundtrip
+           COMMAND bash ${CMAKE_SOURCE_DIR}/tests/tools/report_roundtrip.sh
+                   $<TARGET_FILE:zertsensor> $<TARGET_FILE:test_report_read> ${CMAKE_SOURCE_DIR}
+                   ${ZS_CORPUS})
+  set_tests_properties(report.roundtrip PROPERTIES TIMEOUT 600)
+endif()
