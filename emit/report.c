@@ -52,9 +52,26 @@ struct rep_conn {
     uint64_t start_us, end_us, time_cs;
     int last_event;
     uint8_t events; /* bit per detail event 1..4 */
-    const char *end_reason, *sni, *starttls;
+    const char *end_reason, *sni, *starttls, *why, *seen;
     struct rep_attrs a;
     uint64_t bytes_in, bytes_out;
+};
+
+/*
+ * A connection whose protection the wire could not show ("protection": null, JSON only):
+ * it is in no security session, so the traffic views count it from its detail records, in
+ * the latest state read, under the protection "unknown".
+ */
+struct rep_unknown {
+    enum view_kind kind;
+    uint8_t ip_proto;
+    const char *a_ip, *a_key, *b_ip, *b_key; /* as struct rep_row */
+    const char *remote_key;                  /* counted distinct per row (clients) */
+    uint16_t port;
+    uint64_t time_cs;
+    int last_event;
+    bool midstream;
+    uint64_t bytes_in, bytes_out, segs_in, segs_out, first_us, last_us;
 };
 
 /* A row of a traffic view. */
@@ -107,6 +124,9 @@ struct report {
     size_t nsess, capsess;
     struct rep_conn *conns;
     size_t nconns, capconns;
+    struct rep_map unk_map;
+    struct rep_unknown *unk;
+    size_t nunk, capunk;
     struct rep_row *rows;
     size_t nrows, caprows;
     struct rep_finding *finds;
@@ -136,6 +156,7 @@ report_new(const struct policy *policy, const struct report_opts *o)
     rep_buf_init(&r->ckey);
     rep_map_init(&r->sess_map);
     rep_map_init(&r->conn_map);
+    rep_map_init(&r->unk_map);
     rep_map_init(&r->row_map);
     rep_map_init(&r->find_map);
     rep_map_init(&r->seen_map);
@@ -151,6 +172,7 @@ report_free(struct report *r)
         rt_fini(&r->tables[i]);
     rep_map_fini(&r->sess_map);
     rep_map_fini(&r->conn_map);
+    rep_map_fini(&r->unk_map);
     rep_map_fini(&r->row_map);
     rep_map_fini(&r->find_map);
     rep_map_fini(&r->seen_map);
@@ -161,6 +183,7 @@ report_free(struct report *r)
         free(r->sess[i].ranges);
     free(r->sess);
     free(r->conns);
+    free(r->unk);
     free(r->hitconns);
     free(r->rows);
     free(r->finds);
@@ -254,40 +277,43 @@ delta(uint64_t start, uint64_t end)
 }
 
 /*
- * Count [lo, hi) in the session's ranges: 0 when it was new, 1 when it overlaps an interval
- * already counted (a duplicate), -1 out of memory. O(log n + n moved) in the ranges.
+ * Count [lo, hi) in the session's ranges: 0 when it was new, 1 when it lies within intervals
+ * already counted (a duplicate), -1 out of memory. A record that overlaps counted time without
+ * lying within it is new: when max_sessions is reached the sensor writes a session's interval
+ * so far (early_flush) and frees it, and a later record of the same session starts at the same
+ * interval start, counting from zero. O(log n + n moved) in the ranges.
  */
 static int
 range_add(struct rep_session *x, uint64_t lo, uint64_t hi)
 {
     size_t a = 0, b = x->nranges;
-    while (a < b) { /* the first range that ends after lo */
+    while (a < b) { /* the first range that ends at or after lo (touches or overlaps) */
         size_t mid = (a + b) / 2;
-        if (x->ranges[mid].hi <= lo)
+        if (x->ranges[mid].hi < lo)
             a = mid + 1;
         else
             b = mid;
     }
-    if (a < x->nranges && x->ranges[a].lo < hi)
+    if (a < x->nranges && x->ranges[a].lo <= lo && hi <= x->ranges[a].hi)
         return 1;
-    bool join_prev = a > 0 && x->ranges[a - 1].hi == lo;
-    bool join_next = a < x->nranges && x->ranges[a].lo == hi;
-    if (join_prev && join_next) {
-        x->ranges[a - 1].hi = x->ranges[a].hi;
-        memmove(&x->ranges[a], &x->ranges[a + 1], (x->nranges - a - 1) * sizeof(*x->ranges));
-        x->nranges--;
-    } else if (join_prev) {
-        x->ranges[a - 1].hi = hi;
-    } else if (join_next) {
-        x->ranges[a].lo = lo;
-    } else {
+    /* ranges a .. b-1 touch or overlap [lo, hi): they become one */
+    for (b = a; b < x->nranges && x->ranges[b].lo <= hi; b++) {
+        if (x->ranges[b].lo < lo)
+            lo = x->ranges[b].lo;
+        if (x->ranges[b].hi > hi)
+            hi = x->ranges[b].hi;
+    }
+    if (b == a) {
         if (rep_grow((void **)&x->ranges, &x->capranges, x->nranges + 1, sizeof(*x->ranges)) != 0)
             return -1;
         memmove(&x->ranges[a + 1], &x->ranges[a], (x->nranges - a) * sizeof(*x->ranges));
-        x->ranges[a].lo = lo;
-        x->ranges[a].hi = hi;
         x->nranges++;
+    } else if (b > a + 1) {
+        memmove(&x->ranges[a + 1], &x->ranges[b], (x->nranges - b) * sizeof(*x->ranges));
+        x->nranges -= b - a - 1;
     }
+    x->ranges[a].lo = lo;
+    x->ranges[a].hi = hi;
     return 0;
 }
 
@@ -766,6 +792,54 @@ keep(const char *old, const char *new_)
     return *new_ ? new_ : old;
 }
 
+/* A detail record of a connection whose protection is unknown: its latest state is counted. */
+static void
+add_unknown(struct report *r, const struct zert_detail *d, const char *conn_key, const char *lip,
+            const char *lkey, const char *rip, const char *rkey)
+{
+    bool added;
+    size_t i = rep_map_put(&r->unk_map, conn_key, r->nunk, &added);
+    if (i == SIZE_MAX) {
+        r->failed = true;
+        return;
+    }
+    if (added) {
+        if (rep_grow((void **)&r->unk, &r->capunk, r->nunk + 1, sizeof(*r->unk)) != 0) {
+            r->failed = true;
+            return;
+        }
+        struct rep_unknown *n = &r->unk[r->nunk++];
+        memset(n, 0, sizeof(*n));
+        n->ip_proto = d->ip_proto;
+        if (d->ip_proto == 6 && d->role == ZERT_ROLE_SERVER) {
+            n->kind = VIEW_SERVER;
+            n->a_ip = lip, n->a_key = lkey;
+            n->b_ip = n->b_key = "";
+            n->port = d->local.port;
+        } else {
+            n->kind = d->ip_proto == 6 && d->role == ZERT_ROLE_CLIENT ? VIEW_CLIENT : VIEW_PEER;
+            n->a_ip = lip, n->a_key = lkey;
+            n->b_ip = rip, n->b_key = rkey;
+            n->port = n->kind == VIEW_CLIENT ? d->remote.port : d->local.port;
+        }
+        n->remote_key = rkey;
+        n->first_us = d->start_us;
+    }
+    struct rep_unknown *x = &r->unk[i];
+    uint64_t t = d->time_us / 10000;
+    if (x->last_event &&
+        (t < x->time_cs || (t == x->time_cs && event_rank(d->event) < event_rank(x->last_event))))
+        return; /* an older state of the connection */
+    x->time_cs = t;
+    x->last_event = d->event;
+    x->midstream = d->obs.present && d->obs.midstream == ZERT_TRI_TRUE;
+    x->bytes_in = d->bytes_in;
+    x->bytes_out = d->bytes_out;
+    x->segs_in = d->segs_in;
+    x->segs_out = d->segs_out;
+    x->last_us = d->end_us ? d->end_us : d->time_us;
+}
+
 void
 report_add_detail(struct report *r, struct rep_input *in, const struct zert_detail *d)
 {
@@ -791,6 +865,8 @@ report_add_detail(struct report *r, struct rep_input *in, const struct zert_deta
         return;
     }
     evaluate_detail(r, d, &a, lip, lkey, rip, rkey, conn_key);
+    if (d->prot_unknown)
+        add_unknown(r, d, conn_key, lip, lkey, rip, rkey);
 
     size_t i = rep_map_get(&r->conn_map, conn_key);
     if (i == SIZE_MAX) {
@@ -817,7 +893,7 @@ report_add_detail(struct report *r, struct rep_input *in, const struct zert_deta
         n->lport = d->local.port;
         n->rport = d->remote.port;
         n->start_us = d->start_us;
-        n->end_reason = n->sni = n->starttls = "";
+        n->end_reason = n->sni = n->starttls = n->why = n->seen = "";
     }
     struct rep_conn *c = &r->conns[i];
     uint64_t t = d->time_us / 10000;
@@ -838,6 +914,12 @@ report_add_detail(struct report *r, struct rep_input *in, const struct zert_deta
     c->end_reason = keep(c->end_reason, rep_pool_str(&r->pool, d->end_reason));
     c->sni = keep(c->sni, rep_pool_str(&r->pool, d->tls.present ? d->tls.sni : ""));
     c->starttls = keep(c->starttls, rep_pool_str(&r->pool, d->obs.present ? d->obs.starttls : ""));
+    /* why it has no protection (or an unknown one): the latest observation's, as the
+     * protection is; SMF records carry no observation and leave it as it was */
+    if (d->obs.present) {
+        c->why = rep_pool_str(&r->pool, d->obs.why);
+        c->seen = rep_pool_str(&r->pool, d->obs.seen);
+    }
 }
 
 /* ------------------------------------------------------------------ views */
@@ -850,6 +932,73 @@ kind_of(const struct rep_session *s)
     if (s->ip_proto == 6 && s->role == ZERT_ROLE_CLIENT)
         return VIEW_CLIENT;
     return VIEW_PEER;
+}
+
+/* The row of a traffic view a row key falls in (created empty, first_us set, when new). */
+static struct rep_row *
+row_for(struct report *r, const struct rep_row *row)
+{
+    rep_buf_reset(&r->key);
+    key_n(r, row->kind);
+    key_n(r, row->ip_proto);
+    key_s(r, row->a_key);
+    key_s(r, row->b_key);
+    key_n(r, row->port);
+    key_n(r, row->port_end);
+    key_s(r, row->category);
+    bool added;
+    size_t k = rep_map_put(&r->row_map, rep_buf_str(&r->key), r->nrows, &added);
+    if (k == SIZE_MAX) {
+        r->failed = true;
+        return NULL;
+    }
+    if (added) {
+        if (rep_grow((void **)&r->rows, &r->caprows, r->nrows + 1, sizeof(*r->rows)) != 0) {
+            r->failed = true;
+            return NULL;
+        }
+        r->rows[r->nrows++] = *row;
+    }
+    return &r->rows[k];
+}
+
+/*
+ * A connection of unknown protection, in the row of its endpoint under "unknown": no session
+ * (sessions and active_conns stay 0), the connection, partial when picked up mid-stream, short
+ * when its last record is short_term, its latest bytes and segments.
+ */
+static void
+unknown_row(struct report *r, const struct rep_unknown *u)
+{
+    struct rep_row row;
+    memset(&row, 0, sizeof(row));
+    row.kind = u->kind;
+    row.ip_proto = u->ip_proto;
+    row.port = row.port_end = u->port;
+    row.category = "unknown";
+    row.a_ip = u->a_ip, row.a_key = u->a_key;
+    row.b_ip = u->b_ip, row.b_key = u->b_key;
+    row.first_us = u->first_us;
+    struct rep_row *x = row_for(r, &row);
+    if (!x)
+        return;
+    size_t k = (size_t)(x - r->rows);
+    x->conns++;
+    x->partial += u->midstream;
+    x->shorts += u->last_event == ZERT_EV_SHORT_TERM;
+    x->bytes_in += u->bytes_in;
+    x->bytes_out += u->bytes_out;
+    x->segs_in += u->segs_in;
+    x->segs_out += u->segs_out;
+    if (u->first_us < x->first_us)
+        x->first_us = u->first_us;
+    if (u->last_us > x->last_us)
+        x->last_us = u->last_us;
+    bool added;
+    rep_buf_reset(&r->key);
+    rep_buf_addf(&r->key, "r%zu|%s", k, u->remote_key);
+    if (rep_map_put(&r->seen_map, rep_buf_str(&r->key), 0, &added) != SIZE_MAX && added)
+        x->clients++;
 }
 
 static void
@@ -873,29 +1022,12 @@ build_rows(struct report *r)
             row.b_ip = s->role == ZERT_ROLE_CLIENT ? s->server_ip : s->client_ip;
             row.b_key = s->role == ZERT_ROLE_CLIENT ? s->server_key : s->client_key;
         }
-        rep_buf_reset(&r->key);
-        key_n(r, row.kind);
-        key_n(r, row.ip_proto);
-        key_s(r, row.a_key);
-        key_s(r, row.b_key);
-        key_n(r, row.port);
-        key_n(r, row.port_end);
-        key_s(r, row.category);
-        bool added;
-        size_t k = rep_map_put(&r->row_map, rep_buf_str(&r->key), r->nrows, &added);
-        if (k == SIZE_MAX) {
-            r->failed = true;
+        row.first_us = s->first_us;
+        struct rep_row *x = row_for(r, &row);
+        if (!x)
             return;
-        }
-        if (added) {
-            if (rep_grow((void **)&r->rows, &r->caprows, r->nrows + 1, sizeof(*r->rows)) != 0) {
-                r->failed = true;
-                return;
-            }
-            row.first_us = s->first_us;
-            r->rows[r->nrows++] = row;
-        }
-        struct rep_row *x = &r->rows[k];
+        size_t k = (size_t)(x - r->rows);
+        bool added;
         x->sessions++;
         x->conns += s->conns;
         x->partial += s->partial;
@@ -916,6 +1048,8 @@ build_rows(struct report *r)
         if (rep_map_put(&r->seen_map, rep_buf_str(&r->key), 0, &added) != SIZE_MAX && added)
             x->clients++;
     }
+    for (size_t i = 0; i < r->nunk; i++)
+        unknown_row(r, &r->unk[i]);
 }
 
 static int
@@ -1102,8 +1236,8 @@ static const struct rt_col conn_cols[] = {
     {"remote_ip", RT_TEXT},  {"remote_port", RT_NUM}, {"start", RT_TEXT},
     {"end", RT_TEXT},        {"end_reason", RT_TEXT}, {"events", RT_TEXT},
     {"protection", RT_TEXT}, {"version", RT_TEXT},    {"suite", RT_TEXT},
-    {"sni", RT_TEXT},        {"starttls", RT_TEXT},   {"bytes_in", RT_NUM},
-    {"bytes_out", RT_NUM},
+    {"sni", RT_TEXT},        {"starttls", RT_TEXT},   {"why", RT_TEXT},
+    {"seen", RT_TEXT},       {"bytes_in", RT_NUM},    {"bytes_out", RT_NUM},
 };
 
 static const struct rt_col policy_cols[] = {
@@ -1201,8 +1335,8 @@ table_overview(struct report *r)
     for (int k = 0; k < VIEW_NKINDS; k++) {
         for (int cat = 0; cat < REP_NCAT; cat++) {
             const struct agg *a = &agg[k][cat];
-            if (!a->sessions)
-                continue;
+            if (!a->sessions && !a->conns)
+                continue; /* unknown rows have connections and no session */
             size_t row = rt_row(t), c = 0;
             if (row == SIZE_MAX)
                 return;
@@ -1367,6 +1501,8 @@ table_conns(struct report *r)
         rt_text(t, row, c++, x->a.suite);
         rt_text(t, row, c++, x->sni);
         rt_text(t, row, c++, x->starttls);
+        rt_text(t, row, c++, x->why);
+        rt_text(t, row, c++, x->seen);
         rt_num(t, row, c++, x->bytes_in);
         rt_num(t, row, c, x->bytes_out);
     }
@@ -1488,8 +1624,9 @@ build_chart(struct report *r)
 int
 report_finish(struct report *r)
 {
-    static const char *const cats[REP_NCAT] = {"clear",   "SSLv2",   "SSLv3", "TLSv1.0", "TLSv1.1",
-                                               "TLSv1.2", "TLSv1.3", "TLS",   "SSH",     "IPsec"};
+    static const char *const cats[REP_NCAT] = {"clear",   "SSLv2",   "SSLv3",   "TLSv1.0",
+                                               "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLS",
+                                               "SSH",     "IPsec",   "unknown"};
     for (int i = 0; i < REP_NCAT; i++)
         r->chart.cats[i] = cats[i];
     evaluate(r);

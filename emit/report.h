@@ -44,7 +44,7 @@ struct rep_input {
 };
 
 /* The HTML chart: per server port, connections by protection. */
-#define REP_NCAT 10
+#define REP_NCAT 11
 
 struct rep_bar {
     const char *label; /* "443", "12000-12004" */

@@ -172,7 +172,10 @@ void
 rep_attrs_from_detail(struct rep_attrs *a, const struct zert_detail *d, struct rep_pool *pool)
 {
     attrs_init(a);
-    if (d->protection & ZERT_PROT_TLS) {
+    if (d->prot_unknown) {
+        /* the wire could not show the protection ("protection": null): never clear text */
+        a->category = rep_pool_str(pool, "unknown");
+    } else if (d->protection & ZERT_PROT_TLS) {
         a->protocol = ZERT_PROT_TLS;
         a->category = rep_pool_str(pool, "TLS");
         if (d->tls.present)
@@ -200,8 +203,9 @@ rep_attrs_from_detail(struct rep_attrs *a, const struct zert_detail *d, struct r
 int
 rep_category_rank(const char *c)
 {
-    static const char *const order[] = {"clear",   "SSLv2",   "SSLv3", "TLSv1.0", "TLSv1.1",
-                                        "TLSv1.2", "TLSv1.3", "TLS",   "SSH",     "IPsec"};
+    static const char *const order[] = {"clear",   "SSLv2",   "SSLv3",   "TLSv1.0",
+                                        "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLS",
+                                        "SSH",     "IPsec",   "unknown"};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         if (strcmp(order[i], c) == 0)
             return (int)i;

@@ -17,10 +17,11 @@
  * Every string is interned in the report's pool; "" means unknown.
  */
 struct rep_attrs {
-    uint8_t protocol;     /* one ZERT_PROT_* bit, or 0: clear text */
-    const char *category; /* clear, SSLv3, TLSv1.0 .. TLSv1.3, TLS (version unknown), SSH, IPsec */
-    const char *version;  /* TLSv1.2; SSH 2.0; IKE 1.0 / 2.0 */
-    const char *suite;    /* TLS: IANA cipher suite name, or 0xC0FF when it has none */
+    uint8_t protocol;       /* one ZERT_PROT_* bit, or 0: clear text */
+    const char *category;   /* clear, SSLv3, TLSv1.0 .. TLSv1.3, TLS (version unknown), SSH,
+                               IPsec, unknown (the wire could not show it) */
+    const char *version;    /* TLSv1.2; SSH 2.0; IKE 1.0 / 2.0 */
+    const char *suite;      /* TLS: IANA cipher suite name, or 0xC0FF when it has none */
     const char *suite_code; /* TLS: 0xC02F */
     const char *kex;        /* TLS kex (ECDHE, RSA, ...) or SSH key exchange */
     const char *group;      /* TLS named group (JSON only) or IKE DH group number */

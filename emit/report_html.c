@@ -116,8 +116,8 @@ static const char script[] =
     "})();\n";
 
 static const char *const cat_colors[REP_NCAT] = {
-    "#c0392b", "#7b241c", "#a04000", "#e67e22", "#f1c40f",
-    "#58d68d", "#1e8449", "#95a5a6", "#2e86c1", "#8e44ad",
+    "#c0392b", "#7b241c", "#a04000", "#e67e22", "#f1c40f", "#58d68d",
+    "#1e8449", "#95a5a6", "#2e86c1", "#8e44ad", "#34495e",
 };
 
 /* Which session columns a row of each view selects (drill-down). */

@@ -5,7 +5,7 @@
 if(NOT TARGET zertdump OR NOT TARGET zsreport)
   return()
 endif()
-foreach(t test_report_policy test_report_read)
+foreach(t test_report_policy test_report_read test_report_model)
   if(TARGET ${t})
     target_link_libraries(${t} PRIVATE zsreport)
   endif()
