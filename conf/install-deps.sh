@@ -2,11 +2,12 @@
 # install-deps.sh - installs what zertsensor needs from Debian (12 or later): build and runtime
 # libraries, and with --test the independent tools the test suite compares against.
 set -eu
-pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev liblzma-dev libzstd-dev libssl-dev libevent-dev libndpi-dev"
+pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev liblzma-dev libzstd-dev libssl-dev libevent-dev libndpi-dev libjansson-dev"
 if [ "${1:-}" = "--test" ]; then
     # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets; tzdata
-    # has the zones the SMF time zone tests use (Europe/Berlin).
-    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd"
+    # has the zones the SMF time zone tests use (Europe/Berlin); chromium renders the HTML
+    # report headless (tests/tools/report_check.py).
+    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd chromium"
 fi
 missing=""
 for p in $pkgs; do

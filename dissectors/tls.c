@@ -5,12 +5,12 @@
 #include <time.h>
 
 #include "../emit/obs_record.h"
+#include "../emit/tls_tables.h"
 #include "../emit/tls_version.h"
 #include "../emit/zert_record.h"
 #include "cursor.h"
 #include "tls.h"
 #include "tls_handshake.h"
-#include "tls_tables.h"
 #include "x509.h"
 
 #define TLS_CT_CCS       20

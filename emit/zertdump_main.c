@@ -7,12 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report.h"
 #include "zertdump.h"
 
 static void
 usage(FILE *f)
 {
     fprintf(f, "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]\n"
+               "       zertdump --report text|csv|html [-o FILE] INPUT... (--report --help)\n"
                "  Reads SMF dump files (RDW stream as from FTP SITE RDW, or RECFM=VBS blocks;\n"
                "  detected automatically) and prints SMF 119 subtype 11/12 (zERT) records as\n"
                "  JSON Lines, or as text with -t. Other records are skipped and counted (-s).\n"
@@ -29,6 +31,9 @@ main(int argc, char **argv)
     char err[128];
     bool stats = false;
     int i, status = 0;
+    /* --report and --print-policy are the report's command (report_main.c) */
+    if (report_wanted(argc, argv))
+        return report_main(argc, argv);
     memset(&o, 0, sizeof(o));
     o.fmt = SMF_FMT_AUTO;
     emit_smf_tz_parse(&o.tz, "UTC", err, sizeof(err));
