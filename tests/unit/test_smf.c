@@ -15,7 +15,7 @@
 #include "../../emit/smf_reader.h"
 #include "../../emit/tls_version.h"
 #include "../../emit/zertdump.h"
-#include "../../dissectors/tls_tables.h"
+#include "../../emit/tls_tables.h"
 
 /*
  * The layout checks read the written bytes with the helpers below (not with
