@@ -362,6 +362,7 @@ read_tls(struct rd *c, json_t *o, struct zert_tls *t)
     get_num(c, v, "cipher_suite", &t->cipher_suite);
     get_str(c, v, "cipher_name", t->cipher_name, sizeof(t->cipher_name));
     get_str(c, v, "kex", t->kex, sizeof(t->kex));
+    get_str(c, v, "auth", t->auth, sizeof(t->auth));
     get_num(c, v, "group", &t->group);
     get_str(c, v, "group_name", t->group_name, sizeof(t->group_name));
     get_str(c, v, "enc", t->enc, sizeof(t->enc));
@@ -495,6 +496,7 @@ read_observation(struct rd *c, json_t *o, struct zert_observation *ob)
     get_tri(c, v, "incomplete", &ob->incomplete);
     get_str(c, v, "why", ob->why, sizeof(ob->why));
     get_str(c, v, "seen", ob->seen, sizeof(ob->seen));
+    get_str(c, v, "limit", ob->limit, sizeof(ob->limit));
 }
 
 /* A boolean that is false unless the key says true. */
