@@ -5,8 +5,9 @@ set -eu
 pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev liblzma-dev libzstd-dev libssl-dev libevent-dev libndpi-dev"
 if [ "${1:-}" = "--test" ]; then
     # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets; tzdata
-    # has the zones the SMF time zone tests use (Europe/Berlin).
-    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd"
+    # has the zones the SMF time zone tests use (Europe/Berlin); iproute2 and OpenSSH run the
+    # live end-to-end test (tests/tools/live_e2e.py).
+    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd iproute2 openssh-client openssh-server"
 fi
 missing=""
 for p in $pkgs; do

@@ -20,6 +20,13 @@
 
 #define LIVE_IOV 64 /* records per writev */
 
+/* glibc declares it with _GNU_SOURCE only (2.28 and later); Linux 3.15 and later have it. */
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+              unsigned int flags);
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1u
+#endif
+
 /* One record's bytes, waiting to be written. */
 struct item {
     uint8_t *buf;
@@ -140,8 +147,17 @@ lfile_publish(struct live_out *o, struct lfile *lf)
     char name[NAME_MAX + 1];
     for (int i = 0; i < 1000; i++) {
         final_name(lf, i, name, sizeof(name));
-        if (linkat(o->dirfd, lf->tmp, o->dirfd, name, 0) == 0) {
-            unlinkat(o->dirfd, lf->tmp, 0);
+        /* not link+unlink: the first pair is root's, and protected_hardlinks refuses USER */
+        int rc = renameat2(o->dirfd, lf->tmp, o->dirfd, name, RENAME_NOREPLACE);
+        if (rc != 0 && errno == EINVAL) { /* a file system without it: check, then rename */
+            struct stat st;
+            if (fstatat(o->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                errno = EEXIST;
+            } else {
+                rc = renameat(o->dirfd, lf->tmp, o->dirfd, name);
+            }
+        }
+        if (rc == 0) {
             o->st.output_rotations++;
             return;
         }
