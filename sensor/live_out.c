@@ -175,7 +175,7 @@ lfile_episode_start(struct live_out *o, struct lfile *lf, const char *what, int 
         return;
     lf->failing = true;
     lf->episode_lost = 0;
-    lf->episode_held = 0;
+    lf->episode_held = lf->n; /* what was queued when writing stopped waits too */
     o->st.output_write_failures++;
     if (lf->rotated)
         log_err("%s/%s: %s: %s; holding up to %u records and retrying every second", o->dir,
@@ -198,9 +198,15 @@ lfile_episode_end(struct live_out *o, struct lfile *lf)
              (unsigned long long)lf->episode_lost);
 }
 
+static void lfile_flush(struct live_out *o, struct lfile *lf, uint64_t now_us);
+static uint64_t wall_us(void);
+
 static void
 lfile_push(struct live_out *o, struct lfile *lf, const void *bytes, size_t len)
 {
+    /* the queue is also the write buffer: full with writes working, it is written first */
+    if (lf->n == lf->cap && !lf->failing)
+        lfile_flush(o, lf, wall_us());
     if (lf->n == lf->cap) {
         (*lf->lost)++;
         lf->episode_lost++;
