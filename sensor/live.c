@@ -557,6 +557,11 @@ live_main(int argc, char **argv)
         strcat(filter, argv[i]);
     }
     bool have_files = L->conf.output_dir[0] != 0;
+    if (have_files && L->conf.smf_format == CONF_SMF_VBS) {
+        log_err("smf_format vbs: the daemon writes RDW streams (docs/daemon.md); convert "
+                "rotated files when VBS is needed");
+        return 1;
+    }
     if (!have_files && !json_stdout && !dc->socket_path[0]) {
         log_err("no output: give -o DIR, --json - or --socket PATH (docs/daemon.md)");
         return 1;
@@ -567,6 +572,10 @@ live_main(int argc, char **argv)
     }
     struct privdrop pd;
     bool drop = dc->user[0] != 0;
+    if (!drop && !allow_root && geteuid() == 0) { /* before anything is opened or created */
+        log_err("refusing to run as root after start-up: give -u USER, or --allow-root");
+        return 1;
+    }
     if (drop && privdrop_lookup(dc->user, &pd, err, sizeof(err)) != 0) {
         log_err("%s", err);
         return 1;
