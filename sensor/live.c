@@ -314,7 +314,8 @@ reload(struct live *L)
         return;
     }
     /* what the running layers were built with: a restart changes it */
-    struct conf keep = L->conf;
+    struct conf keep;
+    memcpy(&keep, &L->conf, sizeof(keep)); /* padding too: the two are compared bytewise */
     memcpy(keep.system, nc->system, sizeof(keep.system));
     memcpy(keep.sysplex, nc->sysplex, sizeof(keep.sysplex));
     memcpy(keep.stack, nc->stack, sizeof(keep.stack));
@@ -331,7 +332,7 @@ reload(struct live *L)
     if (memcmp(&keep, nc, sizeof(keep)) != 0)
         log_warn("SIGHUP: limits, timeouts, interval, outputs, socket, user and capture keys "
                  "take effect at the next start; the running values are kept");
-    L->conf = keep;
+    memcpy(&L->conf, &keep, sizeof(keep));
     free(nc);
     live_out_set_conf(L->out, &L->conf);
     if (L->sock)
