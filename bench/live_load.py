@@ -13,7 +13,8 @@ fixed packet rates, each into a fresh daemon: the packets per second sent and th
 of each run; the highest rate with no drop is the figure.
 
 usage: bench/live_load.py [ZERTSENSOR]   (default build/bench/zertsensor; run as root)
-environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_WORKERS (2)
+environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_WORKERS (2), LOAD_BUFFER (the daemon's
+buffer_size, 64M)
 """
 import glob
 import json
@@ -31,6 +32,7 @@ BIN = sys.argv[1] if len(sys.argv) == 2 else f"{ROOT}/build/bench/zertsensor"
 RATE = int(os.environ.get("LOAD_RATE", "500"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "2"))
+BUFFER = os.environ.get("LOAD_BUFFER", "64M")
 NS_S, NS_C, IF_S, IF_C = "zsb-s", "zsb-c", "zsbs", "zsbc"
 SRV, PORT = "10.198.0.1", 4433
 WORK = f"{ROOT}/bench/work"
@@ -224,7 +226,8 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     os.chmod(WORK, 0o755)
     with open(f"{WORK}/live.conf", "w") as f:
-        f.write("closed_timeout = 1\nstats_interval = 0\nrotate_interval = 0\n")
+        f.write("closed_timeout = 1\nstats_interval = 0\nrotate_interval = 0\n"
+                f"buffer_size = {BUFFER}\n")
     setns()
     try:
         srv = tls_server()

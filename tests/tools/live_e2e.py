@@ -108,7 +108,8 @@ try:
     # the sensor, dropping to nobody; an early reader on the socket
     out, sock = f"{work}/out", f"{work}/sock"
     log = open(f"{work}/sensor.log", "w+")
-    sensor = popen(BIN, "-i", IF_S, "-c", conf, "-o", out, "-u", "nobody", "--socket", sock,
+    # two interfaces, one run: the veth and the server namespace's loopback
+    sensor = popen(BIN, "-i", IF_S, "-i", "lo", "-c", conf, "-o", out, "-u", "nobody", "--socket", sock,
                    "--stats", ns=NS_S, stderr=log)
     procs.append(sensor)
     for _ in range(100):
@@ -212,6 +213,14 @@ try:
     clear.wait(timeout=10)
     made[8080] = 2
 
+    # one connection on the loopback: the second -i feeds the same run
+    run("python3", "-c",
+        "import socket,threading\ns=socket.socket();s.bind(('127.0.0.1',8181));s.listen()\n"
+        "t=threading.Thread(target=lambda:(lambda c:(c[0].sendall(c[0].recv(9)),c[0].close()))"
+        "(s.accept()));t.start()\nc=socket.create_connection(('127.0.0.1',8181));"
+        "c.sendall(b'loopback');c.recv(9);c.close();t.join()", ns=NS_S)
+    made[8181] = 1
+
     run("tcpreplay", "-q", "-i", IF_C, f"{SRC}/pcaps/ee-sample.pcap", ns=NS_C,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -286,6 +295,9 @@ try:
     c = conns(8080)
     check(len(c) == 2 and all(r["protection"] == [] for r in c), f"2 clear TCP connections "
           f"(got {len(c)})")
+    c = conns(8181)
+    check(len(c) == 1 and c[0]["local"]["ip"] == "127.0.0.1",
+          "the connection on the second interface (lo) is in the same run")
     c = conns(4499)
     check(len(c) == 1 and c[0]["end_reason"] == "shutdown" and c[0]["event"] == "term",
           "the open connection ends with end_reason shutdown")
