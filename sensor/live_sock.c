@@ -208,8 +208,9 @@ live_sock_line(void *ctx, int kind, const char *line, size_t len)
         if (queued + len > s->queue_max) {
             char why[160];
             snprintf(why, sizeof(why),
-                     "too slow: %zu bytes not taken, over socket_queue (%llu); capture goes on",
-                     queued, (unsigned long long)s->queue_max);
+                     "too slow: %zu bytes waiting, the next %zu would pass socket_queue (%llu); "
+                     "capture goes on",
+                     queued, len, (unsigned long long)s->queue_max);
             s->st.socket_readers_dropped++;
             reader_free(r, why);
             continue;

@@ -3,7 +3,8 @@
 fills up while clear TCP connections are captured on the loopback of a network namespace.
 Checks: one log line per file for the episode, no crash, records held and retried, an exact
 count of what could not be written (written + not written = cut), and files that hold only
-valid records (JSON lines, SMF records zertdump reads) once space has come back.
+valid records (JSON lines, SMF records zertdump reads) once space has come back. Beside it, a
+record socket reader that never reads is dropped with a logged reason while capture goes on.
 
 usage: live_diskfull.py ZERTSENSOR      (exit 77: skipped, with the reason)
 """
@@ -51,11 +52,17 @@ try:
     conf = f"{work}/zs.conf"
     with open(conf, "w") as f:
         f.write("output_queue = 20\nstats_interval = 0\nrotate_interval = 0\nclosed_timeout = 1\n"
-                "summary = off\n")
+                f"summary = off\nsocket_path = {work}/sock\nsocket_queue = 4096\n")
     log = open(f"{work}/sensor.log", "w+")
     sensor = subprocess.Popen(["ip", "netns", "exec", NS, BIN, "-i", "lo", "-c", conf, "-o", mnt,
                                "--allow-root", "--stats", "tcp port 8080"], stderr=log)
     time.sleep(1.5)
+    # a reader that asks for everything and never reads
+    import socket
+    slow = socket.socket(socket.AF_UNIX)
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(f"{work}/sock")
+    slow.sendall(b"both\n")
 
     def conns(n):
         subprocess.run(["ip", "netns", "exec", NS, "python3", "-c", f"""
@@ -122,6 +129,10 @@ t.join()
     check(stats["records_smf_written"] + stats["records_smf_not_written"] == stats["records_smf"],
           "SMF: written + not written = cut")
     check(stats["output_write_failures"] >= 1, "the episode counted in output_write_failures")
+    slow_lines = [l for l in text.splitlines() if "dropped: too slow" in l]
+    check(len(slow_lines) == 1 and stats["socket_readers_dropped"] == 1,
+          f"the reader that does not read is dropped, with its reason: {slow_lines}")
+    slow.close()
     # the records written after space came back: the last connections' are in the file
     last = [json.loads(l) for l in lines[-3:]]
     check(all(r["record"] == "detail" for r in last), "records after the episode are in the file")
