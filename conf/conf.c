@@ -33,6 +33,7 @@ conf_init(struct conf *c)
     c->udp_timeout_s = 120;
     c->closed_timeout_s = 5;
     c->max_sessions = 65536;
+    conf_daemon_init(&c->daemon);
 }
 
 static int fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
@@ -301,6 +302,9 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
                                         : &c->closed_timeout_s;
         *dst = (uint32_t)n;
     } else {
+        int rc = conf_daemon_set(&c->daemon, key, value, where, err, errlen);
+        if (rc <= 0)
+            return rc;
         return fail(err, errlen, where, "unknown key '%s'", key);
     }
     return 0;

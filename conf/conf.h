@@ -30,6 +30,27 @@ struct conf_job {
 
 enum conf_smf_format { CONF_SMF_RDW, CONF_SMF_VBS };
 
+/* Keys only the live daemon (zertsensor -i) reads; file runs accept and ignore them. */
+struct conf_daemon {
+    uint64_t buffer_size;       /* libpcap kernel buffer per interface, bytes */
+    uint32_t rotate_interval_s; /* a new pair of output files every N seconds (0: never) */
+    uint64_t rotate_size;       /* ... or when the JSON file reaches N bytes (0: never) */
+    uint32_t output_queue;      /* records held per file while writes fail, then counted lost */
+    char socket_path[CONF_PATH_LEN]; /* "": no record socket */
+    uint32_t socket_mode;            /* permissions of the socket file */
+    uint64_t socket_queue;           /* bytes queued for one reader before it is dropped */
+    uint32_t stats_interval_s;       /* a statistics log line every N seconds (0: never) */
+    bool syslog;                     /* log to syslog (daemon facility) instead of stderr */
+    char pid_file[CONF_PATH_LEN];    /* with -D: "" for none */
+    char user[64];                   /* drop to this user after start-up ("" : stay) */
+    char chroot[CONF_PATH_LEN];      /* chroot here before dropping ("": none) */
+};
+
+/* 1: not a daemon key; 0: set; -1: bad value (message in err, prefixed with `where`). */
+int conf_daemon_set(struct conf_daemon *d, const char *key, const char *value, const char *where,
+                    char *err, size_t errlen);
+void conf_daemon_init(struct conf_daemon *d);
+
 /*
  * Checks a timezone value the way its user will read it (the SMF writer's parser): 0, or -1
  * with the reason in err. conf/ includes nothing of the project, so the program hands it in.
@@ -62,6 +83,7 @@ struct conf {
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
     uint64_t
         max_sessions; /* security sessions without an active connection, before an early flush */
+    struct conf_daemon daemon; /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */
 };
 
 /* The defaults: what a run without -c uses. */

@@ -6,8 +6,9 @@ pkgs="build-essential cmake pkg-config libpcap-dev zlib1g-dev liblzma-dev libzst
 if [ "${1:-}" = "--test" ]; then
     # tshark/tcpflow/tcpdump are the independent oracles; clang builds the fuzz targets; tzdata
     # has the zones the SMF time zone tests use (Europe/Berlin); chromium renders the HTML
-    # report headless (tests/tools/report_check.py).
-    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd chromium"
+    # report headless (tests/tools/report_check.py); iproute2 and OpenSSH run the live
+    # end-to-end test (tests/tools/live_e2e.py).
+    pkgs="$pkgs clang libclang-rt-14-dev tshark tcpdump tcpflow tcpreplay libndpi-bin python3 openssl time tzdata xz-utils zstd chromium iproute2 openssh-client openssh-server"
 fi
 missing=""
 for p in $pkgs; do

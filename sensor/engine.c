@@ -291,6 +291,8 @@ engine_collect_stats(const struct engine *e, struct stats *s)
 #define ENGINE_STATS_COPY_REASM(name) s->name = rs.name;
     FLOW_TABLE_COUNTERS(ENGINE_STATS_COPY_FLOW)
     TCP_REASM_COUNTERS(ENGINE_STATS_COPY_REASM)
+    s->flows_active = flow_table_active(e->flows); /* gauges: zero once the input has ended */
+    s->reasm_bytes_held = tcp_reasm_held(e->reasm);
 #undef ENGINE_STATS_COPY_FLOW
 #undef ENGINE_STATS_COPY_REASM
     if (e->zert) {

@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "engine.h"
+#include "live.h"
 #include "log.h"
 #include "ndpi_opinion.h"
 #include "outfile.h"
@@ -32,6 +33,7 @@ usage(FILE *out)
 {
     fputs(
         "usage: zertsensor -r FILE [options] [filter expression]\n"
+        "       zertsensor -i IFACE [options] [filter expression]   (live: -i IFACE -h)\n"
         "  -r FILE              read a pcap or pcapng capture (gzip, xz or zstd allowed; - is\n"
         "                       stdin); several -r, or a directory, are read as one run in time\n"
         "                       order; a BPF filter expression (tcpdump syntax) may follow\n"
@@ -312,6 +314,8 @@ main(int argc, char **argv)
         .frag_slots = 256,
         .frag_timeout_us = 30ull * 1000000,
     };
+    if (live_wanted(argc, argv))
+        return live_main(argc, argv); /* the daemon has its own options: sensor/live.c */
     int c;
     /* First pass: only -c, so the file gives the defaults that later options override. */
     opterr = 0;

@@ -5,8 +5,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "records.h" /* RECORDS_COUNTERS */
-#include "zert.h"    /* ZERT_COUNTERS */
+#include "live.h"      /* LIVE_COUNTERS */
+#include "live_out.h"  /* LIVE_OUT_COUNTERS */
+#include "live_sock.h" /* LIVE_SOCK_COUNTERS */
+#include "records.h"   /* RECORDS_COUNTERS */
+#include "zert.h"      /* ZERT_COUNTERS */
 
 /*
  * X-macro: every counter has one name, used for the struct field and for the
@@ -78,7 +81,10 @@
     X(gtpu_bad_header)                                                                             \
     X(geneve_bad_header)                                                                           \
     ZERT_COUNTERS(X)                                                                               \
-    RECORDS_COUNTERS(X)
+    RECORDS_COUNTERS(X)                                                                            \
+    LIVE_OUT_COUNTERS(X) /* the daemon's (sensor/live*.h): zero for file runs */                   \
+    LIVE_SOCK_COUNTERS(X)                                                                          \
+    LIVE_COUNTERS(X)
 
 struct stats {
 #define ZS_STATS_FIELD(name) uint64_t name;

@@ -1,0 +1,10 @@
+# The live daemon (issue 13): end to end over a veth pair between two network namespaces, and
+# a full disk. Both need root and `ip netns`; they print SKIP with the reason and exit 77 (CTest
+# "Skipped") when they cannot run.
+add_test(NAME live.e2e
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_e2e.py $<TARGET_FILE:zertsensor>
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(live.e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 RESOURCE_LOCK netns)
+add_test(NAME live.diskfull
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_diskfull.py $<TARGET_FILE:zertsensor>)
+set_tests_properties(live.diskfull PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 RESOURCE_LOCK netns)
