@@ -198,7 +198,7 @@ def on_pty(cmd):
 
 
 def group_progress():
-    cap = gen_sessions(20000, "progress.pcap")
+    cap = gen_sessions(15000, "progress.pcap")
     size = os.path.getsize(cap)
     t0 = time.time()
     rc, err = on_pty([ARGS.sensor, "-r", cap, "-o", os.path.join(TMP, "prog-out")])
