@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """cli.py - what the user of the command line sees: the protection on each flow line and the
 tally (against tshark), progress on a terminal only, SIGTERM/SIGINT leaving whole outputs, the
-exit-status convention of both tools, one-line errors, -o -, --version, the SMF system id.
+exit-status convention of both tools, one-line errors, -o -, --version, the SMF system id, and
+zert.smf as docs/zos-import.md describes it (RDW stream, VBS blocks).
 
 usage: cli.py --sensor BIN --dump BIN --source DIR --corpus DIR GROUP
-GROUP: glance | progress | interrupt | exits | stdout | sid
+GROUP: glance | progress | interrupt | exits | stdout | sid | zos
 Prints one line per failed check and "N passed, N failed"; exit status 1 on any failure.
 """
 import argparse
@@ -462,6 +463,69 @@ def group_sid():
         open(conf, "w").write("smf_sid = %s\n" % bad)
         rc, out, err = run([ARGS.sensor, "-r", q, "-q", "-c", conf])
         check(rc == 2 and "%s:1:" % conf in err and "smf_sid" in err, "smf_sid %r: exit %d %r" % (bad, rc, err))
+
+
+# ---- zos: zert.smf is what docs/zos-import.md says it is ----
+
+
+def rdw_records(b, what):
+    """The records of an RDW stream, checked as RDW2VB (docs/zos-import.md) checks them."""
+    recs, off = [], 0
+    while off < len(b):
+        n = int.from_bytes(b[off:off + 2], "big")
+        if not check(off + 4 <= len(b) and 5 <= n <= 32760 and b[off + 2:off + 4] == b"\0\0" and off + n <= len(b),
+                     "%s: bad RDW at offset %d" % (what, off)):
+            return recs
+        recs.append(b[off:off + n])
+        off += n
+    return recs
+
+
+def vbs_records(b, blksize, what):
+    """The records of VBS blocks; every block full but one with < 5 bytes left, and the last."""
+    recs, off, cur, blocks = [], 0, None, 0
+    while off < len(b):
+        bl = int.from_bytes(b[off:off + 2], "big")
+        blocks += 1
+        last = off + bl == len(b)
+        if not check(8 < bl <= blksize and b[off + 2:off + 4] == b"\0\0" and off + bl <= len(b) and
+                     (last or bl > blksize - 5), "%s: block %d of %d bytes (BLKSIZE %d)" % (what, blocks, bl, blksize)):
+            return recs
+        p = off + 4
+        while p < off + bl:
+            sl, ctl = int.from_bytes(b[p:p + 2], "big"), b[p + 2]
+            seg = b[p + 4:p + sl]
+            if ctl in (0, 1):
+                check(cur is None, "%s: a record starts inside another" % what)
+                cur = seg
+            else:
+                check(cur is not None, "%s: a middle or last segment without a first" % what)
+                cur = (cur or b"") + seg
+            if ctl in (0, 2):
+                recs.append((len(cur) + 4).to_bytes(2, "big") + b"\0\0" + cur)
+                cur = None
+            p += sl
+        off += bl
+    check(cur is None, "%s: the file ends inside a record" % what)
+    return recs
+
+
+def group_zos():
+    caps = [src("pcaps/quickstart.pcap"), corpus("zeek/tls/tls-fragmented-handshake.pcap.gz"),
+            corpus("ndpi/ipsec_isakmp_esp.pcap"), gen_sessions(3000, "zos.pcap")]
+    conf = os.path.join(TMP, "zos.conf")
+    for i, cap in enumerate(caps):
+        d = os.path.join(TMP, "zos-rdw-%d" % i)
+        rc, out, err = run([ARGS.sensor, "-r", cap, "-q", "-o", d])
+        rdw = rdw_records(open(os.path.join(d, "zert.smf"), "rb").read(), cap)
+        check(rc == 0 and rdw and all(r[5] == 119 for r in rdw), "%s: %d records" % (cap, len(rdw)))
+        for blksize in (27998, 4096, 512):
+            open(conf, "w").write("smf_format = vbs\nvbs_block_size = %d\n" % blksize)
+            d = os.path.join(TMP, "zos-vbs-%d-%d" % (i, blksize))
+            rc, out, err = run([ARGS.sensor, "-r", cap, "-q", "-c", conf, "-o", d])
+            vbs = vbs_records(open(os.path.join(d, "zert.smf"), "rb").read(), blksize, "%s VBS %d" % (cap, blksize))
+            check(rc == 0 and vbs == rdw, "%s: VBS %d holds the RDW stream's %d records (%d)" %
+                  (cap, blksize, len(rdw), len(vbs)))
 
 
 def main():
