@@ -195,6 +195,21 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         if (parse_name(value, dst))
             return fail(err, errlen, where, "bad value '%s' for %s (1-8 of A-Z 0-9 @ # $)", value,
                         key);
+    } else if (!strcmp(key, "smf_sid")) {
+        /* SMFPRMxx SID(xxxx): 1-4 of A-Z 0-9 @ # $ (a leading digit is allowed there) */
+        size_t len = strlen(value);
+        bool ok = len >= 1 && len <= CONF_SMF_SID_LEN;
+        for (size_t i = 0; ok && i < len; i++) {
+            int ch = toupper((unsigned char)value[i]);
+            ok = isalnum(ch) || ch == '@' || ch == '#' || ch == '$';
+            c->smf_sid[i] = (char)ch;
+        }
+        if (!ok) {
+            c->smf_sid[0] = '\0';
+            return fail(err, errlen, where, "bad value '%s' for %s (1-4 of A-Z 0-9 @ # $)", value,
+                        key);
+        }
+        c->smf_sid[len] = '\0';
     } else if (!strcmp(key, "local_networks")) {
         /* a comma- or space-separated list of any length; the key may repeat to add more */
         char net[CONF_NET_TEXT_MAX];

@@ -7,12 +7,13 @@
 #include <stdint.h>
 
 /* Limits of a configuration; reaching one is an error that names it (README.md, Configuration). */
-#define CONF_MAX_NETS 64    /* local_networks entries, all lines together */
-#define CONF_MAX_JOBS 64    /* job.PORT / job.LO-HI entries */
-#define CONF_LINE_MAX 65536 /* bytes in one line of the file, newline excluded */
-#define CONF_NAME_LEN 8     /* z/OS names: system, sysplex, stack, job, user */
-#define CONF_PATH_LEN 1024
-#define CONF_TZ_LEN   64
+#define CONF_MAX_NETS    64    /* local_networks entries, all lines together */
+#define CONF_MAX_JOBS    64    /* job.PORT / job.LO-HI entries */
+#define CONF_LINE_MAX    65536 /* bytes in one line of the file, newline excluded */
+#define CONF_NAME_LEN    8     /* z/OS names: system, sysplex, stack, job, user */
+#define CONF_SMF_SID_LEN 4     /* the SMF system id (SMFPRMxx SID) in every record header */
+#define CONF_PATH_LEN    1024
+#define CONF_TZ_LEN      64
 
 /* A CIDR block; IPv4 uses the first 4 bytes of addr with family 4. */
 struct conf_net {
@@ -61,6 +62,7 @@ struct conf {
     char system[CONF_NAME_LEN + 1];
     char sysplex[CONF_NAME_LEN + 1];
     char stack[CONF_NAME_LEN + 1];
+    char smf_sid[CONF_SMF_SID_LEN + 1]; /* SMF header SID; "": the first 4 of `system` */
     struct conf_net nets[CONF_MAX_NETS];
     unsigned nnets;
     bool report_routed; /* also report traffic between two non-local hosts */

@@ -10,18 +10,38 @@
 #include "report.h"
 #include "zertdump.h"
 
+#ifndef ZS_VERSION
+#define ZS_VERSION "0.1.0" /* CMake passes the project's version */
+#endif
+
+/* Exit status, as zertsensor's (docs/man/zertdump.1): 0 clean input; 1 malformed or damaged
+ * input, the records before the problem printed; 2 usage error, or a file that cannot be read
+ * or an output that cannot be written. */
+enum { ZD_OK = 0, ZD_MALFORMED = 1, ZD_FAIL = 2 };
+
+#define ZD_USAGE_LINE "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]\n"
+
+/* After a one-line message naming the problem: the synopsis and where the rest is. */
+static void
+short_usage(void)
+{
+    fputs(ZD_USAGE_LINE "       zertdump --help for the options, man zertdump for the rest\n",
+          stderr);
+}
+
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]\n"
-               "       zertdump --report text|csv|html [-o FILE] INPUT... (--report --help)\n"
-               "  Reads SMF dump files (RDW stream as from FTP SITE RDW, or RECFM=VBS blocks;\n"
-               "  detected automatically) and prints SMF 119 subtype 11/12 (zERT) records as\n"
-               "  JSON Lines, or as text with -t. Other records are skipped and counted (-s).\n"
-               "  -z TZ  time zone of the SMF header times: UTC (default), +HH:MM, or a name\n"
-               "         such as Europe/Berlin\n"
-               "  Exit status: 0 clean input, 1 malformed input (earlier records printed),\n"
-               "  2 usage or I/O error.\n");
+    fprintf(f, ZD_USAGE_LINE
+            "       zertdump --report text|csv|html [-o FILE] INPUT... (--report --help)\n"
+            "  Reads SMF dump files (RDW stream as from FTP SITE RDW, or RECFM=VBS blocks;\n"
+            "  detected automatically) and prints SMF 119 subtype 11/12 (zERT) records as\n"
+            "  JSON Lines, or as text with -t. Other records are skipped and counted (-s).\n"
+            "  -z TZ  time zone of the SMF header times: UTC (default), +HH:MM, or a name\n"
+            "         such as Europe/Berlin\n"
+            "  -V, --version  print the version\n"
+            "  Exit status: 0 clean input, 1 malformed input (earlier records printed),\n"
+            "  2 usage or I/O error.\n");
 }
 
 int
@@ -55,20 +75,29 @@ main(int argc, char **argv)
             else if (strcmp(f, "vbs") == 0)
                 o.fmt = SMF_FMT_VBS;
             else {
-                fprintf(stderr, "zertdump: unknown format %s\n", f);
-                return 2;
+                fprintf(stderr, "zertdump: unknown format '%s' for -f (auto, rdw or vbs)\n", f);
+                short_usage();
+                return ZD_FAIL;
             }
         } else if (strcmp(a, "-z") == 0 && i + 1 < argc) {
             if (emit_smf_tz_parse(&o.tz, argv[++i], err, sizeof(err)) != 0) {
                 fprintf(stderr, "zertdump: %s\n", err);
-                return 2;
+                return ZD_FAIL;
             }
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            return ZD_OK;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("zertdump %s\n", ZS_VERSION);
+            return ZD_OK;
+        } else if (strcmp(a, "-f") == 0 || strcmp(a, "-z") == 0) {
+            fprintf(stderr, "zertdump: option %s needs a value\n", a);
+            short_usage();
+            return ZD_FAIL;
         } else {
-            usage(stderr);
-            return 2;
+            fprintf(stderr, "zertdump: unknown option %s\n", a);
+            short_usage();
+            return ZD_FAIL;
         }
     }
     int nfiles = argc - i;

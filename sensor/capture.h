@@ -73,6 +73,8 @@ struct capture_ops {
     /* 0 and *st filled, or -1 with c->err set */
     int (*stats)(struct capture *c, struct capture_stats *st);
     void (*close)(struct capture *c);
+    /* input bytes read so far and in all (files); both 0 when unknown. May be NULL. */
+    void (*progress)(struct capture *c, uint64_t *done, uint64_t *total);
 };
 
 struct capture {
@@ -104,8 +106,8 @@ bool capture_file_probe(const char *path);
 /*
  * Several captures read as one, in time order (as mergecap does): the frame with the smallest
  * time goes first; of equal times, the one from the input listed last, as mergecap orders them
- * (and within one input, file order). The merge owns the inputs (closed with it), all open at once. A damaged input
- * ends alone: next() says CAPTURE_DAMAGED once for it, and the others go on.
+ * (and within one input, file order). The merge owns the inputs (closed with it), all open at once.
+ * A damaged input ends alone: next() says CAPTURE_DAMAGED once for it, and the others go on.
  */
 struct capture *capture_merge_new(struct capture **in, unsigned n, char *err, size_t errlen);
 
@@ -167,6 +169,15 @@ capture_stats(struct capture *c, struct capture_stats *st)
         return c->ops->stats(c, st);
     *st = (struct capture_stats){.frames = c->frames};
     return 0;
+}
+
+/* For a progress display: input bytes read and their total (0 and 0: unknown, e.g. a pipe). */
+static inline void
+capture_progress(struct capture *c, uint64_t *done, uint64_t *total)
+{
+    *done = *total = 0;
+    if (c->ops->progress)
+        c->ops->progress(c, done, total);
 }
 
 static inline void

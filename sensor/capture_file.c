@@ -224,9 +224,16 @@ file_close(struct capture *c)
     free(cf);
 }
 
+static void
+file_progress(struct capture *c, uint64_t *done, uint64_t *total)
+{
+    cap_stream_input_progress(((struct capture_file *)c)->s, done, total);
+}
+
 static const struct capture_ops file_ops = {
     .next = file_next,
     .close = file_close,
+    .progress = file_progress,
 };
 
 /* What the first four bytes are: 1 classic pcap, 2 pcapng, 0 neither. */

@@ -118,9 +118,30 @@ merge_close(struct capture *c)
     free(m);
 }
 
+/* The sum over the inputs; unknown (0 of 0) as soon as one input's total is unknown. */
+static void
+merge_progress(struct capture *c, uint64_t *done, uint64_t *total)
+{
+    struct capture_merge *m = (struct capture_merge *)c;
+    uint64_t d = 0, t = 0;
+    for (unsigned i = 0; i < m->n; i++) {
+        uint64_t di, ti;
+        capture_progress(m->in[i].c, &di, &ti);
+        if (!ti) {
+            d = t = 0;
+            break;
+        }
+        d += di;
+        t += ti;
+    }
+    *done = d;
+    *total = t;
+}
+
 static const struct capture_ops merge_ops = {
     .next = merge_next,
     .close = merge_close,
+    .progress = merge_progress,
 };
 
 struct capture *

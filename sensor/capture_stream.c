@@ -1,6 +1,7 @@
 /* capture_stream.c - the bytes of a capture file: plain, gzip, xz or zstd, from a file or stdin. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ struct cap_stream {
     uint8_t *buf;
     size_t cap, pos, end;
     uint64_t off;
-    bool eof; /* no more data will come (end, or an error in err) */
+    bool eof;      /* no more data will come (end, or an error in err) */
+    bool pollable; /* a pipe or terminal: wait with poll() (cap_stream_stop_on) */
     char err[160];
     /* compressed input (and, for plain data, the bytes read to find the magic) */
     uint8_t *in;
@@ -42,6 +44,35 @@ struct cap_stream {
     ZSTD_DStream *zs;
     size_t zs_pending; /* ZSTD_decompressStream's last hint: 0 at a frame's end */
 };
+
+static const volatile sig_atomic_t *stop_flag;
+
+void
+cap_stream_stop_on(const volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+}
+
+static bool
+stop_requested(void)
+{
+    return stop_flag && *stop_flag;
+}
+
+/* Before a read of a pipe or terminal: false when the program asked to stop while waiting. */
+static bool
+wait_readable(const struct cap_stream *s)
+{
+    if (!s->pollable || !stop_flag)
+        return !stop_requested();
+    struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+    while (!stop_requested()) {
+        int n = poll(&pfd, 1, -1);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return true; /* readable, or let read() say what is wrong */
+    }
+    return false;
+}
 
 static void set_error(struct cap_stream *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -68,6 +99,10 @@ raw_need(struct cap_stream *s, size_t k)
     s->in_end -= s->in_pos;
     s->in_pos = 0;
     while (s->in_end < k && !s->in_eof) {
+        if (!wait_readable(s)) {
+            s->in_eof = true; /* stopped: the data ends here */
+            break;
+        }
         ssize_t n = read(s->fd, s->in + s->in_end, STREAM_IN_SIZE - s->in_end);
         if (n > 0) {
             s->in_end += (size_t)n;
@@ -93,6 +128,10 @@ produce_plain(struct cap_stream *s, uint8_t *dst, size_t room)
         return n;
     }
     while (!s->in_eof) {
+        if (!wait_readable(s)) {
+            s->in_eof = true;
+            break;
+        }
         ssize_t n = read(s->fd, dst, room);
         if (n > 0)
             return (size_t)n;
@@ -348,6 +387,8 @@ cap_stream_open(const char *path, char *err, size_t errlen)
     }
     if (strcmp(path, "-") == 0) {
         s->fd = STDIN_FILENO;
+        struct stat st;
+        s->pollable = fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode);
     } else {
         s->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (s->fd < 0) {
@@ -364,6 +405,7 @@ cap_stream_open(const char *path, char *err, size_t errlen)
             cap_stream_close(s);
             return NULL;
         }
+        s->pollable = fstat(s->fd, &st) == 0 && !S_ISREG(st.st_mode); /* a FIFO */
     }
     /* the first bytes say how the data is compressed */
     while (s->in_end < 6 && !s->in_eof) {
@@ -394,6 +436,18 @@ cap_stream_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return s;
+}
+
+void
+cap_stream_input_progress(const struct cap_stream *s, uint64_t *done, uint64_t *total)
+{
+    struct stat st;
+    off_t at;
+    *done = *total = 0;
+    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode) || (at = lseek(s->fd, 0, SEEK_CUR)) < 0)
+        return;
+    *done = (uint64_t)at;
+    *total = (uint64_t)st.st_size;
 }
 
 void

@@ -2,6 +2,7 @@
 #ifndef ZS_CAPTURE_STREAM_H
 #define ZS_CAPTURE_STREAM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,14 @@
 #define CAP_STREAM_MAX_DECODER_MEM (512ull << 20)
 
 struct cap_stream;
+
+/*
+ * While *flag is non-zero the data ends where it is: how SIGINT/SIGTERM stop a run blocked on a
+ * pipe that brings nothing. A pipe or terminal is waited on with poll(), which a signal always
+ * interrupts (even with SA_RESTART, which keeps writes whole); a regular file never blocks long.
+ * The flag is the program's (sensor/main.c); NULL (the default) waits as long as it takes.
+ */
+void cap_stream_stop_on(const volatile sig_atomic_t *flag);
 
 /* Open `path` ("-": standard input); the compression is found by magic bytes. */
 struct cap_stream *cap_stream_open(const char *path, char *err, size_t errlen);
@@ -36,6 +45,12 @@ uint64_t cap_stream_skip(struct cap_stream *s, uint64_t n);
 
 /* Offset of the read position in the (decompressed) data. */
 uint64_t cap_stream_offset(const struct cap_stream *s);
+
+/*
+ * How far the input file has been read, in its own (compressed) bytes, and its size: for a
+ * progress display. Both 0 when that cannot be known (standard input, a pipe).
+ */
+void cap_stream_input_progress(const struct cap_stream *s, uint64_t *done, uint64_t *total);
 
 /* NULL, or why reading stopped early (a read or decompression error). */
 const char *cap_stream_error(const struct cap_stream *s);

@@ -32,7 +32,8 @@ struct engine {
     uint64_t now_ts;           /* time of the packet being processed */
     uint64_t clock; /* packet time of what is being processed: expiry runs at boundaries too */
     struct json_writer jw;
-    char err[ENGINE_ERRLEN]; /* the first output failure */
+    struct zert_detail *scratch; /* the flow lines' protection: the dissector's facts */
+    char err[ENGINE_ERRLEN];     /* the first output failure */
 };
 
 static void
@@ -97,11 +98,19 @@ on_end(void *ctx, struct flow *f)
         ipsec_peers_flow_end(e->ipsec, f, app_ike_state(f)); /* its IKE facts join its pair */
     if (e->zert)
         zert_flow_end(e->zert, f, end_time(e, f));
+    /* the protection at a glance, while the dissector's state is still there */
+    struct flow_prot prot, *pp = NULL;
+    if (e->scratch) {
+        flow_log_protection(f, e->ipsec, e->scratch, &prot);
+        pp = &prot;
+        if (e->cfg.tally)
+            flow_tally_add(e->cfg.tally, &prot);
+    }
     if (e->app && app_flow_end(e->app, f) != 0)
         note_error(e, "writing the --observations output failed");
-    if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f) != 0)
+    if (e->cfg.flows_json && flow_log_json(&e->jw, e->cfg.flows_json, f, pp) != 0)
         note_error(e, "writing the --flows output failed");
-    if (e->cfg.flows_text && flow_log_text(e->cfg.flows_text, f) != 0)
+    if (e->cfg.flows_text && flow_log_text(e->cfg.flows_text, f, pp) != 0)
         note_error(e, "writing the flow lines failed");
 }
 
@@ -152,7 +161,16 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory for IP fragment reassembly");
         goto fail;
     }
-    if (cfg->observations || cfg->zert_sink) {
+    /* flow lines and the tally say each flow's protection: the dissectors run for them too */
+    bool glance = cfg->flows_json || cfg->flows_text || cfg->tally;
+    if (glance) {
+        e->scratch = malloc(sizeof(*e->scratch));
+        if (!e->scratch) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+    }
+    if (cfg->observations || cfg->zert_sink || glance) {
         e->app = app_new(cfg->observations);
         if (!e->app) {
             snprintf(err, errlen, "out of memory");
@@ -334,5 +352,6 @@ engine_free(struct engine *e)
     ipsec_peers_free(e->ipsec);
     peer_table_free(e->peers);
     jw_fini(&e->jw);
+    free(e->scratch);
     free(e);
 }

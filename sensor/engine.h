@@ -11,6 +11,7 @@
 #include "zert.h"
 
 struct conf;
+struct flow_tally;
 struct stats;
 
 struct engine_config {
@@ -23,6 +24,7 @@ struct engine_config {
     FILE *flows_json;                  /* --flows: NULL for none */
     FILE *flows_text;                  /* readable flow lines: NULL for none */
     FILE *observations;                /* --observations: one JSON line per observed connection */
+    struct flow_tally *tally;          /* flows by protection (flow_log.h): NULL for none */
     const struct conf *conf;           /* with zert_sink: the zERT record layer */
     const struct zert_sink *zert_sink; /* NULL: no zERT records */
 };

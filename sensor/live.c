@@ -534,24 +534,24 @@ live_main(int argc, char **argv)
 
     if (parse_args(L, argc, argv, ifaces, &nifaces, &lc, &json_stdout, &allow_root, &detach,
                    &want_stats, &syslog_opt, &quiet, &seed) != 0)
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     log_set_quiet(quiet);
     if (L->conf_path) {
         if (!realpath(L->conf_path, conf_abs)) {
             log_err("%s: %s", L->conf_path, strerror(errno));
-            return 1;
+            return 2; /* nothing useful could be done: main.c EXIT_FAIL */
         }
         L->conf_path = conf_abs;
     }
     if (load_conf(L, &L->conf, err, sizeof(err)) != 0) {
         log_err("%s", err);
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     const struct conf_daemon *dc = &L->conf.daemon;
     for (int i = optind; i < argc; i++) {
         if (strlen(filter) + strlen(argv[i]) + 2 > sizeof(filter)) {
             log_err("filter expression too long (over %zu bytes)", sizeof(filter) - 1);
-            return 1;
+            return 2; /* nothing useful could be done: main.c EXIT_FAIL */
         }
         if (i > optind)
             strcat(filter, " ");
@@ -561,25 +561,25 @@ live_main(int argc, char **argv)
     if (have_files && L->conf.smf_format == CONF_SMF_VBS) {
         log_err("smf_format vbs: the daemon writes RDW streams (docs/daemon.md); convert "
                 "rotated files when VBS is needed");
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     if (!have_files && !json_stdout && !dc->socket_path[0]) {
         log_err("no output: give -o DIR, --json - or --socket PATH (docs/daemon.md)");
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     if (detach && json_stdout) {
         log_err("-D and --json - do not go together: a daemon has no standard output");
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     struct privdrop pd;
     bool drop = dc->user[0] != 0;
     if (!drop && !allow_root && geteuid() == 0) { /* before anything is opened or created */
         log_err("refusing to run as root after start-up: give -u USER, or --allow-root");
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     if (drop && privdrop_lookup(dc->user, &pd, err, sizeof(err)) != 0) {
         log_err("%s", err);
-        return 1;
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     if (syslog_opt || dc->syslog || detach)
         log_use_syslog(1);
@@ -742,5 +742,5 @@ fail:
     engine_free(L->eng);
     for (unsigned i = 0; i < L->ncaps; i++)
         capture_close(L->caps[i]);
-    return 1;
+    return 2; /* start-up failed: the shared exit status of both tools (zertsensor(8)) */
 }

@@ -1,50 +1,75 @@
 /* main.c - command line, input loop and exit status of the zertsensor binary. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "../conf/conf.h"
 #include "../dissectors/ee.h"
 #include "capture.h"
+#include "capture_stream.h"
 #include "decode.h"
 #include "engine.h"
 #include "live.h"
+#include "flow_log.h"
 #include "log.h"
 #include "ndpi_opinion.h"
 #include "outfile.h"
 #include "records.h"
 #include "stats.h"
 
-#define ZS_VERSION "0.1.0"
+#ifndef ZS_VERSION
+#define ZS_VERSION "0.1.0" /* CMake passes the project's version */
+#endif
 
-/* Exit status: 0 all input read; 1 nothing useful (usage, unreadable input, output failure);
- * 2 the input was damaged part-way: everything before the damage was processed and output. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_DAMAGED = 2 };
+/*
+ * Exit status, as zertdump's (docs/man/zertsensor.8, EXIT STATUS): 0 all input read and every
+ * output written; 1 partial: an input was damaged part-way, everything before the damage was
+ * processed and the outputs are complete and valid; 2 nothing useful: a usage error, an input
+ * that cannot be opened or an output that cannot be written. A run ended by SIGINT or SIGTERM
+ * closes its outputs (complete and valid), says "interrupted" and then dies of that signal,
+ * so that the shell sees it (128 + the signal number) and a script stops as the user meant.
+ */
+enum { EXIT_OK = 0, EXIT_DAMAGED = 1, EXIT_FAIL = 2 };
+
+#define USAGE_LINE "usage: zertsensor -r FILE [options] [filter expression]\n"
+
+/* After a one-line message naming the problem: the synopsis and where the rest is. */
+static void
+short_usage(void)
+{
+    fputs(USAGE_LINE "       zertsensor --help for the options, man zertsensor for the rest\n",
+          stderr);
+}
 
 static void
 usage(FILE *out)
 {
     fputs(
-        "usage: zertsensor -r FILE [options] [filter expression]\n"
+        USAGE_LINE
         "       zertsensor -i IFACE [options] [filter expression]   (live: -i IFACE -h)\n"
         "  -r FILE              read a pcap or pcapng capture (gzip, xz or zstd allowed; - is\n"
         "                       stdin); several -r, or a directory, are read as one run in time\n"
         "                       order; a BPF filter expression (tcpdump syntax) may follow\n"
         "  -c FILE              configuration file (conf/zertsensor.conf.example)\n"
         "  --flows FILE         one JSON line per ended flow (- for stdout)\n"
-        "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf\n"
+        "  -o DIR               zERT records: DIR/records.jsonl and DIR/zert.smf; -o - writes\n"
+        "                       the JSON Lines records to stdout (no SMF)\n"
         "  --smf-format F       zert.smf as an rdw stream (default) or vbs blocks\n"
         "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
         "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
         "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
-        "  -q, --quiet          no readable flow lines or progress messages\n"
+        "  -q, --quiet          no readable flow lines, progress, tally or messages\n"
         "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
         "  --seed N             flow hash seed (default: fixed 0, for reproducible runs)\n"
         "  --max-flows N        flow table size (default 524288)\n"
@@ -54,7 +79,9 @@ usage(FILE *out)
         "  --udp-timeout S      idle UDP/ESP/AH flows (120)\n"
         "  --closed-timeout S   after FIN both ways or RST (5)\n"
         "  -V, --version        print the version\n"
-        "  -h, --help           this text\n",
+        "  -h, --help           this text\n"
+        "Exit status: 0 done, 1 an input was damaged (the outputs hold what came before), 2 usage\n"
+        "or I/O error; SIGINT/SIGTERM end the run cleanly and the process dies of the signal.\n",
         out);
 }
 
@@ -249,6 +276,146 @@ fail:
     return NULL;
 }
 
+/* SIGINT/SIGTERM: the number of the signal; the input loop stops between two batches. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void
+catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    /*
+     * SA_RESTART keeps writes whole; a read blocked on a pipe waits in poll(), which the signal
+     * interrupts, and the input ends there (cap_stream_stop_on). Otherwise the loop sees the
+     * flag between two batches.
+     */
+    sa.sa_flags = SA_RESTART;
+    cap_stream_stop_on(&stop_signal);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* After the outputs are closed: die of the signal that stopped the run (see the exit status). */
+static void
+die_of_signal(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/*
+ * Progress of an offline run on a terminal: input bytes read of their total, packets per
+ * second and the time left, redrawn at most PROGRESS_HZ times a second on one line of stderr,
+ * erased at the end. Only when stderr is a terminal, -q is not given, and the flow lines do
+ * not go to that terminal (then they are the progress).
+ */
+#define PROGRESS_HZ 4
+
+struct progress {
+    bool on;
+    bool drawn;
+    struct timespec start, last;
+};
+
+static double
+elapsed(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* 435.2 MB, 12.0 kB: bytes as a person reads them. */
+static void
+fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+    static const char *const unit[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = (double)b;
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+static void
+progress_start(struct progress *p, bool on)
+{
+    memset(p, 0, sizeof(*p));
+    p->on = on;
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    p->last = p->start;
+}
+
+static void
+progress_update(struct progress *p, struct capture *cap, uint64_t pkts)
+{
+    if (!p->on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (elapsed(&p->last, &now) < 1.0 / PROGRESS_HZ)
+        return;
+    p->last = now;
+    double t = elapsed(&p->start, &now);
+    uint64_t done, total;
+    capture_progress(cap, &done, &total);
+    char line[160], d[32], tt[32];
+    int n;
+    fmt_bytes(d, sizeof(d), done);
+    if (total) {
+        fmt_bytes(tt, sizeof(tt), total);
+        n = snprintf(line, sizeof(line), "%s of %s (%.0f%%)", d, tt,
+                     100.0 * (double)done / (double)total);
+    } else {
+        n = snprintf(line, sizeof(line), "%" PRIu64 " packets", pkts);
+    }
+    if (n > 0 && (size_t)n < sizeof(line) && t > 0)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "  %.0f packets/s", (double)pkts / t);
+    if (n > 0 && (size_t)n < sizeof(line) && total && done && done < total && t > 1) {
+        double left = t * (double)(total - done) / (double)done;
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "  ETA %dm%02ds", (int)(left / 60),
+                      (int)left % 60);
+    }
+    fprintf(stderr, "\r%s\033[K", line);
+    p->drawn = true;
+}
+
+static void
+progress_end(struct progress *p)
+{
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    p->drawn = false;
+}
+
+/* Two paths name the same terminal (stdout and stderr on one tty: flow lines are progress). */
+static bool
+same_tty(int a, int b)
+{
+    struct stat sa, sb;
+    return isatty(a) && isatty(b) && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+           sa.st_rdev == sb.st_rdev;
+}
+
+/* A word of the command line that names an existing file: a capture given without -r? */
+static const char *
+file_among(int argc, char **argv, int from)
+{
+    struct stat st;
+    for (int i = from; i < argc; i++)
+        if (stat(argv[i], &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+            return argv[i];
+    return NULL;
+}
+
 enum {
     OPT_FLOWS = 256,
     OPT_OBS,
@@ -265,7 +432,8 @@ enum {
     OPT_SMF_FORMAT,
 };
 
-#define OPTSTRING "r:c:o:qVh"
+/* Leading ':': a missing value is told apart from an unknown option (our own messages). */
+#define OPTSTRING ":r:c:o:qVh"
 
 static const struct option long_opts[] = {
     {"read", required_argument, NULL, 'r'},
@@ -324,14 +492,33 @@ main(int argc, char **argv)
             conf_path = optarg;
     if (conf_path && conf_load_file(&conf, conf_path, err, sizeof(err)) != 0) {
         log_err("%s", err);
+        /* tcpdump's -c is a packet count: say which -c this is */
+        size_t k = 0;
+        while (isdigit((unsigned char)conf_path[k]))
+            k++;
+        if (k && !conf_path[k])
+            log_err("-c names the configuration file (tcpdump's -c COUNT is not an option here)");
         return EXIT_FAIL;
     }
     optind = 1;
-    opterr = 1;
     while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             break;
+        case '?':
+            if (optopt)
+                log_err("unknown option -%c", optopt);
+            else
+                log_err("unknown option %s", argv[optind - 1]);
+            short_usage();
+            return EXIT_FAIL;
+        case ':':
+            if (optopt && optopt < 256)
+                log_err("option -%c needs a value", optopt);
+            else
+                log_err("option %s needs a value", argv[optind - 1]);
+            short_usage();
+            return EXIT_FAIL;
         case 'r':
             if (inputs_add_arg(&inputs, optarg) != 0)
                 return EXIT_FAIL;
@@ -377,7 +564,7 @@ main(int argc, char **argv)
             while (conf_opts[i].key && conf_opts[i].opt != c)
                 i++;
             if (!conf_opts[i].key) {
-                usage(stderr);
+                short_usage();
                 return EXIT_FAIL;
             }
             char where[64];
@@ -393,7 +580,12 @@ main(int argc, char **argv)
         }
     }
     if (inputs.n == 0) {
-        usage(stderr);
+        const char *f = file_among(argc, argv, optind);
+        if (f)
+            log_err("no input: to read %s, say -r %s", f, f);
+        else
+            log_err("no input: give -r FILE (a capture file, a directory of them, or - for stdin)");
+        short_usage();
         return EXIT_FAIL;
     }
     cfg.flows.max_flows = conf.max_flows;
@@ -425,12 +617,27 @@ main(int argc, char **argv)
         char ferr[CAPTURE_ERRBUF];
         cap->filter = capture_filter_new(expr, cap->dlt, ferr, sizeof(ferr));
         if (!cap->filter) {
-            log_err("%s", ferr);
+            /* a capture named after the options reads as a filter: say what was meant */
+            const char *f = file_among(argc, argv, optind);
+            if (f)
+                log_err("%s: the words after the options are a filter expression; to read the "
+                        "capture, say -r %s",
+                        f, f);
+            else
+                log_err("%s", ferr);
             capture_close(cap);
             return EXIT_FAIL;
         }
     }
 
+    bool records_stdout = strcmp(conf.output_dir, "-") == 0;
+    int to_stdout = records_stdout + (flows_path && strcmp(flows_path, "-") == 0) +
+                    (obs_path && strcmp(obs_path, "-") == 0);
+    if (to_stdout > 1) {
+        log_err("only one of -o, --flows and --observations can be - (standard output)");
+        capture_close(cap);
+        return EXIT_FAIL;
+    }
     FILE *flows_out = NULL, *obs_out = NULL;
     struct outfile flows_file, obs_file;
     if ((flows_path && !(flows_out = output_open(&flows_file, flows_path))) ||
@@ -455,7 +662,10 @@ main(int argc, char **argv)
     }
     cfg.flows_json = flows_out;
     cfg.observations = obs_out;
-    cfg.flows_text = (!quiet && flows_out != stdout && obs_out != stdout) ? stdout : NULL;
+    cfg.flows_text = (!quiet && !to_stdout) ? stdout : NULL;
+    struct flow_tally tally;
+    memset(&tally, 0, sizeof(tally));
+    cfg.tally = quiet ? NULL : &tally; /* said on stderr at the end, as tcpdump's counts */
 
     mode_t old = umask(027);
     struct engine *eng = engine_new(&cfg, err, sizeof(err));
@@ -471,14 +681,25 @@ main(int argc, char **argv)
 
     int status = EXIT_OK;
     enum capture_status cs;
+    struct progress prog;
+    progress_start(&prog, !quiet && isatty(STDERR_FILENO) &&
+                              !(cfg.flows_text && same_tty(STDOUT_FILENO, STDERR_FILENO)));
+    catch_stop_signals();
     old = umask(027);
-    while ((cs = capture_dispatch(cap, 1024, on_frame, eng)) != CAPTURE_END) {
+    /* batches of 256 frames: a signal is seen within one batch, progress a few times a second */
+    while (!stop_signal && (cs = capture_dispatch(cap, 256, on_frame, eng)) != CAPTURE_END) {
+        if (cs == CAPTURE_DAMAGED && stop_signal)
+            break; /* a record cut by the signal, not damage */
         if (cs == CAPTURE_DAMAGED) {
             /* that input ends; the others of a merged run go on */
+            progress_end(&prog);
             log_err("%s", cap->err);
             status = EXIT_DAMAGED;
         }
+        progress_update(&prog, cap, cap->frames);
     }
+    progress_end(&prog);
+    /* interrupted or not: every flow ends and every record is cut, whole */
     engine_finish(eng);
     umask(old);
     engine_collect_stats(eng, &g_stats);
@@ -505,11 +726,21 @@ main(int argc, char **argv)
     } else if (rrc > 0) {
         log_warn("%s", err);
     }
-    log_info("%" PRIu64 " packets, %" PRIu64 " flows", g_stats.pkts_read, g_stats.flows_ended);
+    log_info("%" PRIu64 " packets, %" PRIu64 " flows%s", g_stats.pkts_read, g_stats.flows_ended,
+             cfg.tally && tally.flows ? ", by protection:" : "");
+    if (cfg.tally)
+        flow_tally_print(stderr, &tally);
     if (want_stats)
         stats_print_json(stderr);
     engine_free(eng);
     capture_close(cap);
     inputs_free(&inputs);
+    if (stop_signal) {
+        /* said even with -q: the outputs stop short of the input's end */
+        log_err("interrupted by %s: the outputs hold what was read before it",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        fflush(stdout);
+        die_of_signal(stop_signal);
+    }
     return status;
 }

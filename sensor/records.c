@@ -1,4 +1,5 @@
-/* records.c - -o DIR: zERT records to DIR/records.jsonl and DIR/zert.smf (RDW or VBS). */
+/* records.c - -o DIR: zERT records to DIR/records.jsonl and DIR/zert.smf (RDW or VBS); -o -:
+ * the JSON Lines alone, to standard output. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,8 +49,14 @@ records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
     jw_init(&r->jw);
     emit_smf_conf_init(&r->smf_conf);
     r->smf_conf.zos25 = conf->smf_zos25;
+    snprintf(r->smf_conf.sid, sizeof(r->smf_conf.sid), "%s", conf->smf_sid);
     if (emit_smf_tz_parse(&r->smf_conf.tz, conf->timezone, err, errlen) != 0)
         goto fail;
+    if (strcmp(dir, "-") == 0) {
+        /* -o -: JSON Lines on standard output, as tcpdump's -w -; no SMF file */
+        r->jsonl = stdout;
+        return r;
+    }
     r->dirfd = outfile_dir_open(dir, err, errlen);
     if (r->dirfd < 0)
         goto fail;
@@ -123,7 +130,7 @@ sink_detail(void *ctx, const struct zert_detail *d)
     int rc = emit_json_write_detail(&r->jw, r->jsonl, d);
     r->st.records_json++;
     const uint64_t t[] = {d->time_us, d->start_us, d->end_us};
-    if (json_only(r, d->json_only, t, 3))
+    if (!r->smf_file || json_only(r, d->json_only, t, 3))
         return rc;
     size_t n = emit_smf_build_detail(&r->smf_conf, d, r->buf, sizeof(r->buf), &lossy);
     if (put_smf(r, n, lossy) != 0)
@@ -139,7 +146,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
     int rc = emit_json_write_summary(&r->jw, r->jsonl, s);
     r->st.records_json++;
     const uint64_t t[] = {s->time_us, s->interval_start_us, s->interval_end_us};
-    if (json_only(r, s->json_only, t, 3))
+    if (!r->smf_file || json_only(r, s->json_only, t, 3))
         return rc;
     size_t n = emit_smf_build_summary(&r->smf_conf, s, r->buf, sizeof(r->buf), &lossy);
     if (put_smf(r, n, lossy) != 0)
@@ -173,6 +180,15 @@ records_close(struct records *r, char *err, size_t errlen)
     if (!r)
         return 0;
     int rc = 0;
+    if (r->jsonl == stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            snprintf(err, errlen, "writing the records to standard output: %s", strerror(errno));
+            rc = -1;
+        }
+        jw_fini(&r->jw);
+        free(r);
+        return rc;
+    }
     if (emit_smf_writer_flush(&r->smf) != 0) {
         snprintf(err, errlen, "writing zert.smf: %s", strerror(errno));
         rc = -1;
@@ -210,6 +226,11 @@ records_discard(struct records *r)
 {
     if (!r)
         return;
+    if (r->jsonl == stdout) {
+        jw_fini(&r->jw);
+        free(r);
+        return;
+    }
     emit_smf_writer_fini(&r->smf);
     outfile_discard(&r->jsonl_out);
     outfile_discard(&r->smf_out);

@@ -157,7 +157,7 @@ def damaged_run(name, data, bad_at, packets_before, tshark_agrees=True):
     with open(path, "wb") as f:
         f.write(data)
     rc, fl, msgs, st = flows("-r", path)
-    check(rc == 2, "%s: exit %d, want 2 (%s)" % (name, rc, msgs))
+    check(rc == 1, "%s: exit %d, want 1 (%s)" % (name, rc, msgs))
     check(len(msgs) == 1 and path in msgs[-1] and ("block at byte %d:" % bad_at) in msgs[-1],
           "%s: want one message naming the file and block %d: %s" % (name, bad_at, msgs))
     check(st.get("pkts_read") == packets_before,
@@ -208,13 +208,13 @@ def group_damage():
     idb = bl[3][0]  # its first option (if_name) after type, length, link type and snaplen
     bad = data[:idb + 16] + struct.pack("<HH", 2, 400) + data[idb + 20:]
     damaged_run("idb-option.pcapng", bad, idb, 0)
-    # not a capture, and a file cut inside the first section header: exit 1, one line
+    # not a capture, and a file cut inside the first section header: exit 2, one line
     for name, content in (("garbage.pcapng", b"\x0a\x0d\x0d\x0a" + b"\xff" * 40), ("short.pcapng", data[:10])):
         path = tmp(name)
         with open(path, "wb") as f:
             f.write(content)
         rc, fl, msgs, st = flows("-r", path)
-        check(rc == 1 and len(msgs) == 1 and path in msgs[0], "%s: exit %d %s" % (name, rc, msgs))
+        check(rc == 2 and len(msgs) == 1 and path in msgs[0], "%s: exit %d %s" % (name, rc, msgs))
 
 
 # ---- streams: compression by magic, stdin, concatenated captures ----
@@ -245,7 +245,7 @@ def group_streams():
     for tool, args in (("gzip", ["-c"]), ("xz", ["-c", "--block-size=65536"]), ("zstd", ["-q", "-c"])):
         comp = subprocess.run([tool] + args, input=raw, stdout=subprocess.PIPE, check=True).stdout
         rc, fl, msgs, st = flows("-r", "-", stdin=comp[:len(comp) * 2 // 3])
-        check(rc == 2 and len(msgs) == 1 and "damaged after" in msgs[0] and tool in msgs[0] and
+        check(rc == 1 and len(msgs) == 1 and "damaged after" in msgs[0] and tool in msgs[0] and
               st.get("pkts_read", 0) > 0, "%s cut short: exit %d %s" % (tool, rc, msgs))
     # several gzip members one after the other (gzip -c a b)
     two = subprocess.run(["gzip", "-c", plain], stdout=subprocess.PIPE).stdout
@@ -337,15 +337,15 @@ def group_merge():
         f.write(data[:len(data) // 2 + 3])
     rc, fl, msgs, st = flows("-r", cut, "-r", parts[1], "-r", parts[2])
     udp = [f for f in fl if f["proto"] == "udp"]
-    check(rc == 2 and len(udp) == len([f for f in want if f["proto"] == "udp"]) and
+    check(rc == 1 and len(udp) == len([f for f in want if f["proto"] == "udp"]) and
           any(cut in m and "damaged" in m for m in msgs), "damaged input in a merge: exit %d %s" % (rc, msgs))
     # nothing to read in a directory, and stdin twice
     empty = tmp("empty-dir")
     os.makedirs(empty)
     rc, fl, msgs, st = flows("-r", empty)
-    check(rc == 1 and len(msgs) == 1 and empty in msgs[0], "empty dir: exit %d %s" % (rc, msgs))
+    check(rc == 2 and len(msgs) == 1 and empty in msgs[0], "empty dir: exit %d %s" % (rc, msgs))
     rc, fl, msgs, st = flows("-r", "-", "-r", "-", stdin=b"")
-    check(rc == 1 and len(msgs) == 1, "stdin twice: exit %d %s" % (rc, msgs))
+    check(rc == 2 and len(msgs) == 1, "stdin twice: exit %d %s" % (rc, msgs))
 
 
 TIES_C = r"""
@@ -385,7 +385,7 @@ def group_filter():
     for bad in (["tcp port"], ["bogus"], ["port", "99999"]):
         rc, fl, msgs, st = flows("-r", src, *bad)
         expr = " ".join(bad)
-        check(rc == 1 and len(msgs) == 1 and ("'%s'" % expr) in msgs[0], "bad filter %s: exit %d %s" % (bad, rc, msgs))
+        check(rc == 2 and len(msgs) == 1 and ("'%s'" % expr) in msgs[0], "bad filter %s: exit %d %s" % (bad, rc, msgs))
 
 
 # ---- tunnels: GTP-U and GENEVE carry the same connection ----

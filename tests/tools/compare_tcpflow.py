@@ -107,7 +107,7 @@ def run_sensor(binary, cap, workdir):
     flows = os.path.join(workdir, "flows.jsonl")
     r = subprocess.run([binary, "-r", cap, "-q", "--flows", flows, "--dump-streams", sdir],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if r.returncode not in (0, 2):
+    if r.returncode not in (0, 1):
         die("%s: zertsensor exit %d: %s" % (cap, r.returncode, r.stderr.decode(errors="replace")))
     files = {}
     if os.path.isdir(sdir):
@@ -430,8 +430,8 @@ def compare_capture(cap, args, res):
         if err:
             die("%s: %s" % (cap, err))
         res.captures += 1
-        if rc == 2:
-            res.notes.append("%s: sensor exit 2 (input damaged part-way)" % cap)
+        if rc == 1:
+            res.notes.append("%s: sensor exit 1 (input damaged part-way)" % cap)
         segs = None
         by_key = defaultdict(lambda: ([], []))
         for st in sstreams:

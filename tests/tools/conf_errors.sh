@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # conf_errors.sh - configuration files the sensor must refuse whole, never read cut: the exact
-# message (naming the file, and the line where there is one) and exit status 1. Every file is
+# message (naming the file, and the line where there is one) and exit status 2. Every file is
 # made here.
 # usage: conf_errors.sh ZERTSENSOR CAPTURE
 set -u
@@ -20,7 +20,7 @@ expect() {
     local got rc
     got=$("$@" "$bin" -c "$file" -r "$cap" -q --flows /dev/null 2>&1 >/dev/null)
     rc=$?
-    if [ "$rc" != 1 ] || [ "$got" != "$want" ]; then
+    if [ "$rc" != 2 ] || [ "$got" != "$want" ]; then
         echo "FAIL: $name: exit $rc"
         echo "  got:  ${got:0:400}"
         echo "  want: ${want:0:400}"

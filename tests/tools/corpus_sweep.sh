@@ -45,7 +45,7 @@ for path in zeek/http-qinq-0.pcap arkime/CVE-2018-6794.pcap zeek/pcapng-multi-in
     "$bin" -r "$tmp/cut.pcap" -q --flows "$tmp/flows" 2>"$tmp/err"
     rc=$?
     got=$(wc -l <"$tmp/flows")
-    if [ "$rc" -ne 2 ] || ! grep -q "cut.pcap: input damaged after" "$tmp/err" || [ "$got" -lt 1 ] ||
+    if [ "$rc" -ne 1 ] || ! grep -q "cut.pcap: input damaged after" "$tmp/err" || [ "$got" -lt 1 ] ||
         [ "$got" -gt "$full" ]; then
         echo "FAIL truncated $path: exit $rc, $got of $full flows"; cat "$tmp/err"; fail=$((fail + 1))
     fi
@@ -56,13 +56,13 @@ for path in zeek/http-qinq-0.pcap arkime/CVE-2018-6794.pcap zeek/pcapng-multi-in
         echo "FAIL gzip via stdin differs for $path"; fail=$((fail + 1))
     fi
 done
-# Not a capture at all, and a missing file: one line, exit 1.
+# Not a capture at all, and a missing file: one line, exit 2.
 head -c 4096 /dev/urandom >"$tmp/garbage.pcap"
 for f in "$tmp/garbage.pcap" "$tmp/missing.pcap"; do
     n=$((n + 1))
     "$bin" -r "$f" -q 2>"$tmp/err"
     rc=$?
-    if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -qF "$f" "$tmp/err"; then
+    if [ "$rc" -ne 2 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -qF "$f" "$tmp/err"; then
         echo "FAIL $f: exit $rc"; cat "$tmp/err"; fail=$((fail + 1))
     fi
 done

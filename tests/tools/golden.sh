@@ -15,7 +15,7 @@ trap 'rm -f "$out"' EXIT
 # shellcheck disable=SC2086 # options are words
 "$bin" -r "$capture" -q --flows - $opts >"$out"
 rc=$?
-if [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
     echo "zertsensor exited $rc"
     exit 1
 fi

@@ -21,7 +21,7 @@ mkdir "$work/got"
 "$bin" -r "$capture" -q --seed 0 -o "$work/out" --observations "$work/got/observations.jsonl" \
     --stats $opts >"$work/stdout" 2>"$work/stderr"
 rc=$?
-if [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
     echo "zertsensor exited $rc"
     cat "$work/stderr"
     exit 1

@@ -88,7 +88,7 @@ for f in "${outputs[@]}"; do
     chmod 600 "$d/victim"
     ln -s "$d/victim" "$d/$f"
     run "$d" "${all_outputs[@]}"
-    check "link at $f: exit 1 (got $rc)" [ "$rc" = 1 ]
+    check "link at $f: exit 2 (got $rc)" [ "$rc" = 2 ]
     check "link at $f: message (got: $err)" \
         grep -q "$f: is a symbolic link: refused" <<<"$err"
     check "link at $f: target content kept" [ "$(cat "$d/victim")" = secret ]
@@ -116,15 +116,15 @@ for opt in -o --dump-streams; do
     mkdir -p "$d/real"
     ln -s real "$d/link"
     run "$d" "$opt" link
-    check "$opt link: exit 1 (got $rc)" [ "$rc" = 1 ]
+    check "$opt link: exit 2 (got $rc)" [ "$rc" = 2 ]
     check "$opt link: message (got: $err)" grep -q "link: is a symbolic link: refused" <<<"$err"
     check "$opt link: nothing written through the link" [ -z "$(ls -A "$d/real")" ]
     run "$d" "$opt" link/ # a trailing slash would make open() follow it
-    check "$opt link/: exit 1 (got $rc)" [ "$rc" = 1 ]
+    check "$opt link/: exit 2 (got $rc)" [ "$rc" = 2 ]
     check "$opt link/: nothing written through the link" [ -z "$(ls -A "$d/real")" ]
     : >"$d/file"
     run "$d" "$opt" file
-    check "$opt file: exit 1 (got $rc)" [ "$rc" = 1 ]
+    check "$opt file: exit 2 (got $rc)" [ "$rc" = 2 ]
     check "$opt file: message (got: $err)" grep -q "file: not a directory" <<<"$err"
 done
 
@@ -134,7 +134,7 @@ mkdir -p "$d/out"
 printf 'previous\n' >"$d/flows.jsonl"
 ln -s "$d/nowhere" "$d/out/zert.smf"
 run "$d" "${all_outputs[@]}"
-check "failed run: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "failed run: exit 2 (got $rc)" [ "$rc" = 2 ]
 check "failed run: the previous flows.jsonl is kept" [ "$(cat "$d/flows.jsonl")" = previous ]
 check "failed run: no records.jsonl" [ ! -e "$d/out/records.jsonl" ]
 check "failed run: no temporary file left" no_partial "$d"
@@ -144,7 +144,7 @@ run "$work" --flows /dev/null --observations /dev/null
 check "/dev/null: exit 0 (got $rc: $err)" [ "$rc" = 0 ]
 check "/dev/null is still a character device" [ -c /dev/null ]
 run "$work" --flows /dev/full
-check "/dev/full: exit 1 (got $rc)" [ "$rc" = 1 ]
+check "/dev/full: exit 2 (got $rc)" [ "$rc" = 2 ]
 check "/dev/full: message (got: $err)" grep -q "/dev/full: No space left on device" <<<"$err"
 check "/dev/full is still a character device" [ -c /dev/full ]
 

@@ -47,6 +47,7 @@ test_example(void)
         fprintf(stderr, "%s\n", err);
     CHECK_EQ_STR(c.system, "SYSA");
     CHECK_EQ_STR(c.sysplex, "PLEX1");
+    CHECK_EQ_STR(c.smf_sid, "SYSA");
     CHECK_EQ_INT(c.nnets, 2);
     CHECK_EQ_INT(c.njobs, 3);
     CHECK_EQ_INT(c.interval_s, 1800);
@@ -77,6 +78,8 @@ static const struct bad_case bad_cases[] = {
     {"# c\n\ninterval = 7\n",
      "F:3: bad value '7' for interval (seconds, 60-86400, dividing a day)"},
     {"system = TOOLONGNAME\n", "F:1: bad value 'TOOLONGNAME' for system (1-8 of A-Z 0-9 @ # $)"},
+    {"smf_sid = SYSAB\n", "F:1: bad value 'SYSAB' for smf_sid (1-4 of A-Z 0-9 @ # $)"},
+    {"smf_sid = S-1\n", "F:1: bad value 'S-1' for smf_sid (1-4 of A-Z 0-9 @ # $)"},
     {"local_networks = 10.0.0.0/33\n", "F:1: bad network '10.0.0.0/33' in local_networks"},
     {"detail = maybe\n", "F:1: bad value 'maybe' for detail"},
     {"just words\n", "F:1: expected 'key = value'"},
