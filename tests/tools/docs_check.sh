@@ -46,7 +46,7 @@ install)
         check "zertdump.1 documents $opt" grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" \
             "$root/share/man/man1/zertdump.1"
     done
-    for key in $(grep -oE '^[a-z_]+' "$src/conf/zertsensor.conf.example" | sort -u) job; do
+    for key in $(grep -oE '^[a-z_][a-z_0-9]*' "$src/conf/zertsensor.conf.example" | sort -u) job; do
         check "zertsensor.conf.5 documents $key" grep -qE "^\.(B|BR|BI|TP) .*\b$key\b" \
             "$root/share/man/man5/zertsensor.conf.5"
     done
