@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "community_id.h"
 #include "emit_json.h"
 #include "name_tab.h"
 #include "smf_codes.h"
@@ -325,6 +326,15 @@ coverage_event(struct json_writer *w, const char *kind, const char *ev, int code
     return true;
 }
 
+/* Community ID v1 (seed 0) from the record's own endpoints: the SMF form gives the same. */
+static void
+json_community_id(struct json_writer *w, const struct zert_detail *d)
+{
+    char cid[COMMUNITY_ID_LEN];
+    community_id_v1(d->ip_proto, &d->local, &d->remote, 0, cid);
+    jw_key_text(w, "community_id", cid); /* "": null */
+}
+
 void
 emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
 {
@@ -343,6 +353,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
     jw_key_ip_proto(w, "ip_proto", d->ip_proto);
     jw_key_endpoint(w, "local", &d->local, true);
     jw_key_endpoint(w, "remote", &d->remote, true);
+    json_community_id(w, d);
     json_role(w, d->role);
     jw_key_uint(w, "conn_id", d->conn_id);
     jw_key_time_or_null(w, "start", d->start_us);

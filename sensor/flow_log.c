@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../emit/community_id.h"
 #include "../emit/json_writer.h"
 #include "../flowtable/flow.h"
 #include "decode.h"
@@ -55,6 +56,18 @@ pair(struct json_writer *w, const char *key, uint64_t c2s, uint64_t s2c)
     jw_key_uint_pair(w, key, "c2s", c2s, "s2c", s2c);
 }
 
+/* The flow's Community ID v1 (seed 0), the key that joins it to Zeek's and Suricata's logs. */
+static void
+flow_log_community_id(struct json_writer *w, const struct flow *f)
+{
+    struct zert_endpoint a, b;
+    char cid[COMMUNITY_ID_LEN];
+    flow_log_endpoint(f, 0, &a);
+    flow_log_endpoint(f, 1, &b);
+    community_id_v1(f->key.proto, &a, &b, 0, cid);
+    jw_key_text(w, "community_id", cid); /* "" (ICMP, ...): null */
+}
+
 int
 flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
 {
@@ -67,6 +80,7 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f)
     jw_key_str(w, "proto", proto_name(f->key.proto));
     endpoint(w, "client", f, c);
     endpoint(w, "server", f, s);
+    flow_log_community_id(w, f);
     if (!has_ports(f)) {
         char spi[16];
         snprintf(spi, sizeof(spi), "0x%08" PRIx32, f->key.spi);

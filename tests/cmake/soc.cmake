@@ -1,0 +1,10 @@
+# soc: the SOC join keys (Community ID, JA4/JA4S, HASSH) against independent tools on the
+# shared corpus; the vocabulary of records.jsonl and zertdump's agreement with it.
+find_program(ZS_TSHARK tshark)
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND AND ZS_TSHARK AND EXISTS ${ZS_CORPUS}/INDEX.tsv)
+  add_test(NAME soc.community_id
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/check_community_id.py
+                   --sensor ${ZS_BIN} --dump $<TARGET_FILE:zertdump> --corpus ${ZS_CORPUS})
+  set_tests_properties(soc.community_id PROPERTIES TIMEOUT 600 LABELS "compare;soc")
+endif()
