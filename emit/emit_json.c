@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -77,14 +78,14 @@ json_sensor(struct json_writer *w, const struct zert_sensor *s)
     jw_obj_close(w);
 }
 
-/* Certificate "not after": RFC 3339 UTC to the second. */
+/* A certificate time ("not_before", "not_after"): RFC 3339 UTC to the second. */
 static void
-json_not_after(struct json_writer *w, const struct zert_num *t)
+json_cert_time(struct json_writer *w, const char *key, const struct zert_num *t)
 {
     char buf[32];
     struct tm tm;
     time_t secs = (time_t)t->v;
-    jw_key(w, "not_after");
+    jw_key(w, key);
     if (!t->known || !gmtime_r(&secs, &tm)) {
         jw_null(w);
         return;
@@ -110,7 +111,9 @@ json_cert(struct json_writer *w, const char *key, const struct zert_cert *c, boo
     jw_key_text(w, "digest", c->digest);
     if (!significant) {
         jw_key_hex(w, "serial", &c->serial);
-        json_not_after(w, &c->not_after);
+        json_cert_time(w, "not_before", &c->not_before);
+        json_cert_time(w, "not_after", &c->not_after);
+        jw_key_hex(w, "sha256", &c->sha256);
     }
     jw_key_text(w, "subject", c->subject);
     jw_key_text(w, "issuer", c->issuer);
@@ -150,9 +153,43 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     }
     json_cert(w, "server_cert", &t->server_cert, significant);
     json_cert(w, "client_cert", &t->client_cert, significant);
-    if (!significant)
+    if (!significant) {
         jw_key_hex(w, "session_id", &t->session_id);
+        jw_key_text(w, "ja4", t->ja4);
+        jw_key_text(w, "ja4s", t->ja4s);
+    }
     jw_obj_close(w);
+}
+
+/* The host key fingerprint as OpenSSH shows it: "SHA256:" and unpadded base64 of the digest. */
+static void
+json_ssh_fp(struct json_writer *w, const struct zert_bytes *fp)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char buf[8 + 44];
+    size_t n = 0;
+    if (!fp->known || fp->len != 32) {
+        jw_key_hex(w, "hostkey_fp", fp); /* not a SHA-256 digest: its bytes as they are */
+        return;
+    }
+    memcpy(buf, "SHA256:", 7);
+    n = 7;
+    for (unsigned i = 0; i < 32; i += 3) {
+        uint32_t v = (uint32_t)fp->b[i] << 16;
+        unsigned left = 32 - i;
+        if (left > 1)
+            v |= (uint32_t)fp->b[i + 1] << 8;
+        if (left > 2)
+            v |= fp->b[i + 2];
+        buf[n++] = b64[(v >> 18) & 63];
+        buf[n++] = b64[(v >> 12) & 63];
+        if (left > 1)
+            buf[n++] = b64[(v >> 6) & 63];
+        if (left > 2)
+            buf[n++] = b64[v & 63];
+    }
+    buf[n] = '\0';
+    jw_key_str(w, "hostkey_fp", buf);
 }
 
 static void
@@ -180,8 +217,11 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
         jw_key_text(w, "comp_s2c", s->comp_s2c);
     }
     jw_key_num(w, "hostkey_bits", &s->hostkey_bits);
-    if (!significant)
-        jw_key_hex(w, "hostkey_fp", &s->hostkey_fp);
+    if (!significant) {
+        json_ssh_fp(w, &s->hostkey_fp);
+        jw_key_text(w, "hassh", s->hassh);
+        jw_key_text(w, "hassh_server", s->hassh_server);
+    }
     jw_obj_close(w);
 }
 

@@ -8,3 +8,9 @@ if(Python3_Interpreter_FOUND AND ZS_TSHARK AND EXISTS ${ZS_CORPUS}/INDEX.tsv)
                    --sensor ${ZS_BIN} --dump $<TARGET_FILE:zertdump> --corpus ${ZS_CORPUS})
   set_tests_properties(soc.community_id PROPERTIES TIMEOUT 600 LABELS "compare;soc")
 endif()
+if(Python3_Interpreter_FOUND AND ZS_TSHARK AND EXISTS ${ZS_CORPUS}/INDEX.tsv)
+  add_test(NAME soc.fingerprints
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/check_fingerprints.py
+                   --sensor ${ZS_BIN} --corpus ${ZS_CORPUS})
+  set_tests_properties(soc.fingerprints PROPERTIES TIMEOUT 900 LABELS "compare;soc")
+endif()
