@@ -14,3 +14,10 @@ if(Python3_Interpreter_FOUND AND ZS_TSHARK AND EXISTS ${ZS_CORPUS}/INDEX.tsv)
                    --sensor ${ZS_BIN} --corpus ${ZS_CORPUS})
   set_tests_properties(soc.fingerprints PROPERTIES TIMEOUT 900 LABELS "compare;soc")
 endif()
+if(Python3_Interpreter_FOUND AND EXISTS ${ZS_CORPUS}/INDEX.tsv)
+  add_test(NAME soc.vocabulary
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/tools/check_vocabulary.py
+                   --sensor ${ZS_BIN} --dump $<TARGET_FILE:zertdump> --corpus ${ZS_CORPUS}
+                   --source ${CMAKE_SOURCE_DIR})
+  set_tests_properties(soc.vocabulary PROPERTIES TIMEOUT 900 LABELS "soc")
+endif()
