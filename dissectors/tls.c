@@ -10,7 +10,7 @@
 #include "cursor.h"
 #include "tls.h"
 #include "tls_handshake.h"
-#include "tls_tables.h"
+#include "../emit/tls_tables.h"
 #include "x509.h"
 
 #define TLS_CT_CCS       20

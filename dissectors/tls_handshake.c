@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/tls_tables.h"
 #include "tls_handshake.h"
 
 #define TLS_EXT_SERVER_NAME    0
@@ -164,13 +165,6 @@ tls_parse_client_ext(struct tls_client_hello *ch, uint16_t type, struct cursor e
 }
 
 /* ------------------------------------------------------------------ JA4, JA4S (FoxIO) */
-
-/* RFC 8701 GREASE values: 0x0a0a, 0x1a1a, ..., 0xfafa. JA4 leaves them out. */
-static bool
-tls_is_grease(uint16_t v)
-{
-    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
-}
 
 /* The version as JA4 writes it: 13, 12, 11, 10, s3, s2; 00 for anything else. */
 static const char *

@@ -10,6 +10,7 @@
 #include "emit_json.h"
 #include "name_tab.h"
 #include "smf_codes.h"
+#include "tls_tables.h"
 #include "tls_version.h"
 
 static const struct name_tab detail_event_names[] = {
@@ -132,7 +133,11 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     jw_key_text(w, "version", version);
     jw_key_num(w, "version_code", &t->version_code);
     jw_key_num(w, "cipher_suite", &t->cipher_suite);
-    jw_key_text(w, "cipher_name", t->cipher_name);
+    /* from the shared suite table when the record has the number alone (read from SMF) */
+    const struct tls_suite *suite = !*t->cipher_name && t->cipher_suite.known
+                                        ? tls_find_suite((uint32_t)t->cipher_suite.v)
+                                        : NULL;
+    jw_key_text(w, "cipher_name", suite ? suite->name : t->cipher_name);
     jw_key_text(w, "kex", t->kex);
     jw_key_text(w, "auth", t->auth);
     if (!significant) {
@@ -140,7 +145,7 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
         jw_key_num(w, "group", &t->group);
         jw_key_text(w, "group_name", t->group_name);
     }
-    jw_key_text(w, "enc", t->enc);
+    jw_key_text(w, "enc", smf_codes_spelling("tls_enc", t->enc));
     jw_key_text(w, "mac", t->mac);
     if (!significant) {
         jw_key_text(w, "handshake",
@@ -203,13 +208,13 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
         jw_key_text(w, "client_banner", s->client_banner);
         jw_key_text(w, "server_banner", s->server_banner);
     }
-    jw_key_text(w, "kex", s->kex);
+    jw_key_text(w, "kex", smf_codes_spelling("ssh_kex", s->kex));
     if (!significant)
         jw_key_text(w, "hostkey",
                     s->hostkey); /* subtype 12 keeps the key type, not the algorithm */
     jw_key_text(w, "hostkey_type", ktype);
-    jw_key_text(w, "enc_c2s", s->enc_c2s);
-    jw_key_text(w, "enc_s2c", s->enc_s2c);
+    jw_key_text(w, "enc_c2s", smf_codes_spelling("ssh_enc", s->enc_c2s));
+    jw_key_text(w, "enc_s2c", smf_codes_spelling("ssh_enc", s->enc_s2c));
     jw_key_text(w, "mac_c2s", s->mac_c2s);
     jw_key_text(w, "mac_s2c", s->mac_s2c);
     if (!significant) {
@@ -249,12 +254,12 @@ json_ipsec(struct json_writer *w, const struct zert_ipsec *p, bool significant)
         jw_key_hex64(w, "spi_i", &p->spi_i);
         jw_key_hex64(w, "spi_r", &p->spi_r);
     }
-    jw_key_text(w, "encr", p->encr);
+    jw_key_text(w, "encr", smf_codes_spelling("ike_encr", p->encr));
     jw_key_num(w, "key_bits", &p->key_bits);
     jw_key_text(w, "prf", p->prf);
     jw_key_text(w, "integ", p->integ);
     jw_key_num(w, "dh_group", &p->dh_group);
-    jw_key_text(w, "auth", p->auth);
+    jw_key_text(w, "auth", smf_codes_spelling("ike_auth", p->auth));
     if (!significant) {
         json_spis(w, "esp_spis", p->esp_spis, p->esp_spi_count);
         json_spis(w, "ah_spis", p->ah_spis, p->ah_spi_count);

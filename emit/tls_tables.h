@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../emit/name_tab.h"
+#include "name_tab.h"
 
 /* One cipher suite: IANA number (SSLv2 cipher kinds are 3-byte values) and its parts. */
 struct tls_suite {
