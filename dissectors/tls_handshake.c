@@ -223,7 +223,9 @@ tls_ja4_alpn(struct cursor alpn, bool seen, char out[3])
 static int
 tls_ja4_cmp(const void *a, const void *b)
 {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    uint16_t x, y; /* values of the local arrays below, not wire bytes */
+    memcpy(&x, a, sizeof(x));
+    memcpy(&y, b, sizeof(y));
     return x < y ? -1 : x > y;
 }
 
