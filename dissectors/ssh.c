@@ -100,6 +100,9 @@ struct ssh_dir {
     char banner[SSH_BANNER_KEEP];
     char first_kex[SSH_NAME_MAX + 1];
     char first_hostkey[SSH_NAME_MAX + 1];
+    /* HASSH of this side's first KEXINIT, over its c2s lists (as a client) and its s2c lists
+     * (HASSHServer, as a server): which one counts depends on the roles, known later */
+    char hassh_c[33], hassh_s[33];
 };
 
 /* The first KEXINIT's name-lists, copied (at name boundaries) until the other side's arrives. */
@@ -876,6 +879,37 @@ ssh_negotiate(struct ssh_state *st, int dir, const struct cursor *lists)
     st->lists_side = -1;
 }
 
+/*
+ * HASSH (salesforce/hassh): the MD5, in lower-case hex, of "kex;enc;mac;comp", the sender's
+ * name-lists as sent (for a client its c2s lists, for a server its s2c lists).
+ */
+static void
+ssh_hassh(const struct cursor *lists, int enc, int mac, int comp, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    const int cats[4] = {SSH_CAT_KEX, enc, mac, comp};
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    out[0] = '\0';
+    for (int i = 0; ok && i < 4; i++) {
+        struct cursor l = lists[cats[i]];
+        size_t n = l.left;
+        const uint8_t *v = cur_get_bytes(&l, n);
+        ok = (i == 0 || EVP_DigestUpdate(ctx, ";", 1)) && (!n || EVP_DigestUpdate(ctx, v, n));
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 16;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return;
+    for (unsigned i = 0; i < 16; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[32] = '\0';
+}
+
 static void
 ssh_on_kexinit(struct ssh_state *st, int dir, struct cursor p)
 {
@@ -897,6 +931,8 @@ ssh_on_kexinit(struct ssh_state *st, int dir, struct cursor p)
         return; /* one per key exchange; a second before NEWKEYS is a protocol error */
     d->kexinit = true;
     d->follows = follows != 0;
+    ssh_hassh(lists, SSH_CAT_ENC_C2S, SSH_CAT_MAC_C2S, SSH_CAT_COMP_C2S, d->hassh_c);
+    ssh_hassh(lists, SSH_CAT_ENC_S2C, SSH_CAT_MAC_S2C, SSH_CAT_COMP_S2C, d->hassh_s);
     ssh_scan_kex_list(d, lists[SSH_CAT_KEX]);
     /* a client's or a server's marker names the sender's role */
     bool client_marks = d->strict_c || d->ext_info_c, server_marks = d->strict_s || d->ext_info_s;
@@ -1361,6 +1397,8 @@ ssh_fill_observation(const void *stp, struct obs_proto *p)
     zert_str_set(o->version, sizeof(o->version), ssh_effective_version(st), NULL);
     zert_str_set(o->client_banner, sizeof(o->client_banner), c->banner, NULL);
     zert_str_set(o->server_banner, sizeof(o->server_banner), s->banner, NULL);
+    zert_str_set(o->hassh, sizeof(o->hassh), c->hassh_c, NULL);
+    zert_str_set(o->hassh_server, sizeof(o->hassh_server), s->hassh_s, NULL);
     char *dst[SSH_CAT_N] = {o->kex,     o->hostkey, o->enc_c2s,  o->enc_s2c,
                             o->mac_c2s, o->mac_s2c, o->comp_c2s, o->comp_s2c};
     for (int i = 0; i < SSH_CAT_N; i++) {
@@ -1540,6 +1578,8 @@ ssh_fill_record(const void *stp, struct zert_detail *rec)
     } else if (fam) {
         ZERT_STR_SET(rec, z->hostkey_type, fam);
     }
+    ZERT_STR_SET(rec, z->hassh, c->hassh_c);
+    ZERT_STR_SET(rec, z->hassh_server, sv->hassh_s);
     uint8_t fp[32];
     if (st->hostkey_seen && ssh_fp_bytes(st->fp_sha256, fp))
         zert_bytes_set(&z->hostkey_fp, fp, sizeof(fp), sizeof(fp), &rec->truncated);

@@ -120,6 +120,7 @@ struct tls_alert {
 struct tls_state {
     struct tls_dir dir[2];
     struct tls_client_hello ch; /* the last one */
+    char ja4s[TLS_JA4S_LEN];    /* of the ServerHello (not a HelloRetryRequest) */
     uint8_t ch_count;           /* ClientHellos seen (2 after a HelloRetryRequest) */
     /* the server's choice */
     bool sh_seen, tls13, ssl2;
@@ -357,6 +358,7 @@ tls_server_hello(struct tls_state *st, const struct tls_server_hello *sh)
     }
     st->sh_seen = true;
     st->sx = sh->sx;
+    memcpy(st->ja4s, sh->ja4s, sizeof(st->ja4s));
     st->version = sh->version;
     st->suite_known = true;
     st->tls13 = tls_version_is_13(sh->version);
@@ -1010,8 +1012,11 @@ tls_fill_observation(const void *vst, struct obs_proto *p)
     if (st->hrr && st->hrr_group_known)
         zert_num_set(&t->hrr_group, st->hrr_group);
     zert_str_set(t->sni, sizeof(t->sni), ch->sni, NULL);
-    if (sh)
+    zert_str_set(t->ja4, sizeof(t->ja4), ch->ja4, NULL);
+    if (sh) {
         zert_str_set(t->alpn, sizeof(t->alpn), st->sx.alpn, NULL);
+        zert_str_set(t->ja4s, sizeof(t->ja4s), st->ja4s, NULL);
+    }
     t->cert_observable = !(sh && st->tls13);
     tls_obs_cert(&t->server_cert, st, DIR_S2C);
     tls_obs_cert(&t->client_cert, st, DIR_C2S);
@@ -1107,9 +1112,17 @@ tls_fill_cert(struct zert_detail *rec, struct zert_cert *zc, const struct x509_f
         serial[n++] = (uint8_t)(tls_hex_val(hex[k]) << 4 | tls_hex_val(hex[k + 1]));
     if (n)
         zert_bytes_set(&zc->serial, serial, n, ZERT_SERIAL_MAX, &rec->truncated);
-    uint64_t na;
+    uint64_t na, nb;
     if (x->not_after[0] && tls_parse_rfc3339(x->not_after, &na))
         zert_num_set(&zc->not_after, na);
+    if (x->not_before[0] && tls_parse_rfc3339(x->not_before, &nb))
+        zert_num_set(&zc->not_before, nb);
+    uint8_t fp[32];
+    size_t fn = 0;
+    for (size_t k = 0; x->sha256[k] && x->sha256[k + 1] && fn < sizeof(fp); k += 2)
+        fp[fn++] = (uint8_t)(tls_hex_val(x->sha256[k]) << 4 | tls_hex_val(x->sha256[k + 1]));
+    if (fn == sizeof(fp))
+        zert_bytes_set(&zc->sha256, fp, fn, sizeof(fp), &rec->truncated);
     ZERT_STR_SET(rec, zc->subject, x->subject);
     ZERT_STR_SET(rec, zc->issuer, x->issuer);
 }
@@ -1153,8 +1166,11 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
     t->handshake = !sh ? ZERT_HS_UNKNOWN : st->resumed ? ZERT_HS_RESUMED : ZERT_HS_FULL;
     t->hello_retry = zert_tri_from_bool(st->hrr);
     ZERT_STR_SET(rec, t->sni, st->ch.sni);
-    if (sh)
+    ZERT_STR_SET(rec, t->ja4, st->ch.ja4);
+    if (sh) {
         ZERT_STR_SET(rec, t->alpn, st->sx.alpn);
+        ZERT_STR_SET(rec, t->ja4s, st->ja4s);
+    }
     if (sh && st->sid_len)
         zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, &rec->truncated);
     for (int d = 0; d < 2; d++)

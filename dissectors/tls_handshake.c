@@ -1,7 +1,10 @@
 /* tls_handshake.c - TLS handshake message parsers: ClientHello, ServerHello, Certificate, SKE. */
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/tls_tables.h"
 #include "tls_handshake.h"
 
 #define TLS_EXT_SERVER_NAME    0
@@ -161,9 +164,230 @@ tls_parse_client_ext(struct tls_client_hello *ch, uint16_t type, struct cursor e
     }
 }
 
+/* ------------------------------------------------------------------ JA4, JA4S (FoxIO) */
+
+/* The version as JA4 writes it: 13, 12, 11, 10, s3, s2; 00 for anything else. */
+static const char *
+tls_ja4_version(uint16_t v)
+{
+    switch (v) {
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0002:
+        return "s2";
+    default:
+        return "00";
+    }
+}
+
+static bool
+tls_ja4_alnum(uint8_t b)
+{
+    return (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
+}
+
+/* The first and last characters of the first ALPN value ("00" without one); hex when either
+ * byte is not alphanumeric: the first nibble of the first byte, the last of the last byte. */
+static void
+tls_ja4_alpn(struct cursor alpn, bool seen, char out[3])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t n = cur_get_u8(&alpn);
+    const uint8_t *v = cur_get_bytes(&alpn, n);
+    memcpy(out, "00", 3);
+    if (!seen || !v || !n)
+        return;
+    struct cursor name = cur_init(v, n);
+    uint8_t first = cur_get_u8(&name), last = first;
+    if (n > 1) {
+        cur_skip(&name, (size_t)n - 2);
+        last = cur_get_u8(&name);
+    }
+    if (tls_ja4_alnum(first) && tls_ja4_alnum(last)) {
+        out[0] = (char)first;
+        out[1] = (char)last;
+    } else {
+        out[0] = hex[first >> 4];
+        out[1] = hex[last & 15];
+    }
+}
+
+static int
+tls_ja4_cmp(const void *a, const void *b)
+{
+    uint16_t x, y; /* values of the local arrays below, not wire bytes */
+    memcpy(&x, a, sizeof(x));
+    memcpy(&y, b, sizeof(y));
+    return x < y ? -1 : x > y;
+}
+
+/* The first 12 hex digits of SHA-256 over "xxxx,xxxx,..." (then "_" and `more`, when given);
+ * "000000000000" for an empty list. */
+static void
+tls_ja4_hash(const uint16_t *v, size_t n, const uint16_t *more, size_t n_more, char out[13])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char item[8];
+    memcpy(out, "000000000000", 13);
+    if (!n)
+        return;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < n; i++) {
+        snprintf(item, sizeof(item), "%s%04x", i ? "," : "", v[i]);
+        ok = EVP_DigestUpdate(ctx, item, strlen(item));
+    }
+    for (size_t i = 0; ok && i < n_more; i++) {
+        snprintf(item, sizeof(item), "%s%04x", i ? "," : "_", more[i]);
+        ok = EVP_DigestUpdate(ctx, item, strlen(item));
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return;
+    for (unsigned i = 0; i < 6; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[12] = '\0';
+}
+
+/*
+ * JA4 of a ClientHello body over TCP (FoxIO's JA4 specification): t, the highest version
+ * (supported_versions, else the legacy field), d/i (SNI or not), suite and extension counts
+ * (at most 99), the ALPN's ends; then the sorted suites' hash; then the hash of the sorted
+ * extensions (without SNI and ALPN) and the signature algorithms in their order. GREASE is
+ * left out everywhere. "" when the message does not parse or lists more than
+ * TLS_JA4_MAX_ITEMS entries.
+ */
+static void
+tls_ja4(struct cursor c, char out[TLS_JA4_LEN])
+{
+    uint16_t suites[TLS_JA4_MAX_ITEMS], exts[TLS_JA4_MAX_ITEMS], sigs[TLS_JA4_MAX_ITEMS];
+    size_t n_suites = 0, n_exts = 0, n_exts_all = 0, n_sigs = 0;
+    uint16_t version = cur_get_be16(&c), best = 0;
+    bool sni = false, alpn_seen = false, too_many = false;
+    struct cursor alpn = cur_init(NULL, 0);
+    char alpn_chars[3], h_suites[13], h_exts[13];
+    out[0] = '\0';
+    cur_skip(&c, 32);
+    cur_take(&c, cur_get_u8(&c)); /* session id */
+    struct cursor sc = cur_take(&c, cur_get_be16(&c));
+    cur_take(&c, cur_get_u8(&c)); /* compression methods */
+    if (!cur_ok(&c))
+        return;
+    while (cur_left(&sc) >= 2) {
+        uint16_t s = cur_get_be16(&sc);
+        if (tls_is_grease(s))
+            continue;
+        if (n_suites == TLS_JA4_MAX_ITEMS)
+            too_many = true;
+        else
+            suites[n_suites++] = s;
+    }
+    if (cur_left(&c) >= 2) {
+        struct cursor ec = cur_take(&c, cur_get_be16(&c));
+        while (cur_left(&ec) >= 4) {
+            uint16_t type = cur_get_be16(&ec);
+            struct cursor e = cur_take(&ec, cur_get_be16(&ec));
+            if (!cur_ok(&ec))
+                return;
+            if (tls_is_grease(type))
+                continue;
+            n_exts_all++;
+            if (type == TLS_EXT_SERVER_NAME) {
+                sni = true;
+            } else if (type == TLS_EXT_ALPN) {
+                alpn_seen = true;
+                alpn = e;
+                cur_get_be16(&alpn); /* the list's length */
+            } else if (n_exts == TLS_JA4_MAX_ITEMS) {
+                too_many = true;
+            } else {
+                exts[n_exts++] = type;
+            }
+            if (type == TLS_EXT_SIG_ALGS) {
+                struct cursor l = cur_take(&e, cur_get_be16(&e));
+                while (cur_left(&l) >= 2) {
+                    uint16_t s = cur_get_be16(&l);
+                    if (tls_is_grease(s))
+                        continue;
+                    if (n_sigs == TLS_JA4_MAX_ITEMS)
+                        too_many = true;
+                    else
+                        sigs[n_sigs++] = s;
+                }
+            } else if (type == TLS_EXT_VERSIONS) {
+                struct cursor l = cur_take(&e, cur_get_u8(&e));
+                while (cur_left(&l) >= 2) {
+                    uint16_t v = cur_get_be16(&l);
+                    if (!tls_is_grease(v) && v > best)
+                        best = v;
+                }
+            }
+        }
+    }
+    if (too_many)
+        return;
+    tls_ja4_alpn(alpn, alpn_seen, alpn_chars);
+    qsort(suites, n_suites, sizeof(suites[0]), tls_ja4_cmp);
+    qsort(exts, n_exts, sizeof(exts[0]), tls_ja4_cmp);
+    tls_ja4_hash(suites, n_suites, NULL, 0, h_suites);
+    tls_ja4_hash(exts, n_exts, sigs, n_sigs, h_exts);
+    snprintf(out, TLS_JA4_LEN, "t%s%c%02u%02u%s_%s_%s", tls_ja4_version(best ? best : version),
+             sni ? 'd' : 'i', (unsigned)(n_suites > 99 ? 99 : n_suites),
+             (unsigned)(n_exts_all > 99 ? 99 : n_exts_all), alpn_chars, h_suites, h_exts);
+}
+
+/* JA4S of a ServerHello's extensions (the cursor at the extensions' length), FoxIO's spec:
+ * t, the chosen version, the extension count, the chosen ALPN's ends, the suite, and the hash
+ * of the extensions in their order. */
+static void
+tls_ja4s(struct cursor c, uint16_t version, uint16_t suite, char out[TLS_JA4S_LEN])
+{
+    uint16_t exts[TLS_JA4_MAX_ITEMS];
+    size_t n = 0;
+    struct cursor alpn = cur_init(NULL, 0);
+    bool alpn_seen = false;
+    char alpn_chars[3], h[13];
+    out[0] = '\0';
+    if (cur_left(&c) >= 2) {
+        struct cursor ec = cur_take(&c, cur_get_be16(&c));
+        while (cur_left(&ec) >= 4) {
+            uint16_t type = cur_get_be16(&ec);
+            struct cursor e = cur_take(&ec, cur_get_be16(&ec));
+            if (!cur_ok(&ec) || n == TLS_JA4_MAX_ITEMS)
+                return;
+            if (tls_is_grease(type))
+                continue;
+            exts[n++] = type;
+            if (type == TLS_EXT_ALPN) {
+                alpn_seen = true;
+                alpn = e;
+                cur_get_be16(&alpn);
+            }
+        }
+    }
+    tls_ja4_alpn(alpn, alpn_seen, alpn_chars);
+    tls_ja4_hash(exts, n, NULL, 0, h);
+    snprintf(out, TLS_JA4S_LEN, "t%s%02u%s_%04x_%s", tls_ja4_version(version),
+             (unsigned)(n > 99 ? 99 : n), alpn_chars, suite, h);
+}
+
 bool
 tls_parse_client_hello(struct cursor c, struct tls_client_hello *ch)
 {
+    struct cursor whole = c;
     uint16_t version = cur_get_be16(&c);
     cur_skip(&c, 32);
     uint8_t sid_len = cur_get_u8(&c);
@@ -175,6 +399,7 @@ tls_parse_client_hello(struct cursor c, struct tls_client_hello *ch)
     memset(ch, 0, sizeof(*ch));
     ch->seen = true;
     ch->version = version;
+    tls_ja4(whole, ch->ja4);
     ch->sid_len = sid_len;
     cur_copy(&sid, ch->sid, sid_len);
     while (cur_left(&suites) >= 2) {
@@ -286,6 +511,7 @@ tls_parse_sh_layout(struct cursor c, bool short_form, struct tls_server_hello *s
     if (!cur_ok(&c) || sid_len > 32 || !random)
         return false;
     struct tls_server_ext sx;
+    struct cursor exts = c;
     if (!tls_parse_server_exts(&sx, &c))
         return false;
     memset(sh, 0, sizeof(*sh));
@@ -296,6 +522,8 @@ tls_parse_sh_layout(struct cursor c, bool short_form, struct tls_server_hello *s
     sh->sid_len = sid_len;
     cur_copy(&sid, sh->sid, sid_len);
     sh->sx = sx;
+    if (!short_form)
+        tls_ja4s(exts, sh->version, suite, sh->ja4s);
     return true;
 }
 

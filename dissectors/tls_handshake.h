@@ -33,6 +33,10 @@
 #define TLS_MAX_KS       8
 #define TLS_MAX_SIGS     32
 #define TLS_MAX_VERSIONS 16
+/* JA4 sorts every suite and extension of a ClientHello: more than this leaves JA4 unknown */
+#define TLS_JA4_MAX_ITEMS 1024
+#define TLS_JA4_LEN       37 /* t13d1516h2_8daaf6152771_e5627efa2ab1 + NUL */
+#define TLS_JA4S_LEN      26 /* t130200_1301_234ea6891581 + NUL */
 
 struct tls_client_hello {
     bool seen;
@@ -52,6 +56,7 @@ struct tls_client_hello {
     bool ticket_ext, ticket_sent, psk, early_data, ems, etm, reneg, ech, status_request;
     char sni[256];
     char alpn[128];
+    char ja4[TLS_JA4_LEN]; /* FoxIO JA4 (TCP); "" when not computable */
 };
 
 /* Extensions of a ServerHello or HelloRetryRequest. */
@@ -71,6 +76,7 @@ struct tls_server_hello {
     uint8_t sid_len;
     uint8_t sid[32];
     struct tls_server_ext sx;
+    char ja4s[TLS_JA4S_LEN]; /* FoxIO JA4S (TCP); "" in the drafts' layouts */
 };
 
 /* The leaf (first) certificate of a Certificate message. */

@@ -168,10 +168,16 @@ x509_parse_facts(const uint8_t *der, size_t len, struct x509_facts *out)
     const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
     BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
     char *hex = bn ? BN_bn2hex(bn) : NULL;
-    if (hex)
+    if (hex) {
+        /* lower case, the one spelling of hex in every output (BN_bn2hex writes whole bytes) */
+        for (char *h = hex; *h; h++)
+            if (*h >= 'A' && *h <= 'F')
+                *h = (char)(*h - 'A' + 'a');
         x509_copy(out->serial, sizeof(out->serial), hex);
+    }
     OPENSSL_free(hex);
     BN_free(bn);
+    x509_time_text(X509_get0_notBefore(x), out->not_before, sizeof(out->not_before));
     x509_time_text(X509_get0_notAfter(x), out->not_after, sizeof(out->not_after));
     x509_name_text(X509_get_subject_name(x), out->subject, sizeof(out->subject));
     x509_name_text(X509_get_issuer_name(x), out->issuer, sizeof(out->issuer));

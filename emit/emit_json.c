@@ -2,12 +2,15 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "community_id.h"
 #include "emit_json.h"
 #include "name_tab.h"
 #include "smf_codes.h"
+#include "tls_tables.h"
 #include "tls_version.h"
 
 static const struct name_tab detail_event_names[] = {
@@ -76,14 +79,14 @@ json_sensor(struct json_writer *w, const struct zert_sensor *s)
     jw_obj_close(w);
 }
 
-/* Certificate "not after": RFC 3339 UTC to the second. */
+/* A certificate time ("not_before", "not_after"): RFC 3339 UTC to the second. */
 static void
-json_not_after(struct json_writer *w, const struct zert_num *t)
+json_cert_time(struct json_writer *w, const char *key, const struct zert_num *t)
 {
     char buf[32];
     struct tm tm;
     time_t secs = (time_t)t->v;
-    jw_key(w, "not_after");
+    jw_key(w, key);
     if (!t->known || !gmtime_r(&secs, &tm)) {
         jw_null(w);
         return;
@@ -109,7 +112,9 @@ json_cert(struct json_writer *w, const char *key, const struct zert_cert *c, boo
     jw_key_text(w, "digest", c->digest);
     if (!significant) {
         jw_key_hex(w, "serial", &c->serial);
-        json_not_after(w, &c->not_after);
+        json_cert_time(w, "not_before", &c->not_before);
+        json_cert_time(w, "not_after", &c->not_after);
+        jw_key_hex(w, "sha256", &c->sha256);
     }
     jw_key_text(w, "subject", c->subject);
     jw_key_text(w, "issuer", c->issuer);
@@ -128,7 +133,11 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     jw_key_text(w, "version", version);
     jw_key_num(w, "version_code", &t->version_code);
     jw_key_num(w, "cipher_suite", &t->cipher_suite);
-    jw_key_text(w, "cipher_name", t->cipher_name);
+    /* from the shared suite table when the record has the number alone (read from SMF) */
+    const struct tls_suite *suite = !*t->cipher_name && t->cipher_suite.known
+                                        ? tls_find_suite((uint32_t)t->cipher_suite.v)
+                                        : NULL;
+    jw_key_text(w, "cipher_name", suite ? suite->name : t->cipher_name);
     jw_key_text(w, "kex", t->kex);
     jw_key_text(w, "auth", t->auth);
     if (!significant) {
@@ -136,7 +145,7 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
         jw_key_num(w, "group", &t->group);
         jw_key_text(w, "group_name", t->group_name);
     }
-    jw_key_text(w, "enc", t->enc);
+    jw_key_text(w, "enc", smf_codes_spelling("tls_enc", t->enc));
     jw_key_text(w, "mac", t->mac);
     if (!significant) {
         jw_key_text(w, "handshake",
@@ -149,9 +158,43 @@ json_tls(struct json_writer *w, const struct zert_tls *t, bool significant)
     }
     json_cert(w, "server_cert", &t->server_cert, significant);
     json_cert(w, "client_cert", &t->client_cert, significant);
-    if (!significant)
+    if (!significant) {
         jw_key_hex(w, "session_id", &t->session_id);
+        jw_key_text(w, "ja4", t->ja4);
+        jw_key_text(w, "ja4s", t->ja4s);
+    }
     jw_obj_close(w);
+}
+
+/* The host key fingerprint as OpenSSH shows it: "SHA256:" and unpadded base64 of the digest. */
+static void
+json_ssh_fp(struct json_writer *w, const struct zert_bytes *fp)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char buf[8 + 44];
+    size_t n = 0;
+    if (!fp->known || fp->len != 32) {
+        jw_key_hex(w, "hostkey_fp", fp); /* not a SHA-256 digest: its bytes as they are */
+        return;
+    }
+    memcpy(buf, "SHA256:", 7);
+    n = 7;
+    for (unsigned i = 0; i < 32; i += 3) {
+        uint32_t v = (uint32_t)fp->b[i] << 16;
+        unsigned left = 32 - i;
+        if (left > 1)
+            v |= (uint32_t)fp->b[i + 1] << 8;
+        if (left > 2)
+            v |= fp->b[i + 2];
+        buf[n++] = b64[(v >> 18) & 63];
+        buf[n++] = b64[(v >> 12) & 63];
+        if (left > 1)
+            buf[n++] = b64[(v >> 6) & 63];
+        if (left > 2)
+            buf[n++] = b64[v & 63];
+    }
+    buf[n] = '\0';
+    jw_key_str(w, "hostkey_fp", buf);
 }
 
 static void
@@ -165,13 +208,13 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
         jw_key_text(w, "client_banner", s->client_banner);
         jw_key_text(w, "server_banner", s->server_banner);
     }
-    jw_key_text(w, "kex", s->kex);
+    jw_key_text(w, "kex", smf_codes_spelling("ssh_kex", s->kex));
     if (!significant)
         jw_key_text(w, "hostkey",
                     s->hostkey); /* subtype 12 keeps the key type, not the algorithm */
     jw_key_text(w, "hostkey_type", ktype);
-    jw_key_text(w, "enc_c2s", s->enc_c2s);
-    jw_key_text(w, "enc_s2c", s->enc_s2c);
+    jw_key_text(w, "enc_c2s", smf_codes_spelling("ssh_enc", s->enc_c2s));
+    jw_key_text(w, "enc_s2c", smf_codes_spelling("ssh_enc", s->enc_s2c));
     jw_key_text(w, "mac_c2s", s->mac_c2s);
     jw_key_text(w, "mac_s2c", s->mac_s2c);
     if (!significant) {
@@ -179,8 +222,11 @@ json_ssh(struct json_writer *w, const struct zert_ssh *s, bool significant)
         jw_key_text(w, "comp_s2c", s->comp_s2c);
     }
     jw_key_num(w, "hostkey_bits", &s->hostkey_bits);
-    if (!significant)
-        jw_key_hex(w, "hostkey_fp", &s->hostkey_fp);
+    if (!significant) {
+        json_ssh_fp(w, &s->hostkey_fp);
+        jw_key_text(w, "hassh", s->hassh);
+        jw_key_text(w, "hassh_server", s->hassh_server);
+    }
     jw_obj_close(w);
 }
 
@@ -208,12 +254,12 @@ json_ipsec(struct json_writer *w, const struct zert_ipsec *p, bool significant)
         jw_key_hex64(w, "spi_i", &p->spi_i);
         jw_key_hex64(w, "spi_r", &p->spi_r);
     }
-    jw_key_text(w, "encr", p->encr);
+    jw_key_text(w, "encr", smf_codes_spelling("ike_encr", p->encr));
     jw_key_num(w, "key_bits", &p->key_bits);
     jw_key_text(w, "prf", p->prf);
     jw_key_text(w, "integ", p->integ);
     jw_key_num(w, "dh_group", &p->dh_group);
-    jw_key_text(w, "auth", p->auth);
+    jw_key_text(w, "auth", smf_codes_spelling("ike_auth", p->auth));
     if (!significant) {
         json_spis(w, "esp_spis", p->esp_spis, p->esp_spi_count);
         json_spis(w, "ah_spis", p->ah_spis, p->ah_spi_count);
@@ -327,6 +373,15 @@ coverage_event(struct json_writer *w, const char *kind, const char *ev, int code
     return true;
 }
 
+/* Community ID v1 (seed 0) from the record's own endpoints: the SMF form gives the same. */
+static void
+json_community_id(struct json_writer *w, const struct zert_detail *d)
+{
+    char cid[COMMUNITY_ID_LEN];
+    community_id_v1(d->ip_proto, &d->local, &d->remote, 0, cid);
+    jw_key_text(w, "community_id", cid); /* "": null */
+}
+
 void
 emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
 {
@@ -345,6 +400,7 @@ emit_json_build_detail(struct json_writer *w, const struct zert_detail *d)
     jw_key_ip_proto(w, "ip_proto", d->ip_proto);
     jw_key_endpoint(w, "local", &d->local, true);
     jw_key_endpoint(w, "remote", &d->remote, true);
+    json_community_id(w, d);
     json_role(w, d->role);
     jw_key_uint(w, "conn_id", d->conn_id);
     jw_key_time_or_null(w, "start", d->start_us);

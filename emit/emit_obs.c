@@ -35,6 +35,7 @@ tls_cert(struct json_writer *w, const char *key, const struct obs_tls_cert *c)
         jw_key_text(w, "sig_alg", x->sig_alg);
         jw_key_text(w, "digest", x->digest);
         jw_key_text(w, "serial", x->serial);
+        jw_key_text(w, "not_before", x->not_before);
         jw_key_text(w, "not_after", x->not_after);
         jw_key_text(w, "subject", x->subject);
         jw_key_text(w, "issuer", x->issuer);
@@ -84,6 +85,8 @@ tls_block(struct json_writer *w, const struct obs_tls *t)
     jw_key_num(w, "hrr_group", &t->hrr_group);
     jw_key_text(w, "sni", t->sni);
     jw_key_text(w, "alpn", t->alpn);
+    jw_key_text(w, "ja4", t->ja4);
+    jw_key_text(w, "ja4s", t->ja4s);
     jw_key_bool(w, "cert_observable", t->cert_observable);
     tls_cert(w, "server_cert", &t->server_cert);
     tls_cert(w, "client_cert", &t->client_cert);
@@ -179,6 +182,8 @@ ssh_block(struct json_writer *w, const struct obs_ssh *s)
     jw_key_tri(w, "hostkey_cert", s->hostkey_cert);
     jw_key_text(w, "hostkey_fingerprint_sha256", s->hostkey_fingerprint_sha256);
     jw_key_text(w, "hostkey_fingerprint_md5", s->hostkey_fingerprint_md5);
+    jw_key_text(w, "hassh", s->hassh);
+    jw_key_text(w, "hassh_server", s->hassh_server);
     if (s->hostkey_malformed)
         jw_key_bool(w, "hostkey_malformed", true);
     jw_key_tri(w, "kex_pq", s->kex_pq);

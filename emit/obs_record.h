@@ -38,15 +38,16 @@ struct obs_named {
 
 /* A leaf certificate as libcrypto read it (dissectors/x509.c fills it). */
 struct x509_facts {
-    bool parsed;        /* libcrypto accepted the DER */
-    char key_type[24];  /* RSA, EC, DSA, Ed25519, Ed448, RSA-PSS, ML-DSA-44, ... or the OID */
-    uint32_t key_bits;  /* 0: unknown */
-    char curve[32];     /* EC curve short name (prime256v1, secp384r1) */
-    char sig_alg[64];   /* sha256WithRSAEncryption, ecdsa-with-SHA256, ML-DSA-44, ... */
-    char digest[24];    /* SHA256, ...; empty when the algorithm has none (Ed25519, ML-DSA) */
-    char serial[72];    /* upper-case hex */
-    char not_after[32]; /* RFC 3339 UTC */
-    char subject[256];  /* RFC 2253 text, cut at the buffer size */
+    bool parsed;         /* libcrypto accepted the DER */
+    char key_type[24];   /* RSA, EC, DSA, Ed25519, Ed448, RSA-PSS, ML-DSA-44, ... or the OID */
+    uint32_t key_bits;   /* 0: unknown */
+    char curve[32];      /* EC curve short name (prime256v1, secp384r1) */
+    char sig_alg[64];    /* sha256WithRSAEncryption, ecdsa-with-SHA256, ML-DSA-44, ... */
+    char digest[24];     /* SHA256, ...; empty when the algorithm has none (Ed25519, ML-DSA) */
+    char serial[72];     /* lower-case hex, whole bytes (as in records) */
+    char not_before[32]; /* RFC 3339 UTC */
+    char not_after[32];  /* RFC 3339 UTC */
+    char subject[256];   /* RFC 2253 text, cut at the buffer size */
     char issuer[256];
     char sha256[65]; /* fingerprint of the DER, lower-case hex (Zeek's x509 fingerprint) */
 };
@@ -81,6 +82,7 @@ struct obs_tls {
     struct zert_num hrr_group;
     char sni[256];
     char alpn[64];
+    char ja4[40], ja4s[28]; /* FoxIO JA4 (ClientHello) and JA4S (ServerHello) */
     bool cert_observable;
     struct obs_tls_cert server_cert, client_cert;
     struct zert_bytes session_id;
@@ -143,7 +145,8 @@ struct obs_ssh {
     char hostkey_type[OBS_SSH_NAME_LEN];
     enum zert_tri hostkey_cert;
     char hostkey_fingerprint_sha256[OBS_SSH_FP_LEN], hostkey_fingerprint_md5[OBS_SSH_FP_LEN];
-    bool hostkey_malformed; /* written only when true */
+    char hassh[33], hassh_server[33]; /* HASSH and HASSHServer: lower-case hex MD5 */
+    bool hostkey_malformed;           /* written only when true */
     enum zert_tri kex_pq, mac_implicit_c2s, mac_implicit_s2c, strict_kex;
     enum zert_tri ext_info_c, ext_info_s, client_pq_offered, server_pq_offered;
     struct zert_num client_kex_algorithms, server_kex_algorithms;

@@ -396,6 +396,43 @@ const struct smf_code_table smf_code_tables[] = {
     {NULL, NULL},
 };
 
+/* Other spellings of one algorithm, by kind: the wire's or a registry's name -> the table's. */
+static const struct {
+    const char *kind, *alias, *name;
+} smf_spellings[] = {
+    /* SSLv2 cipher kinds (RFC 6101 appendix E names) */
+    {"tls_enc", "DES-192-EDE3-CBC", "3DES-EDE-CBC"},
+    {"tls_enc", "DES-64-CBC", "DES-CBC"},
+    {"tls_enc", "RC2-128-CBC", "RC2-CBC-128"},
+    {"tls_enc", "RC2-128-CBC-EXPORT40", "RC2-CBC-40"},
+    {"tls_enc", "RC4-128-EXPORT40", "RC4-40"},
+    {"tls_enc", "IDEA-128-CBC", "IDEA-CBC"},
+    /* IKEv1 attribute classes 1 and 3 (IANA's IKEv1 names) -> IKEv2's */
+    {"ike_encr", "DES-CBC", "DES"},
+    {"ike_encr", "3DES-CBC", "3DES"},
+    {"ike_auth", "RSA signatures", "RSA-SIG"},
+    {"ike_auth", "DSS signatures", "DSS-SIG"},
+    {"ike_auth", "RSA encryption", "RSA-ENC"},
+    {"ike_auth", "ECDSA-SHA256-P256", "ECDSA-256"},
+    {"ike_auth", "ECDSA-SHA384-P384", "ECDSA-384"},
+    {"ike_auth", "ECDSA-SHA512-P521", "ECDSA-521"},
+    /* OpenSSH's names from before the RFCs (RFC 8731, draft-josefsson-ntruprime-ssh) */
+    {"ssh_kex", "curve25519-sha256@libssh.org", "curve25519-sha256"},
+    {"ssh_kex", "sntrup761x25519-sha512@openssh.com", "sntrup761x25519-sha512"},
+    {"ssh_enc", "rijndael-cbc@lysator.liu.se", "aes256-cbc"},
+};
+
+const char *
+smf_codes_spelling(const char *kind, const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof(smf_spellings) / sizeof(smf_spellings[0]); i++)
+        if (strcmp(smf_spellings[i].kind, kind) == 0 && strcmp(smf_spellings[i].alias, name) == 0)
+            return smf_spellings[i].name;
+    return name;
+}
+
 uint16_t
 smf_codes_find(const struct name_tab *tab, const char *name)
 {

@@ -91,6 +91,14 @@ uint16_t smf_codes_tls_version_code(const char *name);
 
 /* Name -> code (case-insensitive; NULL, "" or unknown names give 0, IBM's "unknown"). */
 uint16_t smf_codes_find(const struct name_tab *tab, const char *name);
+
+/*
+ * The one spelling records use for an algorithm of `kind` ("tls_enc", "ike_encr", "ike_auth",
+ * "ssh_kex", "ssh_enc"): the code table's name when `name` is another spelling of the same
+ * algorithm (IKEv1's attribute names, SSLv2's cipher kinds, pre-RFC OpenSSH names), else
+ * `name` itself. A truncated MAC or a shorter ICV is another algorithm and keeps its name.
+ */
+const char *smf_codes_spelling(const char *kind, const char *name);
 /* Code -> canonical name; NULL when the code is 0 or not in the table. */
 const char *smf_codes_name(const struct name_tab *tab, uint16_t code);
 

@@ -113,6 +113,8 @@ struct zert_cert {
     char digest[16];            /* MD5, SHA1, SHA256, ... */
     struct zert_bytes serial;   /* len <= ZERT_SERIAL_MAX */
     struct zert_num not_after;  /* seconds since the epoch, UTC */
+    struct zert_num not_before; /* seconds since the epoch, UTC; JSON only */
+    struct zert_bytes sha256;   /* SHA-256 of the DER (the fingerprint); JSON only */
     char subject[ZERT_DN_LEN];
     char issuer[ZERT_DN_LEN];
 };
@@ -136,6 +138,8 @@ struct zert_tls {
     struct zert_bytes session_id; /* len <= 32 */
     struct zert_cert server_cert;
     struct zert_cert client_cert;
+    char ja4[40];  /* FoxIO JA4 of the ClientHello; JSON only */
+    char ja4s[28]; /* FoxIO JA4S of the ServerHello; JSON only */
 };
 
 struct zert_ssh {
@@ -151,6 +155,8 @@ struct zert_ssh {
     char comp_c2s[32], comp_s2c[32];
     struct zert_num hostkey_bits;
     struct zert_bytes hostkey_fp; /* fingerprint (hash), len <= 64 */
+    char hassh[33];               /* HASSH of the client's KEXINIT (lower-case hex MD5) */
+    char hassh_server[33];        /* HASSHServer of the server's KEXINIT */
 };
 
 struct zert_ipsec {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/zert_why.h"
 #include "../dissectors/ee.h"
 #include "../dissectors/ike.h"
 #include "../dissectors/ipsec.h"
@@ -272,13 +273,13 @@ verdict_compute(const struct app_flow *af, struct app_verdict *v)
     if (!af->decided) {
         if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
             v->state = APP_PROT_UNKNOWN;
-            v->why = "first_bytes_lost";
+            v->why = ZERT_WHY_FIRST_BYTES_LOST;
         }
         return;
     }
     if (!af->sd || !af->st) {
         v->state = af->overflow ? APP_PROT_UNKNOWN : APP_PROT_CLEAR;
-        v->why = af->overflow ? "stream_buffer_limit" : "no_handshake_seen";
+        v->why = af->overflow ? ZERT_WHY_BUFFER_LIMIT : ZERT_WHY_NO_HANDSHAKE;
         return;
     }
     v->prot = af->sd->protection;
@@ -294,25 +295,25 @@ verdict_compute(const struct app_flow *af, struct app_verdict *v)
     if (!af->probed) {
         /* clear text came first; a handshake after it that did not complete changes nothing */
         v->state = APP_PROT_CLEAR;
-        v->why = "no_handshake_seen";
+        v->why = ZERT_WHY_NO_HANDSHAKE;
         return;
     }
     if (af->lost_first[DIR_C2S] || af->lost_first[DIR_S2C]) {
         v->state = APP_PROT_UNKNOWN;
         /* one side's first bytes were lost after the handshake began on the other (a server
          * flight not captured): the dissector calls it a gap during the handshake */
-        v->why = o.incomplete && o.incomplete_why ? "handshake_incomplete" : "first_bytes_lost";
+        v->why = o.incomplete && o.incomplete_why ? ZERT_WHY_INCOMPLETE : ZERT_WHY_FIRST_BYTES_LOST;
     } else if (o.failed && af->closed) {
         /* a dissector's "failed" is its final word: while the stream goes on, a handshake
          * that is not established yet is still under way */
         v->state = APP_PROT_FAILED;
-        v->why = "handshake_failed";
+        v->why = ZERT_WHY_HANDSHAKE_FAILED;
     } else if (af->bad) {
         v->state = APP_PROT_UNKNOWN;
-        v->why = "malformed_handshake";
+        v->why = ZERT_WHY_MALFORMED;
     } else if (af->closed || af->overflow) {
         v->state = APP_PROT_UNKNOWN;
-        v->why = "handshake_incomplete";
+        v->why = ZERT_WHY_INCOMPLETE;
     } else {
         v->state = APP_PROT_HANDSHAKE;
     }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../emit/community_id.h"
 #include "../emit/json_writer.h"
 #include "../emit/tls_version.h"
 #include "../emit/zert_record.h"
@@ -260,6 +261,18 @@ flow_tally_add(struct flow_tally *t, const struct flow_prot *p)
     t->other[k]++;
 }
 
+/* The flow's Community ID v1 (seed 0), the key that joins it to Zeek's and Suricata's logs. */
+static void
+flow_log_community_id(struct json_writer *w, const struct flow *f)
+{
+    struct zert_endpoint a, b;
+    char cid[COMMUNITY_ID_LEN];
+    flow_log_endpoint(f, 0, &a);
+    flow_log_endpoint(f, 1, &b);
+    community_id_v1(f->key.proto, &a, &b, 0, cid);
+    jw_key_text(w, "community_id", cid); /* "" (ICMP, ...): null */
+}
+
 int
 flow_tally_print(FILE *out, const struct flow_tally *t)
 {
@@ -302,6 +315,7 @@ flow_log_json(struct json_writer *w, FILE *out, const struct flow *f, const stru
     jw_key_str(w, "proto", proto_name(f->key.proto));
     endpoint(w, "client", f, c);
     endpoint(w, "server", f, s);
+    flow_log_community_id(w, f);
     if (!has_ports(f)) {
         char spi[16];
         snprintf(spi, sizeof(spi), "0x%08" PRIx32, f->key.spi);

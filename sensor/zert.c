@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/zert_why.h"
 #include "../conf/conf.h"
 #include "../dissectors/ipsec.h"
 #include "../emit/zert_record.h"
@@ -593,7 +594,7 @@ decide(struct zert_layer *z, struct zconn *c, const struct app_verdict *v, uint6
             return;
         c->state = ZC_KNOWN;
         c->prot = protected_traffic ? ZERT_PROT_IPSEC : 0;
-        c->why = "no_esp_ah_seen";
+        c->why = ZERT_WHY_NO_ESP_AH;
         join(z, c, c->prot, false, now);
         return;
     }
@@ -602,12 +603,13 @@ decide(struct zert_layer *z, struct zconn *c, const struct app_verdict *v, uint6
         c->state = ZC_KNOWN;
         c->prot = c->ah_seen ? ZERT_PROT_IPSEC : 0;
         c->ah_applied = c->ah_seen;
-        c->why = "not_tls_ssh_ipsec";
+        c->why = ZERT_WHY_NOT_TLS_SSH_IPSEC;
         join(z, c, c->prot, false, now);
         return;
     }
     if (c->flow->flags & FLOW_F_MIDSTREAM) {
-        set_unknown(z, c, "midstream", v); /* its start, and so its protection, was not seen */
+        set_unknown(z, c, ZERT_WHY_MIDSTREAM,
+                    v); /* its start, and so its protection, was not seen */
         return;
     }
     uint8_t st = v ? v->state : APP_PROT_PENDING;
@@ -617,24 +619,24 @@ decide(struct zert_layer *z, struct zconn *c, const struct app_verdict *v, uint6
     case APP_PROT_PENDING:
         if (!final)
             return;
-        c->why = "no_data"; /* no application data at all: nothing was protected */
+        c->why = ZERT_WHY_NO_DATA; /* no application data at all: nothing was protected */
         break;
     case APP_PROT_HANDSHAKE:
         if (!final)
             return;
-        set_unknown(z, c, "handshake_incomplete", v);
+        set_unknown(z, c, ZERT_WHY_INCOMPLETE, v);
         return;
     case APP_PROT_UNKNOWN:
-        set_unknown(z, c, v && v->why ? v->why : "unknown", v);
+        set_unknown(z, c, v && v->why ? v->why : ZERT_WHY_UNKNOWN, v);
         return;
     case APP_PROT_FAILED:
-        c->why = "handshake_failed";
+        c->why = ZERT_WHY_HANDSHAKE_FAILED;
         break;
     case APP_PROT_CLEAR:
-        c->why = v->why ? v->why : "no_handshake_seen";
+        c->why = v->why ? v->why : ZERT_WHY_NO_HANDSHAKE;
         break;
     case APP_PROT_ESTABLISHED:
-        c->why = "no_handshake_seen"; /* shown only while clear text came first */
+        c->why = ZERT_WHY_NO_HANDSHAKE; /* shown only while clear text came first */
         break;
     }
     c->state = ZC_KNOWN;

@@ -20,9 +20,10 @@ import tempfile
 sensor, zertdump, corpus = sys.argv[1:4]
 
 # Fields the binary form has no place for (docs/smf-mapping.md, "What the SMF form cannot hold").
-NOT_HELD_TLS = ["cipher_name", "group", "group_name", "hello_retry", "sni", "alpn"]
-NOT_HELD_CERT = ["curve"]
-NOT_HELD_SSH = ["client_banner", "server_banner", "hostkey", "comp_c2s", "comp_s2c"]
+NOT_HELD_TLS = ["cipher_name", "group", "group_name", "hello_retry", "sni", "alpn", "ja4", "ja4s"]
+NOT_HELD_CERT = ["curve", "not_before", "sha256"]
+NOT_HELD_SSH = ["client_banner", "server_banner", "hostkey", "comp_c2s", "comp_s2c", "hassh",
+                "hassh_server"]
 NOT_HELD_IPSEC = ["exchange", "spi_i", "spi_r", "esp_spis", "ah_spis", "nat_t", "child_sa", "auth"]
 NOT_HELD_SUMMARY_TLS = ["cipher_name", "group", "group_name"]
 # Keys of the JSON form only (docs/zert-model.md): marks about the sensor's knowledge that

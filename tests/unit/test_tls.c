@@ -185,7 +185,7 @@ static const struct tls_case cases[] = {
     {"ecdsa-cert.bin",
      {"\"cipher_name\":\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\"", "\"group_name\":\"secp384r1\"",
       "\"key_type\":\"EC\"", "\"curve\":\"secp384r1\"",
-      "\"serial\":\"F0AFBBF558BF4D1B71FED9CB33793EE4\""},
+      "\"serial\":\"f0afbbf558bf4d1b71fed9cb33793ee4\""},
      true,
      NULL,
      false},
