@@ -254,6 +254,39 @@ get_hex(struct rd *c, json_t *o, const char *key, struct zert_bytes *b, size_t m
     zert_bytes_set(b, tmp, strlen(s) / 2, max, c->truncated);
 }
 
+/* An SSH host-key fingerprint: OpenSSH's "SHA256:<base64 without padding>", or hex bytes. */
+static void
+get_fp(struct rd *c, json_t *o, const char *key, struct zert_bytes *b, size_t max)
+{
+    json_t *v = member(o, key);
+    const char *s = v && json_is_string(v) ? json_string_value(v) : NULL;
+    if (!s || strncmp(s, "SHA256:", 7) != 0) {
+        get_hex(c, o, key, b, max);
+        return;
+    }
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t tmp[sizeof(b->b)];
+    size_t n = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    memset(b, 0, sizeof(*b));
+    for (const char *p = s + 7; *p; p++) {
+        const char *q = strchr(b64, *p);
+        if (!q) {
+            rd_fail(c, "%s: expected SHA256:base64", key);
+            return;
+        }
+        acc = acc << 6 | (uint32_t)(q - b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n < sizeof(tmp))
+                tmp[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    zert_bytes_set(b, tmp, n, max, c->truncated);
+}
+
 static bool
 hex_u64(const char *s, size_t maxdigits, uint64_t *out)
 {
@@ -337,6 +370,15 @@ read_cert(struct rd *c, json_t *o, const char *key, struct zert_cert *cert)
     get_str(c, v, "sig_alg", cert->sig_alg, sizeof(cert->sig_alg));
     get_str(c, v, "digest", cert->digest, sizeof(cert->digest));
     get_hex(c, v, "serial", &cert->serial, ZERT_SERIAL_MAX);
+    get_hex(c, v, "sha256", &cert->sha256, 32);
+    json_t *nb = member(v, "not_before");
+    if (nb) {
+        uint64_t us;
+        if (!json_is_string(nb) || !parse_time(json_string_value(nb), &us))
+            rd_fail(c, "not_before: expected an RFC 3339 time");
+        else
+            zert_num_set(&cert->not_before, us / 1000000u);
+    }
     json_t *na = member(v, "not_after");
     if (na) {
         uint64_t us;
@@ -375,6 +417,8 @@ read_tls(struct rd *c, json_t *o, struct zert_tls *t)
     get_str(c, v, "sni", t->sni, sizeof(t->sni));
     get_str(c, v, "alpn", t->alpn, sizeof(t->alpn));
     get_hex(c, v, "session_id", &t->session_id, 32);
+    get_str(c, v, "ja4", t->ja4, sizeof(t->ja4));
+    get_str(c, v, "ja4s", t->ja4s, sizeof(t->ja4s));
     read_cert(c, v, "server_cert", &t->server_cert);
     read_cert(c, v, "client_cert", &t->client_cert);
 }
@@ -399,7 +443,9 @@ read_ssh(struct rd *c, json_t *o, struct zert_ssh *s)
     get_str(c, v, "comp_c2s", s->comp_c2s, sizeof(s->comp_c2s));
     get_str(c, v, "comp_s2c", s->comp_s2c, sizeof(s->comp_s2c));
     get_num(c, v, "hostkey_bits", &s->hostkey_bits);
-    get_hex(c, v, "hostkey_fp", &s->hostkey_fp, sizeof(s->hostkey_fp.b));
+    get_fp(c, v, "hostkey_fp", &s->hostkey_fp, sizeof(s->hostkey_fp.b));
+    get_str(c, v, "hassh", s->hassh, sizeof(s->hassh));
+    get_str(c, v, "hassh_server", s->hassh_server, sizeof(s->hassh_server));
 }
 
 static void

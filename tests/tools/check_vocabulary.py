@@ -78,7 +78,7 @@ def main():
             out = os.path.join(tmp, "o")
             p = subprocess.run([a.sensor, "-r", cap, "-q", "-o", out], capture_output=True,
                                check=False)
-            if p.returncode not in (0, 2) or not os.path.exists(out + "/records.jsonl"):
+            if p.returncode not in (0, 1) or not os.path.exists(out + "/records.jsonl"):
                 continue
             recs = [json.loads(l) for l in open(out + "/records.jsonl")]
             d = subprocess.run([a.dump, out + "/zert.smf"], capture_output=True, text=True,
