@@ -8,18 +8,21 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "smf_codes.h"
 #include "zertdump.h"
 
 static void
 usage(FILE *f)
 {
-    fprintf(f, "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]\n"
+    fprintf(f, "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [--codes FILE] [FILE...]\n"
                "       zertdump --report text|csv|html [-o FILE] INPUT... (--report --help)\n"
                "  Reads SMF dump files (RDW stream as from FTP SITE RDW, or RECFM=VBS blocks;\n"
                "  detected automatically) and prints SMF 119 subtype 11/12 (zERT) records as\n"
                "  JSON Lines, or as text with -t. Other records are skipped and counted (-s).\n"
                "  -z TZ  time zone of the SMF header times: UTC (default), +HH:MM, or a name\n"
                "         such as Europe/Berlin\n"
+               "  --codes FILE  IBM codes in place of the provisional ones (the code table\n"
+               "         zertsensor --compare learns, docs/compare.md)\n"
                "  Exit status: 0 clean input, 1 malformed input (earlier records printed),\n"
                "  2 usage or I/O error.\n");
 }
@@ -61,6 +64,12 @@ main(int argc, char **argv)
         } else if (strcmp(a, "-z") == 0 && i + 1 < argc) {
             if (emit_smf_tz_parse(&o.tz, argv[++i], err, sizeof(err)) != 0) {
                 fprintf(stderr, "zertdump: %s\n", err);
+                return 2;
+            }
+        } else if (strcmp(a, "--codes") == 0 && i + 1 < argc) {
+            char cerr[512];
+            if (smf_codes_load(argv[++i], cerr, sizeof(cerr)) != 0) {
+                fprintf(stderr, "zertdump: %s\n", cerr);
                 return 2;
             }
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
