@@ -393,7 +393,8 @@ struct cside {
     uint64_t ev_us[5];          /* time of each event's record */
     uint64_t term_us;           /* time of the terminal record */
     uint64_t bytes_in, bytes_out, segs_in, segs_out, gaps;
-    uint64_t rec_off; /* mainframe: byte offset of its first record */
+    uint64_t rec_off;                  /* mainframe: byte offset of its first record */
+    struct zert_endpoint tun_a, tun_b; /* mainframe: the IKE tunnel's endpoints (0: none) */
     char starttls[16];
     struct cattrs a;
 };
@@ -1149,9 +1150,11 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             c->pair_max = d;
         c->pair_n++;
     }
-    /* protection */
+    /* protection: not where the wire could not show it or has nothing SMF would carry */
     if (w->prot_unknown) {
         c->t.conn_prot_unknown++;
+    } else if (!w->first_us) {
+        c->t.conn_json_only++;
     } else {
         uint8_t mism = 0;
         for (uint8_t bit = ZERT_PROT_TLS; bit >= ZERT_PROT_IPSEC; bit >>= 1) {
@@ -1227,18 +1230,21 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
     /* records and counts */
     uint8_t wlong = w->events & EV_LONG, mlong = m->events & EV_LONG;
     bool wshort = w->events & EV_SHORT, mshort = m->events & EV_SHORT;
+    bool whole = !w->capture_cut && !(w->obs & CO_MIDSTREAM); /* the wire saw all of it */
+    /* the local side the sensor guessed may be the mainframe's remote: then in is out */
+    bool swapped = !ep_same(&w->local, &m->local, w->ip_proto != 17);
     struct compare_finding *f = conn_finding(c, COMPARE_COUNT_MISMATCH, w, m, we, me);
-    if ((wshort && mlong && !mshort) || (mshort && wlong && !wshort))
+    if (whole && ((wshort && mlong && !mshort) || (mshort && wlong && !wshort)))
         add_field(f, "short_term", wshort ? "yes" : "no", mshort ? "yes" : "no");
-    if (w->terminal && m->terminal && !w->capture_cut && !(w->obs & CO_MIDSTREAM)) {
+    if (w->terminal && m->terminal && whole) {
         const struct {
             const char *name;
             uint64_t wv, mv;
         } counts[] = {
-            {"bytes_in", w->bytes_in, m->bytes_in},
-            {"bytes_out", w->bytes_out, m->bytes_out},
-            {"segs_in", w->segs_in, m->segs_in},
-            {"segs_out", w->segs_out, m->segs_out},
+            {"bytes_in", swapped ? w->bytes_out : w->bytes_in, m->bytes_in},
+            {"bytes_out", swapped ? w->bytes_in : w->bytes_out, m->bytes_out},
+            {"segs_in", swapped ? w->segs_out : w->segs_in, m->segs_in},
+            {"segs_out", swapped ? w->segs_in : w->segs_out, m->segs_out},
         };
         for (size_t i = 0; i < 4; i++)
             if (!within_tolerance(c, counts[i].wv, counts[i].mv))
@@ -1253,7 +1259,8 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
         emit(c, f);
     }
     /* records one side has and the other should */
-    if (!wshort && !mshort) {
+    /* a wire connection whose records are all JSON only has nothing SMF would carry */
+    if (!wshort && !mshort && w->first_us) {
         uint8_t miss_m = 0, miss_w = 0;
         const char *why;
         for (int e = ZERT_EV_INIT; e <= ZERT_EV_TERM; e += ZERT_EV_TERM - ZERT_EV_INIT) {
@@ -1337,10 +1344,11 @@ tun_add(struct compare *c, bool mf, uint8_t family, const uint8_t *x, const uint
 
 /* The mainframe connections said IPsec and the wire showed no such connection (ESP hides it). */
 static void
-tun_from_conn(struct compare *c, const struct cside *m, const struct cattrs *a)
+tun_from_conn(struct compare *c, const struct cside *m)
 {
-    const struct zert_endpoint *x = &m->local, *y = &m->remote;
-    (void)a;
+    /* tunnel mode: the tunnel's endpoints, which the wire sees; transport mode: the hosts */
+    const struct zert_endpoint *x = m->tun_a.family ? &m->tun_a : &m->local;
+    const struct zert_endpoint *y = m->tun_b.family ? &m->tun_b : &m->remote;
     tun_add(c, true, x->family, x->ip, y->ip, &m->a, m->start_us, m->rec_off);
 }
 
@@ -1474,7 +1482,7 @@ conn_decide(struct compare *c, struct cconn *x)
     } else {
         struct cside *m = &me->s;
         if (m->prot_any & ZERT_PROT_IPSEC) {
-            tun_from_conn(c, m, &m->a);
+            tun_from_conn(c, m);
         } else if (!wire_covers(c, m->start_us) || (m->first_us && !wire_covers(c, m->first_us))) {
             c->t.conn_outside_capture++;
         } else {
@@ -1856,6 +1864,10 @@ side_add(struct cside *s, const struct zert_detail *d, const struct cattrs *a, b
     if (d->obs.starttls[0])
         snprintf(s->starttls, sizeof(s->starttls), "%s", d->obs.starttls);
     attrs_merge(&s->a, a);
+    if (d->ipsec.present && d->ipsec.tunnel_local.family) {
+        s->tun_a = d->ipsec.tunnel_local;
+        s->tun_b = d->ipsec.tunnel_remote;
+    }
 }
 
 /* A new connection entry; samples the offset when the other side has exactly one candidate. */
