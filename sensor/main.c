@@ -562,6 +562,11 @@ main(int argc, char **argv)
         cmp_sink = compare_sink(cmp);
         cfg.zert_sink = &cmp_sink;
     }
+    if (cmp && offset_fixed && conf.interval_s) {
+        /* the mainframe's intervals end at multiples of the interval on its clock */
+        int64_t iv = (int64_t)conf.interval_s * 1000000;
+        cfg.interval_phase_us = (uint64_t)(((offset_us % iv) + iv) % iv);
+    }
     cfg.flows_json = flows_out;
     cfg.observations = obs_out;
     cfg.flows_text = (!quiet && !cmp && flows_out != stdout && obs_out != stdout) ? stdout : NULL;

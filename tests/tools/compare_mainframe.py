@@ -16,6 +16,8 @@ smf119-zert.md, and written as an RDW stream and as VBS blocks. CASE:
            and zertdump read it back as the unedited one
   damaged  truncated and corrupt dumps: exit 2, the byte offset, the report of what was read
   files    outputs are 0640 and a link planted under an output name is not followed
+  align    with --clock-offset the sensor's summary intervals end where the mainframe's do
+           (on whole intervals of its clock), and their counts are compared
 """
 import datetime
 import json
@@ -358,9 +360,35 @@ def case_files(mix, conf, base):
         fail("files: temporary files left: %s" % os.listdir(out))
 
 
+def case_align(mix, conf, base):
+    """--clock-offset puts the sensor's summary boundaries where the mainframe's fall."""
+    first = os.path.join(WORK, "align-first")
+    compare(mix, conf, os.path.join(base, "zert.smf"), first, ["--clock-offset", str(OFFSET)])
+    # that run's zert.smf, shifted, is a dump whose intervals end on whole minutes of its clock
+    dump = os.path.join(WORK, "align.smf")
+    recs = smfedit.read(os.path.join(first, "zert.smf"))
+    for r in recs:
+        r.shift(OFFSET)
+    smfedit.write(dump, recs, "rdw")
+    ends = {r.header_time().second + r.header_time().microsecond / 1e6 for r in recs
+            if r.subtype == 12}
+    if len(ends) != 2 or 0 not in ends:  # whole minutes, and the capture's last packet
+        fail("align: the mainframe's intervals do not end on whole minutes: %s" % sorted(ends))
+    p, findings = compare(mix, conf, dump, os.path.join(WORK, "align-fixed"),
+                          ["--clock-offset", str(OFFSET)], expect=0)
+    m = re.search(r"counts compared for (\d+) \((\d+) intervals not aligned", p.stdout)
+    if findings or not m or int(m.group(1)) < 50 or int(m.group(2)) != 0 or \
+            "given with --clock-offset" not in p.stdout:
+        fail("align: with --clock-offset\n%s" % p.stdout)
+    p, _ = compare(mix, conf, dump, os.path.join(WORK, "align-estimated"))
+    m = re.search(r"counts compared for (\d+) \((\d+) intervals not aligned", p.stdout)
+    if not m or int(m.group(2)) < 50:
+        fail("align: without --clock-offset the intervals should not line up\n%s" % p.stdout)
+
+
 mix, conf, base = setup()
 {"self": case_self, "planted": case_planted, "codes": case_codes, "damaged": case_damaged,
- "files": case_files}[CASE](mix, conf, base)
+ "files": case_files, "align": case_align}[CASE](mix, conf, base)
 if failures:
     sys.exit(1)
 print("ok: %s" % CASE)
