@@ -6,6 +6,7 @@ differences from the sensor's own zert.smf (tests/tools/compare_mainframe.py). S
 only.
 
     records = smfedit.read(path)              # RDW stream or VBS blocks, detected
+    smfedit.py shift IN OUT SECONDS           # every time of an RDW dump moved, streaming
     smfedit.write(path, records, "vbs")       # or "rdw"
     r = records[i]; r.subtype; r.event; r.local; r.start_us; r.get(sec, off, n); r.put(...)
 
@@ -311,8 +312,28 @@ def utc_us(dt):
     return int((dt - EPOCH) / datetime.timedelta(microseconds=1))
 
 
+def shift_stream(src, dst, seconds):
+    """Shift every record of an RDW dump by `seconds`, one record at a time (a day of records
+    does not fit comfortably in a Python list). Returns the number of records."""
+    n = 0
+    with open(src, "rb") as fi, open(dst, "wb") as fo:
+        while True:
+            hdr = fi.read(4)
+            if len(hdr) < 4:
+                return n
+            ln = be(hdr, 0, 2)
+            r = Rec(hdr + fi.read(ln - 4))
+            if r.type == 119:
+                r.shift(seconds)
+            fo.write(bytes(r.raw))
+            n += 1
+
+
 if __name__ == "__main__":
     import sys
+    if sys.argv[1] == "shift":
+        print(shift_stream(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+        sys.exit(0)
     for r in read(sys.argv[1]):
         if r.subtype == 11:
             print(r.off, 11, r.event, r.prot, r.local, r.remote, "%04X" % (r.neg_cipher() or 0),
