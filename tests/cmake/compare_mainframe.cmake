@@ -1,6 +1,6 @@
 # compare_mainframe.cmake - zertsensor --compare against mainframe dumps with planted differences
 # (tests/tools/compare_mainframe.py; smfedit.py edits the SMF records at the spec's offsets).
-foreach(case self planted codes damaged files align)
+foreach(case self planted codes damaged files align blindspots)
   add_test(NAME compare.mainframe_${case}
            COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/compare_mainframe.py
                    $<TARGET_FILE:zertsensor> $<TARGET_FILE:zertdump> ${CMAKE_SOURCE_DIR}

@@ -16,6 +16,8 @@ smf119-zert.md, and written as an RDW stream and as VBS blocks. CASE:
            and zertdump read it back as the unedited one
   damaged  truncated and corrupt dumps: exit 2, the byte offset, the report of what was read
   files    outputs are 0640 and a link planted under an output name is not followed
+  blindspots  early termination, renegotiation and TLS 1.3's encrypted certificate on the
+           project's captures of them: each one zert_blind_spot, named
   align    with --clock-offset the sensor's summary intervals end where the mainframe's do
            (on whole intervals of its clock), and their counts are compared
 """
@@ -386,9 +388,57 @@ def case_align(mix, conf, base):
         fail("align: without --clock-offset the intervals should not line up\n%s" % p.stdout)
 
 
+def unwrap_as_zert(recs):
+    """TLS ended (close_notify) and TCP went on in clear: stream observation reports TLS
+    to the end, with no change record."""
+    for r in recs:
+        if r.subtype == 11 and r.event == 3:
+            r.put(smfedit.ST11_S1, 1, 1, 0x80)
+    return [r for r in recs if not (r.subtype == 11 and r.event == 2)]
+
+
+def renegotiated_by_provider(recs):
+    """A second handshake negotiated another suite, and zERT's provider reports that one."""
+    for r in recs:
+        if r.subtype == 11:
+            r.set_neg_cipher(0xC02F)
+            r.remap("enc", {0x8004: 0x8003})
+    return recs
+
+
+def tls13_cert_by_provider(recs):
+    """TLS 1.3 encrypts the certificate; a provider reports its RSA 2048 key."""
+    for r in recs:
+        if r.subtype == 11:
+            for off, v in ((72, 7), (74, 2), (76, 6), (116, 2), (118, 2048)):
+                r.put(smfedit.ST11_TLS, off, 2, v)
+    return recs
+
+
+def case_blindspots(mix, conf, base):
+    """The other named blind spots, on the project's own captures of them."""
+    for name, why, edit in (("tls-unwrap.pcap", "early_termination", unwrap_as_zert),
+                            ("tls-renegotiation.pcap", "renegotiation", renegotiated_by_provider),
+                            ("tls13-keyupdate.pcap", "tls13_encrypted_certificate",
+                             tls13_cert_by_provider)):
+        pcap = os.path.join(SRC, "pcaps", name)
+        b = os.path.join(WORK, "blind-base-" + name)
+        shutil.rmtree(b, ignore_errors=True)
+        run([SENSOR, "-r", pcap, "-q", "-o", b], expect=0)
+        recs = edit(smfedit.read(os.path.join(b, "zert.smf")))
+        dump = os.path.join(WORK, "blind-" + name + ".smf")
+        smfedit.write(dump, recs, "rdw")
+        p, findings = compare(pcap, os.devnull, dump, os.path.join(WORK, "blind-" + name),
+                              expect=1)
+        got = [(f["class"], f["why"]) for f in findings]
+        if got != [("zert_blind_spot", why)]:
+            fail("blind spot %s: findings %s\n%s" % (name, got, p.stdout))
+
+
 mix, conf, base = setup()
 {"self": case_self, "planted": case_planted, "codes": case_codes, "damaged": case_damaged,
- "files": case_files, "align": case_align}[CASE](mix, conf, base)
+ "files": case_files, "align": case_align,
+ "blindspots": case_blindspots}[CASE](mix, conf, base)
 if failures:
     sys.exit(1)
 print("ok: %s" % CASE)
