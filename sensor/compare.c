@@ -971,7 +971,7 @@ add_field_num(struct compare_finding *f, const char *name, uint64_t w, uint64_t 
 /* A new finding about a connection; w or m may be NULL. */
 static struct compare_finding *
 conn_finding(struct compare *c, enum compare_class cls, const struct cside *w,
-             const struct cside *m, const struct cconn *we, const struct cconn *me)
+             const struct cside *m, const struct cconn *we)
 {
     struct compare_finding *f = &c->f;
     const struct cside *s = w ? w : m;
@@ -995,7 +995,6 @@ conn_finding(struct compare *c, enum compare_class cls, const struct cside *w,
         f->mf_offset = m->rec_off;
         prot_text(m->prot_any, f->mf_prot, sizeof(f->mf_prot));
     }
-    (void)me;
     return f;
 }
 
@@ -1161,7 +1160,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             bool wa = w->prot_any & bit, ma = m->prot_any & bit;
             bool wl = w->prot_last & bit, ml = m->prot_last & bit;
             if (wa && !ma && !(w->prot_first & bit) && bit != ZERT_PROT_IPSEC) {
-                struct compare_finding *f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we, me);
+                struct compare_finding *f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we);
                 char how[32] = "";
                 if (w->starttls[0])
                     snprintf(how, sizeof(how), " (%s)", w->starttls);
@@ -1175,7 +1174,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             } else if (wa != ma) {
                 mism |= bit;
             } else if (wa && wl != ml && !(w->capture_cut && !wl)) {
-                struct compare_finding *f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we, me);
+                struct compare_finding *f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we);
                 f->why = "early_termination";
                 finding_text(f,
                              "%s ended before the connection on the %s side only (the wire: %s at "
@@ -1190,7 +1189,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             }
         }
         if (mism) {
-            struct compare_finding *f = conn_finding(c, COMPARE_PROTECTION_MISMATCH, w, m, we, me);
+            struct compare_finding *f = conn_finding(c, COMPARE_PROTECTION_MISMATCH, w, m, we);
             finding_text(f, "the wire shows %s, zERT reports %s",
                          prot_text(w->prot_any, a, sizeof(a)),
                          prot_text(m->prot_any, b, sizeof(b)));
@@ -1200,7 +1199,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
     /* attributes of the protocols both sides show */
     uint8_t both = w->a.secs & m->a.secs;
     if (both) {
-        struct compare_finding *f = conn_finding(c, COMPARE_ATTRIBUTE_MISMATCH, w, m, we, me);
+        struct compare_finding *f = conn_finding(c, COMPARE_ATTRIBUTE_MISMATCH, w, m, we);
         bool hidden_cert = (both & ZERT_PROT_TLS) && tls13(w->a.tls_ver) && !w->a.scert.key &&
                            !w->a.scert.sig && (m->a.scert.key || m->a.scert.sig);
         if (attrs_diff(c, &w->a, &m->a, both, m->rec_off, f)) {
@@ -1217,7 +1216,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             emit(c, f);
         }
         if (hidden_cert) {
-            f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we, me);
+            f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we);
             f->why = "tls13_encrypted_certificate";
             char kt[COMPARE_VALUE_LEN];
             field_value(&cfields[6], m->a.scert.key, kt, sizeof(kt));
@@ -1233,7 +1232,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
     bool whole = !w->capture_cut && !(w->obs & CO_MIDSTREAM); /* the wire saw all of it */
     /* the local side the sensor guessed may be the mainframe's remote: then in is out */
     bool swapped = !ep_same(&w->local, &m->local, w->ip_proto != 17);
-    struct compare_finding *f = conn_finding(c, COMPARE_COUNT_MISMATCH, w, m, we, me);
+    struct compare_finding *f = conn_finding(c, COMPARE_COUNT_MISMATCH, w, m, we);
     if (whole && ((wshort && mlong && !mshort) || (mshort && wlong && !wshort)))
         add_field(f, "short_term", wshort ? "yes" : "no", mshort ? "yes" : "no");
     if (w->terminal && m->terminal && whole) {
@@ -1274,13 +1273,13 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
                 miss_w |= (uint8_t)EV_BIT(e);
         }
         if (miss_m) {
-            f = conn_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, m, we, me);
+            f = conn_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, m, we);
             events_text(miss_m, f->events, sizeof(f->events));
             finding_text(f, "zERT has no %s record of a connection it reports", f->events);
             emit(c, f);
         }
         if (miss_w) {
-            f = conn_finding(c, COMPARE_MISSING_ON_WIRE, w, m, we, me);
+            f = conn_finding(c, COMPARE_MISSING_ON_WIRE, w, m, we);
             events_text(miss_w, f->events, sizeof(f->events));
             fill_drops(c, &f->drops);
             finding_text(f, "the wire has no %s record of a connection zERT reports", f->events);
@@ -1417,9 +1416,38 @@ conn_unlink(struct compare *c, struct cconn *e)
     free(e);
 }
 
+/*
+ * How near two entries are: the start first, in SMF's hundredths (a 5-tuple reused within 10 ms
+ * gives two connections with one SASTime); then the end, in hundredths; then the byte counts;
+ * then the same connection id (the sensor's own dump).
+ */
+struct pair_dist {
+    uint64_t start, end, bytes;
+    bool other_id;
+};
+
+static bool
+pair_nearer(const struct pair_dist *a, const struct pair_dist *b)
+{
+    if (a->start != b->start)
+        return a->start < b->start;
+    if (a->end != b->end)
+        return a->end < b->end;
+    if (a->bytes != b->bytes)
+        return a->bytes < b->bytes;
+    return !a->other_id && b->other_id;
+}
+
+static uint64_t
+udiff(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
 /* Could we and this other-side entry be one connection? */
 static bool
-conn_may_pair(const struct compare *c, const struct cconn *x, const struct cconn *y, int64_t *dist)
+conn_may_pair(const struct compare *c, const struct cconn *x, const struct cconn *y,
+              struct pair_dist *dist)
 {
     if (y == x || y->mf == x->mf || y->hash != x->hash || memcmp(&y->key, &x->key, sizeof(x->key)))
         return false;
@@ -1433,12 +1461,15 @@ conn_may_pair(const struct compare *c, const struct cconn *x, const struct cconn
         /* the wire's start is its first packet: the connection began at or before it */
         if (d > pair_window(c))
             return false;
-        *dist = iabs64(d) / 1000 + 1;
-        return true;
-    }
-    if (iabs64(d) > pair_window(c))
+    } else if (iabs64(d) > pair_window(c)) {
         return false;
-    *dist = iabs64(d);
+    }
+    bool ends = w->s.terminal && m->s.terminal && w->s.end_us && m->s.end_us;
+    dist->start = (uint64_t)iabs64(d) / 10000;
+    dist->end =
+        ends ? (uint64_t)iabs64(start_diff(m->s.end_us, w->s.end_us) - offset_est(c)) / 10000 : 0;
+    dist->bytes = ends ? udiff(w->s.bytes_in + w->s.bytes_out, m->s.bytes_in + m->s.bytes_out) : 0;
+    dist->other_id = w->conn_id != m->conn_id;
     return true;
 }
 
@@ -1446,9 +1477,9 @@ static void
 conn_decide(struct compare *c, struct cconn *x)
 {
     struct cconn *best = NULL;
-    int64_t bd = 0, d;
+    struct pair_dist bd = {0}, d;
     for (struct cconn *y = c->cb[x->hash % CMP_BUCKETS]; y; y = y->hnext)
-        if (conn_may_pair(c, x, y, &d) && (!best || d < bd)) {
+        if (conn_may_pair(c, x, y, &d) && (!best || pair_nearer(&d, &bd))) {
             best = y;
             bd = d;
         }
@@ -1469,8 +1500,7 @@ conn_decide(struct compare *c, struct cconn *x)
             c->t.conn_outside_dump++;
         } else {
             char p[32];
-            struct compare_finding *f =
-                conn_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, NULL, we, NULL);
+            struct compare_finding *f = conn_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, NULL, we);
             f->why = why;
             events_text(w->events, f->events, sizeof(f->events));
             finding_text(f, "the wire saw it (%s%s), zERT has no record of it",
@@ -1487,7 +1517,7 @@ conn_decide(struct compare *c, struct cconn *x)
             c->t.conn_outside_capture++;
         } else {
             char p[32];
-            struct compare_finding *f = conn_finding(c, COMPARE_MISSING_ON_WIRE, NULL, m, NULL, me);
+            struct compare_finding *f = conn_finding(c, COMPARE_MISSING_ON_WIRE, NULL, m, NULL);
             events_text(m->events, f->events, sizeof(f->events));
             fill_drops(c, &f->drops);
             finding_text(f, "zERT reports it (%s), the capture did not show it",
@@ -1618,13 +1648,17 @@ sum_finding(struct compare *c, enum compare_class cls, const struct csum *w, con
 static void
 sum_text(struct compare_finding *f, const char *what)
 {
-    char a[80], b[80], t[40], p[32];
-    snprintf(f->text, sizeof(f->text), "%s session %s - %s%s%u (%s%s), interval ending %s: %s",
+    char a[80], b[80], t[40], port[24];
+    if (f->port_end && f->port_end != f->a.port)
+        snprintf(port, sizeof(port), "%u-%u", f->a.port, f->port_end);
+    else
+        snprintf(port, sizeof(port), "%u", f->a.port);
+    snprintf(f->text, sizeof(f->text),
+             "%s session %s - %s%s%s (%s, local %s), interval ending %s: %s",
              proto_name(f->ip_proto), ep_text(&f->b, false, b, sizeof(b)),
-             ep_text(&f->a, false, a, sizeof(a)), f->a.family == 6 ? " port " : ":", f->a.port,
-             f->wire_prot[0] ? f->wire_prot : f->mf_prot, f->role ? "" : "",
+             ep_text(&f->a, false, a, sizeof(a)), f->a.family == 6 ? " port " : ":", port,
+             f->wire_prot[0] ? f->wire_prot : f->mf_prot, f->role ? f->role : "role unknown",
              jw_format_time(f->wire_us ? f->wire_us : f->mf_us, t, sizeof(t)), what);
-    (void)p;
 }
 
 static void
@@ -1772,8 +1806,6 @@ sum_decide(struct compare *c, struct csum *x)
             emit(c, f);
         }
     } else {
-        int64_t d = 0;
-        (void)d;
         uint32_t conns = m->s.end.conns - m->s.start.conns;
         if (!conns || !wire_covers(c, m->s.start_us) || !wire_covers(c, m->s.end_us) ||
             (m->key.proto != 6 && m->key.proto != 17)) {
@@ -1985,6 +2017,18 @@ summary_record(struct compare *c, bool mf, const struct zert_summary *s, const s
 
 /* ---- the wire: the sensor's records ---------------------------------------------------- */
 
+/*
+ * An IPsec peer pair written as a connection (ESP/AH, or UDP without ports: IKE and NAT-T
+ * peers; an Enterprise Extender connection always has its ports). The sensor writes these when
+ * the capture ends, not in time order; they are matched as tunnels.
+ */
+static bool
+peer_pair(const struct zert_detail *d)
+{
+    return (d->ip_proto != 6 && d->ip_proto != 17) ||
+           (d->ip_proto == 17 && !d->local.port && !d->remote.port);
+}
+
 /* The record as its SMF form would carry it: written and read back (NULL: no SMF form fits). */
 static const struct smf_decoded *
 roundtrip(struct compare *c, bool summary, const void *rec)
@@ -2019,7 +2063,7 @@ sink_detail(void *ctx, const struct zert_detail *d)
     attrs_tls(&v->tls, &a);
     attrs_ssh(&v->ssh, &a);
     attrs_ipsec(&v->ipsec, &a);
-    if (d->ip_proto != 6 && d->ip_proto != 17) {
+    if (peer_pair(d)) {
         /* an IPsec peer pair: a tunnel, not a connection zERT could report */
         if (d->event == ZERT_EV_INIT || d->event == ZERT_EV_SHORT_TERM)
             tun_add(c, false, d->local.family, d->local.ip, d->remote.ip, &a, d->start_us, 0);
@@ -2101,6 +2145,11 @@ mf_detail(struct compare *c, struct zert_detail *d, uint64_t off)
     attrs_ssh(&d->ssh, &a);
     attrs_ipsec(&d->ipsec, &a);
     learn_suite(c, &a, off);
+    if (peer_pair(d)) { /* not in IBM's layout: a sensor's peer pair, compared as a tunnel */
+        if (d->event == ZERT_EV_INIT || d->event == ZERT_EV_SHORT_TERM)
+            tun_add(c, true, d->local.family, d->local.ip, d->remote.ip, &a, d->start_us, off);
+        return;
+    }
     /* a connection that began, whatever the offset, before the capture or after its end */
     offset_bounds(c, &lo, &hi);
     bool first = d->event == ZERT_EV_INIT || d->event == ZERT_EV_SHORT_TERM;

@@ -7,3 +7,8 @@ foreach(case self planted codes damaged files align blindspots)
                    ${ZS_CORPUS} ${CMAKE_CURRENT_BINARY_DIR}/compare-mainframe/${case} ${case})
   set_tests_properties(compare.mainframe_${case} PROPERTIES TIMEOUT 600)
 endforeach()
+add_test(NAME compare.corpus_self
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/compare_corpus.py
+                 $<TARGET_FILE:zertsensor> ${ZS_CORPUS}
+                 ${CMAKE_CURRENT_BINARY_DIR}/compare-corpus)
+set_tests_properties(compare.corpus_self PROPERTIES TIMEOUT 900)
