@@ -524,6 +524,12 @@ smf_codes_space_name_of(enum smf_code_space sp, uint16_t code)
 }
 
 uint16_t
+smf_codes_canonical(enum smf_code_space sp, uint16_t code)
+{
+    return code_in(sp, code);
+}
+
+uint16_t
 smf_codes_learned(enum smf_code_space sp, uint16_t prov)
 {
     uint16_t c = code_out(sp, prov);

@@ -181,6 +181,8 @@ const char *smf_codes_space_name_of(enum smf_code_space sp, uint16_t code);
  * algorithm of the space, or prov already has another learned code.
  */
 int smf_codes_learn(enum smf_code_space sp, uint16_t prov, uint16_t ibm, char *err, size_t errlen);
+/* The table code a code read stands for: a learned IBM code gives its provisional code. */
+uint16_t smf_codes_canonical(enum smf_code_space sp, uint16_t code);
 /* The learned code of a provisional code, or 0. */
 uint16_t smf_codes_learned(enum smf_code_space sp, uint16_t prov);
 /* Forget every learned code (tests). */

@@ -552,7 +552,7 @@ struct compare {
     unsigned nlearn[SMF_SPACE_COUNT];
     struct suite_bad suite_bad[CMP_SUITE_BAD];
     unsigned nsuite_bad;
-    struct compare_learned learned[SMF_SPACE_COUNT * CMP_LEARN_MAX];
+    struct compare_learned learned[2 * SMF_SPACE_COUNT * CMP_LEARN_MAX]; /* loaded + learned */
 
     /* findings kept for the report */
     struct compare_finding **shown;
@@ -821,6 +821,14 @@ provisional_only(enum smf_code_space sp, uint32_t w, uint32_t m)
            !smf_codes_space_name_of(sp, (uint16_t)m);
 }
 
+/* One algorithm written two ways: its provisional code and the learned one (--codes). */
+static bool
+same_code(enum smf_code_space sp, uint32_t a, uint32_t b)
+{
+    return sp != SP_NONE &&
+           smf_codes_canonical(sp, (uint16_t)a) == smf_codes_canonical(sp, (uint16_t)b);
+}
+
 /* A mainframe TLS section: its cipher suite names the enc and mac its codes must be. */
 static void
 learn_suite(struct compare *c, const struct cattrs *a, uint64_t off)
@@ -839,7 +847,7 @@ learn_suite(struct compare *c, const struct cattrs *a, uint64_t off)
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         uint16_t want = smf_codes_find(parts[i].tab, parts[i].name), got = parts[i].code;
-        if (!want || !got || want == got)
+        if (!want || !got || want == got || same_code(parts[i].sp, want, got))
             continue;
         if (provisional_only(parts[i].sp, want, got)) {
             learn_add(c, parts[i].sp, want, got, off);
@@ -1050,7 +1058,7 @@ attrs_diff(struct compare *c, const struct cattrs *w, const struct cattrs *m, ui
         if (!(fd->prot & protos & w->secs & m->secs))
             continue;
         uint32_t wv = cfield_get(w, fd), mv = cfield_get(m, fd);
-        if (wv == mv || !wv || !mv)
+        if (wv == mv || !wv || !mv || same_code(fd->sp, wv, mv))
             continue;
         if (provisional_only(fd->sp, wv, mv)) {
             learn_add(c, fd->sp, (uint16_t)wv, (uint16_t)mv, mf_off);
@@ -1726,7 +1734,8 @@ attrs_distance(const struct cattrs *w, const struct cattrs *m)
     unsigned n = (w->secs != m->secs);
     for (size_t i = 0; i < NCFIELDS; i++) {
         uint32_t wv = cfield_get(w, &cfields[i]), mv = cfield_get(m, &cfields[i]);
-        if (wv != mv && wv && mv && !provisional_only(cfields[i].sp, wv, mv))
+        if (wv != mv && wv && mv && !same_code(cfields[i].sp, wv, mv) &&
+            !provisional_only(cfields[i].sp, wv, mv))
             n++;
     }
     return n;

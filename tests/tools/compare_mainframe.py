@@ -298,6 +298,16 @@ def case_codes(mix, conf, base):
     learned = run([ZERTDUMP, "--codes", table, os.path.join(WORK, "codes.rdw")], expect=0).stdout
     if plain != learned:
         fail("codes: zertdump --codes does not read the learned codes back as the names")
+    # with the table loaded, a dump with IBM's codes and one with the provisional ones both agree,
+    # and the table written again is the whole table
+    for dump in (os.path.join(WORK, "codes.rdw"), os.path.join(base, "zert.smf")):
+        out = os.path.join(WORK, "codes-loaded")
+        p, findings = compare(mix, conf, dump, out, ["--codes", table], expect=0)
+        again_table = {l.split("#")[0].strip() for l in open(os.path.join(out, "learned-codes.txt"))
+                       if not l.startswith("#")}
+        first_table = {l.split("#")[0].strip() for l in open(table) if not l.startswith("#")}
+        if findings or again_table != first_table:
+            fail("codes: with --codes against %s: %s\n%s" % (dump, findings[:2], p.stdout))
     # the configuration key does the same as --codes
     cf = os.path.join(WORK, "codes.conf")
     with open(cf, "w") as f:
