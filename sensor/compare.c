@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../conf/conf.h"
-#include "../emit/tls_tables.h"
 #include "../emit/compare_out.h"
 #include "../emit/emit_smf.h"
 #include "../emit/json_writer.h"
@@ -15,6 +14,7 @@
 #include "../emit/smf_reader.h"
 #include "../emit/zert_record.h"
 #include "compare.h"
+#include "compare_codes.h"
 #include "decode.h"
 #include "stats.h"
 
@@ -41,20 +41,18 @@
  * - Codes: both sides' sections are compared as IBM codes (the wire's record goes through the
  *   SMF writer and reader first, so it is compared as it would be written). A wire code that is
  *   provisional against a code the tables do not know is evidence of IBM's code, not a
- *   mismatch; so is every mainframe TLS section, whose cipher suite names its enc and mac.
+ *   mismatch; so is every mainframe TLS section, whose cipher suite names its enc and mac
+ *   (compare_codes.c).
  */
 
-#define CMP_BUCKETS      65536 /* connection and summary hash buckets (chains grow past it) */
-#define CMP_TOMB_MAX     65536 /* decided connections remembered for late records */
-#define CMP_LOCAL_MAX    4096  /* mainframe local addresses learned from the dump */
-#define CMP_TUNNEL_MAX   4096  /* IPsec tunnel aggregates per side */
-#define CMP_OFFSET_RING  255   /* recent start-time differences for the running median */
-#define CMP_SETTLE       5     /* differences before the offset estimate narrows the windows */
-#define CMP_COVER_MAX    256   /* enabled/disabled changes kept per side */
-#define CMP_LEARN_MAX    64    /* provisional codes per code space */
-#define CMP_LEARN_VALUES 4     /* distinct IBM codes kept per provisional code */
-#define CMP_SUITE_BAD    256   /* (suite, field, code) contradictions kept */
-#define CMP_SECOND       1000000ll
+#define CMP_BUCKETS     65536 /* connection and summary hash buckets (chains grow past it) */
+#define CMP_TOMB_MAX    65536 /* decided connections remembered for late records */
+#define CMP_LOCAL_MAX   4096  /* mainframe local addresses learned from the dump */
+#define CMP_TUNNEL_MAX  4096  /* IPsec tunnel aggregates per side */
+#define CMP_OFFSET_RING 255   /* recent start-time differences for the running median */
+#define CMP_SETTLE      5     /* differences before the offset estimate narrows the windows */
+#define CMP_COVER_MAX   256   /* enabled/disabled changes kept per side */
+#define CMP_SECOND      1000000ll
 
 /* ---- times ----------------------------------------------------------------------------- */
 
@@ -86,215 +84,6 @@ static int64_t
 start_diff(uint64_t mf_start, uint64_t wire_start)
 {
     return tdiff(mf_start + 5000, wire_start);
-}
-
-/* ---- attributes as IBM codes ----------------------------------------------------------- */
-
-struct ccert {
-    uint16_t sig, key, digest, bits;
-};
-
-/* The protocol sections of a record in their SMF form: codes and numbers, 0 unknown. */
-struct cattrs {
-    uint8_t secs; /* ZERT_PROT_* of the sections present */
-    uint16_t tls_ver, tls_enc, tls_mac, tls_kex;
-    uint32_t suite; /* IANA number + 1 (0: unknown; TLS_NULL_WITH_NULL_NULL is 0) */
-    struct ccert scert, ccert;
-    uint16_t ssh_ver, ssh_kex, ssh_enc_c2s, ssh_enc_s2c, ssh_mac_c2s, ssh_mac_s2c, ssh_key,
-        ssh_bits;
-    uint16_t ike_ver, ike_encr, ike_integ, ike_prf, ike_dh, ike_auth;
-};
-
-#define SP_NONE SMF_SPACE_COUNT
-
-struct cfield {
-    const char *name;
-    uint8_t prot;
-    enum smf_code_space sp;
-    size_t off;
-    size_t size;
-};
-
-#define CF(n, p, sp, m)                                                                            \
-    {                                                                                              \
-        n, p, sp, offsetof(struct cattrs, m), sizeof(((struct cattrs *)0)->m)                      \
-    }
-
-static const struct cfield cfields[] = {
-    CF("tls.version", ZERT_PROT_TLS, SP_NONE, tls_ver),
-    CF("tls.cipher_suite", ZERT_PROT_TLS, SP_NONE, suite),
-    CF("tls.enc", ZERT_PROT_TLS, SMF_SPACE_ENC, tls_enc),
-    CF("tls.mac", ZERT_PROT_TLS, SMF_SPACE_MAC, tls_mac),
-    CF("tls.kex", ZERT_PROT_TLS, SMF_SPACE_TLS_KEX, tls_kex),
-    CF("tls.server_cert.sig", ZERT_PROT_TLS, SMF_SPACE_CERT_SIG, scert.sig),
-    CF("tls.server_cert.key_type", ZERT_PROT_TLS, SMF_SPACE_CERT_KEY, scert.key),
-    CF("tls.server_cert.key_bits", ZERT_PROT_TLS, SP_NONE, scert.bits),
-    CF("tls.server_cert.digest", ZERT_PROT_TLS, SMF_SPACE_CERT_DIGEST, scert.digest),
-    CF("tls.client_cert.sig", ZERT_PROT_TLS, SMF_SPACE_CERT_SIG, ccert.sig),
-    CF("tls.client_cert.key_type", ZERT_PROT_TLS, SMF_SPACE_CERT_KEY, ccert.key),
-    CF("tls.client_cert.key_bits", ZERT_PROT_TLS, SP_NONE, ccert.bits),
-    CF("tls.client_cert.digest", ZERT_PROT_TLS, SMF_SPACE_CERT_DIGEST, ccert.digest),
-    CF("ssh.version", ZERT_PROT_SSH, SP_NONE, ssh_ver),
-    CF("ssh.kex", ZERT_PROT_SSH, SMF_SPACE_SSH_KEX, ssh_kex),
-    CF("ssh.enc_c2s", ZERT_PROT_SSH, SMF_SPACE_ENC, ssh_enc_c2s),
-    CF("ssh.enc_s2c", ZERT_PROT_SSH, SMF_SPACE_ENC, ssh_enc_s2c),
-    CF("ssh.mac_c2s", ZERT_PROT_SSH, SMF_SPACE_MAC, ssh_mac_c2s),
-    CF("ssh.mac_s2c", ZERT_PROT_SSH, SMF_SPACE_MAC, ssh_mac_s2c),
-    CF("ssh.host_key_type", ZERT_PROT_SSH, SMF_SPACE_SSH_KEY, ssh_key),
-    CF("ssh.host_key_bits", ZERT_PROT_SSH, SP_NONE, ssh_bits),
-    CF("ipsec.ike_version", ZERT_PROT_IPSEC, SP_NONE, ike_ver),
-    CF("ipsec.encr", ZERT_PROT_IPSEC, SMF_SPACE_ENC, ike_encr),
-    CF("ipsec.integ", ZERT_PROT_IPSEC, SMF_SPACE_MAC, ike_integ),
-    CF("ipsec.prf", ZERT_PROT_IPSEC, SMF_SPACE_IKE_PRF, ike_prf),
-    CF("ipsec.dh_group", ZERT_PROT_IPSEC, SP_NONE, ike_dh),
-    CF("ipsec.auth", ZERT_PROT_IPSEC, SMF_SPACE_IKE_AUTH, ike_auth),
-};
-
-#define NCFIELDS (sizeof(cfields) / sizeof(cfields[0]))
-
-static uint32_t
-cfield_get(const struct cattrs *a, const struct cfield *f)
-{
-    const uint8_t *p = (const uint8_t *)a + f->off;
-    if (f->size == 4) {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        return v;
-    }
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-/* The code of a name as the reader gave it: "unknown(0xNNNN)" or a table name. */
-static uint16_t
-code_of(const struct name_tab *tab, const char *name)
-{
-    unsigned v;
-    if (!name || !*name)
-        return 0;
-    if (sscanf(name, "unknown(0x%4x)", &v) == 1)
-        return (uint16_t)v;
-    return smf_codes_find(tab, name);
-}
-
-static uint16_t
-ssh_mac_code(const char *name)
-{
-    unsigned v;
-    bool etm;
-    if (!name || !*name)
-        return 0;
-    if (sscanf(name, "unknown(0x%4x)", &v) == 1)
-        return (uint16_t)v;
-    return smf_codes_ssh_mac_find(name, &etm);
-}
-
-static uint16_t
-clamp16(const struct zert_num *n)
-{
-    return !n->known ? 0 : n->v > 0xFFFF ? 0xFFFF : (uint16_t)n->v;
-}
-
-static void
-attrs_cert(const struct zert_cert *c, struct ccert *o)
-{
-    memset(o, 0, sizeof(*o));
-    if (!c->present)
-        return;
-    o->sig = code_of(smf_cert_sig_codes, c->sig_alg);
-    o->key = code_of(smf_cert_key_codes, c->key_type);
-    o->digest = code_of(smf_cert_digest_codes, c->digest);
-    o->bits = clamp16(&c->key_bits);
-}
-
-static void
-attrs_tls(const struct zert_tls *t, struct cattrs *a)
-{
-    if (!t->present)
-        return;
-    a->secs |= ZERT_PROT_TLS;
-    a->tls_ver = clamp16(&t->version_code);
-    a->suite =
-        t->cipher_suite.known && t->cipher_suite.v < 0xFFFFFF ? (uint32_t)t->cipher_suite.v + 1 : 0;
-    a->tls_enc = code_of(smf_tls_enc_codes, t->enc);
-    a->tls_mac = code_of(smf_tls_mac_codes, t->mac);
-    a->tls_kex = code_of(smf_tls_kex_codes, t->kex);
-    attrs_cert(&t->server_cert, &a->scert);
-    attrs_cert(&t->client_cert, &a->ccert);
-}
-
-static void
-attrs_ssh(const struct zert_ssh *h, struct cattrs *a)
-{
-    if (!h->present)
-        return;
-    a->secs |= ZERT_PROT_SSH;
-    a->ssh_ver = !strcmp(h->version, "2.0") || !strcmp(h->version, "1.99") ? 2
-                 : !strncmp(h->version, "1.", 2)                           ? 1
-                                                                           : 0;
-    a->ssh_kex = code_of(smf_ssh_kex_codes, h->kex);
-    a->ssh_enc_c2s = code_of(smf_ssh_enc_codes, h->enc_c2s);
-    a->ssh_enc_s2c = code_of(smf_ssh_enc_codes, h->enc_s2c);
-    a->ssh_mac_c2s = ssh_mac_code(h->mac_c2s);
-    a->ssh_mac_s2c = ssh_mac_code(h->mac_s2c);
-    a->ssh_key = code_of(smf_ssh_key_type_codes, h->hostkey_type);
-    if (!a->ssh_key)
-        a->ssh_key = code_of(smf_ssh_hostkey_codes, h->hostkey);
-    a->ssh_bits = clamp16(&h->hostkey_bits);
-}
-
-static void
-attrs_ipsec(const struct zert_ipsec *p, struct cattrs *a)
-{
-    unsigned maj = 0, min = 0, v;
-    if (!p->present)
-        return;
-    a->secs |= ZERT_PROT_IPSEC;
-    if (sscanf(p->ike_version, "%u.%u", &maj, &min) >= 1 && maj < 16 && min < 16)
-        a->ike_ver = (uint16_t)(maj << 4 | min);
-    if (sscanf(p->encr, "unknown(0x%4x)", &v) == 1)
-        a->ike_encr = (uint16_t)v;
-    else
-        a->ike_encr = smf_codes_ike_encr_find(p->encr, p->key_bits.v, p->key_bits.known);
-    a->ike_integ = code_of(smf_ike_integ_codes, p->integ);
-    a->ike_prf = code_of(smf_ike_prf_codes, p->prf);
-    a->ike_dh = clamp16(&p->dh_group);
-    a->ike_auth = code_of(smf_ike_auth_codes, p->auth);
-}
-
-/* Copy one protocol's part of src into dst (the later record's view of that protocol). */
-static void
-attrs_merge(struct cattrs *dst, const struct cattrs *src)
-{
-    if (src->secs & ZERT_PROT_TLS) {
-        dst->tls_ver = src->tls_ver;
-        dst->tls_enc = src->tls_enc;
-        dst->tls_mac = src->tls_mac;
-        dst->tls_kex = src->tls_kex;
-        dst->suite = src->suite;
-        dst->scert = src->scert;
-        dst->ccert = src->ccert;
-    }
-    if (src->secs & ZERT_PROT_SSH) {
-        dst->ssh_ver = src->ssh_ver;
-        dst->ssh_kex = src->ssh_kex;
-        dst->ssh_enc_c2s = src->ssh_enc_c2s;
-        dst->ssh_enc_s2c = src->ssh_enc_s2c;
-        dst->ssh_mac_c2s = src->ssh_mac_c2s;
-        dst->ssh_mac_s2c = src->ssh_mac_s2c;
-        dst->ssh_key = src->ssh_key;
-        dst->ssh_bits = src->ssh_bits;
-    }
-    if (src->secs & ZERT_PROT_IPSEC) {
-        dst->ike_ver = src->ike_ver;
-        dst->ike_encr = src->ike_encr;
-        dst->ike_integ = src->ike_integ;
-        dst->ike_prf = src->ike_prf;
-        dst->ike_dh = src->ike_dh;
-        dst->ike_auth = src->ike_auth;
-    }
-    dst->secs |= src->secs;
 }
 
 /* ---- keys ------------------------------------------------------------------------------ */
@@ -396,7 +185,7 @@ struct cside {
     uint64_t rec_off;                  /* mainframe: byte offset of its first record */
     struct zert_endpoint tun_a, tun_b; /* mainframe: the IKE tunnel's endpoints (0: none) */
     char starttls[16];
-    struct cattrs a;
+    struct compare_attrs a;
 };
 
 struct cconn {
@@ -412,7 +201,7 @@ struct cconn {
 struct csum_side {
     uint64_t start_us, end_us; /* the interval, own clock */
     struct zert_counters start, end;
-    struct cattrs a;
+    struct compare_attrs a;
     bool early_flush;
     uint64_t rec_off;
     uint64_t sid; /* hash of SASessionID: only breaks ties between equal candidates */
@@ -431,26 +220,8 @@ struct csum {
 struct ctun {
     uint8_t family;
     uint8_t ip[2][16];
-    struct cattrs a;
+    struct compare_attrs a;
     uint64_t count, first_us, last_us, rec_off;
-};
-
-/* ---- learning codes -------------------------------------------------------------------- */
-
-struct lslot {
-    uint16_t prov;
-    uint8_t k;
-    uint16_t ibm[CMP_LEARN_VALUES];
-    uint64_t n[CMP_LEARN_VALUES];
-    uint64_t first_off[CMP_LEARN_VALUES];
-};
-
-/* A mainframe TLS section whose code contradicts its own cipher suite. */
-struct suite_bad {
-    enum smf_code_space sp;
-    uint32_t suite;
-    uint16_t code, expected;
-    uint64_t count, first_off;
 };
 
 /* ---- coverage: when each side was watching --------------------------------------------- */
@@ -548,11 +319,8 @@ struct compare {
     struct ctun *wtun, *mtun;
     unsigned nwtun, nmtun;
 
-    struct lslot learn[SMF_SPACE_COUNT][CMP_LEARN_MAX];
-    unsigned nlearn[SMF_SPACE_COUNT];
-    struct suite_bad suite_bad[CMP_SUITE_BAD];
-    unsigned nsuite_bad;
-    struct compare_learned learned[2 * SMF_SPACE_COUNT * CMP_LEARN_MAX]; /* loaded + learned */
+    struct compare_learn learn;
+    struct compare_learned learned[2 * SMF_SPACE_COUNT * COMPARE_LEARN_MAX]; /* loaded, learned */
 
     /* findings kept for the report */
     struct compare_finding **shown;
@@ -781,95 +549,6 @@ is_local(const struct compare *c, const struct zert_endpoint *a, const struct ze
     return local_known(c, a) || local_known(c, b);
 }
 
-/* ---- learning -------------------------------------------------------------------------- */
-
-static void
-learn_add(struct compare *c, enum smf_code_space sp, uint16_t prov, uint16_t ibm, uint64_t off)
-{
-    struct lslot *s = NULL;
-    for (unsigned i = 0; i < c->nlearn[sp]; i++)
-        if (c->learn[sp][i].prov == prov)
-            s = &c->learn[sp][i];
-    if (!s) {
-        if (c->nlearn[sp] == CMP_LEARN_MAX)
-            return; /* a space has fewer provisional codes than this */
-        s = &c->learn[sp][c->nlearn[sp]++];
-        memset(s, 0, sizeof(*s));
-        s->prov = prov;
-    }
-    for (unsigned i = 0; i < s->k; i++) {
-        if (s->ibm[i] == ibm) {
-            s->n[i]++;
-            return;
-        }
-    }
-    if (s->k == CMP_LEARN_VALUES) {
-        s->n[CMP_LEARN_VALUES - 1]++; /* a fifth value: counted with the last, still a conflict */
-        return;
-    }
-    s->ibm[s->k] = ibm;
-    s->n[s->k] = 1;
-    s->first_off[s->k] = off;
-    s->k++;
-}
-
-/* A provisional-only difference: the wire's code is provisional and the dump's names nothing. */
-static bool
-provisional_only(enum smf_code_space sp, uint32_t w, uint32_t m)
-{
-    return sp != SP_NONE && w >= SMF_CODE_PROVISIONAL && !smf_codes_learned(sp, (uint16_t)w) &&
-           !smf_codes_space_name_of(sp, (uint16_t)m);
-}
-
-/* One algorithm written two ways: its provisional code and the learned one (--codes). */
-static bool
-same_code(enum smf_code_space sp, uint32_t a, uint32_t b)
-{
-    return sp != SP_NONE &&
-           smf_codes_canonical(sp, (uint16_t)a) == smf_codes_canonical(sp, (uint16_t)b);
-}
-
-/* A mainframe TLS section: its cipher suite names the enc and mac its codes must be. */
-static void
-learn_suite(struct compare *c, const struct cattrs *a, uint64_t off)
-{
-    const struct tls_suite *s = a->suite ? tls_find_suite(a->suite - 1) : NULL;
-    if (!s || !(a->secs & ZERT_PROT_TLS))
-        return;
-    const struct {
-        enum smf_code_space sp;
-        const struct name_tab *tab;
-        const char *name;
-        uint16_t code;
-    } parts[] = {
-        {SMF_SPACE_ENC, smf_tls_enc_codes, s->enc, a->tls_enc},
-        {SMF_SPACE_MAC, smf_tls_mac_codes, s->mac, a->tls_mac},
-    };
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        uint16_t want = smf_codes_find(parts[i].tab, parts[i].name), got = parts[i].code;
-        if (!want || !got || want == got || same_code(parts[i].sp, want, got))
-            continue;
-        if (provisional_only(parts[i].sp, want, got)) {
-            learn_add(c, parts[i].sp, want, got, off);
-            continue;
-        }
-        unsigned k = 0;
-        while (k < c->nsuite_bad &&
-               !(c->suite_bad[k].sp == parts[i].sp && c->suite_bad[k].suite == a->suite - 1 &&
-                 c->suite_bad[k].code == got))
-            k++;
-        if (k == c->nsuite_bad) {
-            if (k == CMP_SUITE_BAD) {
-                STAT_INC(compare_conflicts_overflow);
-                continue;
-            }
-            c->nsuite_bad++;
-            c->suite_bad[k] = (struct suite_bad){parts[i].sp, a->suite - 1, got, want, 0, off};
-        }
-        c->suite_bad[k].count++;
-    }
-}
-
 /* ---- findings -------------------------------------------------------------------------- */
 
 static void
@@ -894,6 +573,12 @@ emit(struct compare *c, struct compare_finding *f)
     c->shown = v;
     c->shown[c->nshown++] = k;
     c->t.shown[f->cls]++;
+}
+
+static void
+emit_cb(void *ctx, struct compare_finding *f)
+{
+    emit(ctx, f);
 }
 
 static const char *
@@ -928,52 +613,12 @@ proto_name(uint8_t p)
 }
 
 static void
-field_value(const struct cfield *fd, uint32_t v, char *buf, size_t len)
-{
-    char tmp[32];
-    const char *n;
-    if (!v) {
-        buf[0] = '\0';
-    } else if (fd->sp != SP_NONE) {
-        n = smf_codes_space_name_of(fd->sp, (uint16_t)v);
-        if (n && v < SMF_CODE_PROVISIONAL)
-            snprintf(buf, len, "%s", n);
-        else if (n)
-            snprintf(buf, len, "%s (X'%04X')", n, v);
-        else
-            snprintf(buf, len, "X'%04X'", v);
-    } else if (!strcmp(fd->name, "tls.version")) {
-        n = smf_codes_tls_version_name((uint16_t)v, tmp, sizeof(tmp));
-        snprintf(buf, len, "%s", n ? n : "?");
-        if (!n)
-            snprintf(buf, len, "X'%04X'", v);
-    } else if (!strcmp(fd->name, "tls.cipher_suite")) {
-        snprintf(buf, len, v - 1 > 0xFFFF ? "%06X" : "%04X", v - 1);
-    } else if (!strcmp(fd->name, "ipsec.ike_version")) {
-        snprintf(buf, len, "%u.%u", v >> 4, v & 15);
-    } else {
-        snprintf(buf, len, "%u", v);
-    }
-}
-
-static void
-add_field(struct compare_finding *f, const char *name, const char *w, const char *m)
-{
-    if (f->nfields >= COMPARE_FIELDS_MAX)
-        return;
-    struct compare_field *x = &f->fields[f->nfields++];
-    x->name = name;
-    snprintf(x->wire, sizeof(x->wire), "%s", w);
-    snprintf(x->mainframe, sizeof(x->mainframe), "%s", m);
-}
-
-static void
 add_field_num(struct compare_finding *f, const char *name, uint64_t w, uint64_t m)
 {
     char a[24], b[24];
     snprintf(a, sizeof(a), "%" PRIu64, w);
     snprintf(b, sizeof(b), "%" PRIu64, m);
-    add_field(f, name, a, b);
+    compare_finding_field(f, name, a, b);
 }
 
 /* A new finding about a connection; w or m may be NULL. */
@@ -1011,10 +656,11 @@ static int
 conn_prefix(const struct compare_finding *f, char *buf, size_t len)
 {
     char a[80], b[80], t[40];
-    return snprintf(buf, len, "%s %s - %s started %s: ", proto_name(f->ip_proto),
+    return snprintf(buf, len, "%s %s - %s started %s%s: ", proto_name(f->ip_proto),
                     ep_text(&f->a, f->ip_proto != 17, a, sizeof(a)),
                     ep_text(&f->b, f->ip_proto != 17, b, sizeof(b)),
-                    jw_format_time(f->wire_us ? f->wire_us : f->mf_us, t, sizeof(t)));
+                    jw_format_time(f->wire_us ? f->wire_us : f->mf_us, t, sizeof(t)),
+                    f->wire_us ? "" : " (mainframe clock)");
 }
 
 static void finding_text(struct compare_finding *f, const char *fmt, ...)
@@ -1040,37 +686,6 @@ fill_drops(struct compare *c, struct compare_drops *d)
     memset(d, 0, sizeof(*d));
     if (c->cfg.drops)
         c->cfg.drops(c->cfg.drops_ctx, d);
-}
-
-/* ---- comparing attributes -------------------------------------------------------------- */
-
-/*
- * The fields of the protocols both sides have that disagree, into f; provisional-only
- * differences are learned, not listed. Returns the number of fields listed.
- */
-static unsigned
-attrs_diff(struct compare *c, const struct cattrs *w, const struct cattrs *m, uint8_t protos,
-           uint64_t mf_off, struct compare_finding *f)
-{
-    unsigned n = 0;
-    for (size_t i = 0; i < NCFIELDS; i++) {
-        const struct cfield *fd = &cfields[i];
-        if (!(fd->prot & protos & w->secs & m->secs))
-            continue;
-        uint32_t wv = cfield_get(w, fd), mv = cfield_get(m, fd);
-        if (wv == mv || !wv || !mv || same_code(fd->sp, wv, mv))
-            continue;
-        if (provisional_only(fd->sp, wv, mv)) {
-            learn_add(c, fd->sp, (uint16_t)wv, (uint16_t)mv, mf_off);
-            continue;
-        }
-        char a[COMPARE_VALUE_LEN], b[COMPARE_VALUE_LEN];
-        field_value(fd, wv, a, sizeof(a));
-        field_value(fd, mv, b, sizeof(b));
-        add_field(f, fd->name, a, b);
-        n++;
-    }
-    return n;
 }
 
 static const char *
@@ -1210,7 +825,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
         struct compare_finding *f = conn_finding(c, COMPARE_ATTRIBUTE_MISMATCH, w, m, we);
         bool hidden_cert = (both & ZERT_PROT_TLS) && tls13(w->a.tls_ver) && !w->a.scert.key &&
                            !w->a.scert.sig && (m->a.scert.key || m->a.scert.sig);
-        if (attrs_diff(c, &w->a, &m->a, both, m->rec_off, f)) {
+        if (compare_attrs_diff(&c->learn, &w->a, &m->a, both, m->rec_off, f)) {
             if (w->obs & CO_REHANDSHAKE) {
                 f->cls = COMPARE_ZERT_BLIND_SPOT;
                 f->why = "renegotiation";
@@ -1226,9 +841,8 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
         if (hidden_cert) {
             f = conn_finding(c, COMPARE_ZERT_BLIND_SPOT, w, m, we);
             f->why = "tls13_encrypted_certificate";
-            char kt[COMPARE_VALUE_LEN];
-            field_value(&cfields[6], m->a.scert.key, kt, sizeof(kt));
-            add_field(f, "tls.server_cert.key_type", "", kt);
+            const char *kt = smf_codes_space_name_of(SMF_SPACE_CERT_KEY, m->a.scert.key);
+            compare_finding_field(f, "tls.server_cert.key_type", "", kt ? kt : "?");
             finding_text(f, "TLS 1.3 encrypts the certificate: the wire cannot show what zERT's "
                             "provider reports");
             emit(c, f);
@@ -1242,7 +856,7 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
     bool swapped = !ep_same(&w->local, &m->local, w->ip_proto != 17);
     struct compare_finding *f = conn_finding(c, COMPARE_COUNT_MISMATCH, w, m, we);
     if (whole && ((wshort && mlong && !mshort) || (mshort && wlong && !wshort)))
-        add_field(f, "short_term", wshort ? "yes" : "no", mshort ? "yes" : "no");
+        compare_finding_field(f, "short_term", wshort ? "yes" : "no", mshort ? "yes" : "no");
     if (w->terminal && m->terminal && whole) {
         const struct {
             const char *name;
@@ -1304,26 +918,26 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
 
 static void
 tun_add(struct compare *c, bool mf, uint8_t family, const uint8_t *x, const uint8_t *y,
-        const struct cattrs *a, uint64_t t, uint64_t rec_off)
+        const struct compare_attrs *a, uint64_t t, uint64_t rec_off)
 {
     struct ctun **list = mf ? &c->mtun : &c->wtun;
     unsigned *n = mf ? &c->nmtun : &c->nwtun;
     const uint8_t *lo = memcmp(x, y, 16) <= 0 ? x : y, *hi = lo == x ? y : x;
-    struct cattrs ip;
+    struct compare_attrs ip;
     memset(&ip, 0, sizeof(ip));
-    attrs_merge(&ip, a);
+    compare_attrs_merge(&ip, a);
     ip.secs &= ZERT_PROT_IPSEC;
     for (unsigned i = 0; i < *n; i++) {
         struct ctun *u = &(*list)[i];
         if (u->family == family && !memcmp(u->ip[0], lo, 16) && !memcmp(u->ip[1], hi, 16) &&
-            (!mf || !memcmp(&u->a, &ip, sizeof(ip)))) {
+            (!mf || compare_attrs_same(&u->a, &ip))) {
             u->count++;
             if (t < u->first_us)
                 u->first_us = t;
             if (t > u->last_us)
                 u->last_us = t;
             if (!mf)
-                attrs_merge(&u->a, &ip);
+                compare_attrs_merge(&u->a, &ip);
             return;
         }
     }
@@ -1386,7 +1000,7 @@ tun_finish(struct compare *c)
             snprintf(f->wire_prot, sizeof(f->wire_prot), "ipsec");
             f->wire_us = wt->first_us;
             f->cls = COMPARE_ATTRIBUTE_MISMATCH;
-            if (attrs_diff(c, &wt->a, &mt->a, ZERT_PROT_IPSEC, mt->rec_off, f)) {
+            if (compare_attrs_diff(&c->learn, &wt->a, &mt->a, ZERT_PROT_IPSEC, mt->rec_off, f)) {
                 finding_text(f,
                              "IPsec tunnel %s - %s (%" PRIu64
                              " connections inside): attributes differ: %s",
@@ -1675,7 +1289,7 @@ sum_judge(struct compare *c, struct csum *w, struct csum *m)
     char fl[256];
     c->t.sum_matched++;
     struct compare_finding *f = sum_finding(c, COMPARE_ATTRIBUTE_MISMATCH, w, m);
-    if (attrs_diff(c, &w->s.a, &m->s.a, w->key.protocol, m->s.rec_off, f)) {
+    if (compare_attrs_diff(&c->learn, &w->s.a, &m->s.a, w->key.protocol, m->s.rec_off, f)) {
         char what[300];
         snprintf(what, sizeof(what), "attributes differ: %s", field_list(f, fl, sizeof(fl)));
         sum_text(f, what);
@@ -1727,20 +1341,6 @@ sum_judge(struct compare *c, struct csum *w, struct csum *m)
     }
 }
 
-/* How many fields of the wire's w and the mainframe's m disagree (provisional-only aside). */
-static unsigned
-attrs_distance(const struct cattrs *w, const struct cattrs *m)
-{
-    unsigned n = (w->secs != m->secs);
-    for (size_t i = 0; i < NCFIELDS; i++) {
-        uint32_t wv = cfield_get(w, &cfields[i]), mv = cfield_get(m, &cfields[i]);
-        if (wv != mv && wv && mv && !same_code(cfields[i].sp, wv, mv) &&
-            !provisional_only(cfields[i].sp, wv, mv))
-            n++;
-    }
-    return n;
-}
-
 /* Which of two candidates pairs better with x: fewer differing attributes, then the same
  * session id, then closer connection counts, then the larger overlap of the intervals. */
 struct sum_score {
@@ -1780,7 +1380,7 @@ sum_decide(struct compare *c, struct csum *x)
         if (sc.overlap < 0 && iabs64(tdiff(me, w->s.end_us)) > c->skew)
             continue;
         uint32_t wc = w->s.end.conns - w->s.start.conns, mc = m->s.end.conns - m->s.start.conns;
-        sc.distance = attrs_distance(&w->s.a, &m->s.a);
+        sc.distance = compare_attrs_distance(&w->s.a, &m->s.a);
         sc.same_sid = w->s.sid == m->s.sid;
         sc.dconns = wc > mc ? wc - mc : mc - wc;
         if (!best || sum_better(&sc, &bs)) {
@@ -1862,7 +1462,7 @@ note_held(struct compare *c)
 /* ---- records in ------------------------------------------------------------------------ */
 
 static void
-side_add(struct cside *s, const struct zert_detail *d, const struct cattrs *a, bool smf_form,
+side_add(struct cside *s, const struct zert_detail *d, const struct compare_attrs *a, bool smf_form,
          uint64_t t)
 {
     enum zert_detail_event ev = d->event;
@@ -1904,7 +1504,7 @@ side_add(struct cside *s, const struct zert_detail *d, const struct cattrs *a, b
         s->gaps = d->obs.gaps.v;
     if (d->obs.starttls[0])
         snprintf(s->starttls, sizeof(s->starttls), "%s", d->obs.starttls);
-    attrs_merge(&s->a, a);
+    compare_attrs_merge(&s->a, a);
     if (d->ipsec.present && d->ipsec.tunnel_local.family) {
         s->tun_a = d->ipsec.tunnel_local;
         s->tun_b = d->ipsec.tunnel_remote;
@@ -1960,7 +1560,7 @@ conn_find(struct compare *c, const struct ckey *k, uint64_t hash, bool mf, uint6
 
 /* One detail record of either side (wire: `a` from the record as SMF would carry it). */
 static void
-conn_record(struct compare *c, bool mf, const struct zert_detail *d, const struct cattrs *a,
+conn_record(struct compare *c, bool mf, const struct zert_detail *d, const struct compare_attrs *a,
             bool smf_form, uint64_t t, uint64_t rec_off)
 {
     struct ckey k;
@@ -1992,8 +1592,9 @@ conn_record(struct compare *c, bool mf, const struct zert_detail *d, const struc
 }
 
 static void
-summary_record(struct compare *c, bool mf, const struct zert_summary *s, const struct cattrs *a,
-               uint64_t start_us, uint64_t end_us, uint64_t rec_off, bool early)
+summary_record(struct compare *c, bool mf, const struct zert_summary *s,
+               const struct compare_attrs *a, uint64_t start_us, uint64_t end_us, uint64_t rec_off,
+               bool early)
 {
     struct csum *e = calloc(1, sizeof(*e));
     if (!e)
@@ -2056,7 +1657,7 @@ sink_detail(void *ctx, const struct zert_detail *d)
 {
     struct compare *c = ctx;
     int rc = c->next.detail ? c->next.detail(c->next.ctx, d) : 0;
-    struct cattrs a;
+    struct compare_attrs a;
     memset(&a, 0, sizeof(a));
     c->t.w_detail++;
     if (d->json_only)
@@ -2069,9 +1670,7 @@ sink_detail(void *ctx, const struct zert_detail *d)
         return rc;
     const struct smf_decoded *dec = roundtrip(c, false, d);
     const struct zert_detail *v = dec ? &dec->u.detail : d;
-    attrs_tls(&v->tls, &a);
-    attrs_ssh(&v->ssh, &a);
-    attrs_ipsec(&v->ipsec, &a);
+    compare_attrs_read(&v->tls, &v->ssh, &v->ipsec, &a);
     if (peer_pair(d)) {
         /* an IPsec peer pair: a tunnel, not a connection zERT could report */
         if (d->event == ZERT_EV_INIT || d->event == ZERT_EV_SHORT_TERM)
@@ -2094,7 +1693,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
 {
     struct compare *c = ctx;
     int rc = c->next.summary ? c->next.summary(c->next.ctx, s) : 0;
-    struct cattrs a;
+    struct compare_attrs a;
     memset(&a, 0, sizeof(a));
     if (s->event != ZERT_SEV_INTERVAL)
         return rc;
@@ -2102,9 +1701,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
     c->t.sum_wire++;
     const struct smf_decoded *dec = roundtrip(c, true, s);
     const struct zert_summary *v = dec ? &dec->u.summary : s;
-    attrs_tls(&v->tls, &a);
-    attrs_ssh(&v->ssh, &a);
-    attrs_ipsec(&v->ipsec, &a);
+    compare_attrs_read(&v->tls, &v->ssh, &v->ipsec, &a);
     summary_record(c, false, v, &a, s->interval_start_us, s->interval_end_us, 0, s->early_flush);
     return rc;
 }
@@ -2135,7 +1732,7 @@ mf_time(struct compare *c, uint64_t t)
 static void
 mf_detail(struct compare *c, struct zert_detail *d, uint64_t off)
 {
-    struct cattrs a;
+    struct compare_attrs a;
     int64_t lo, hi;
     memset(&a, 0, sizeof(a));
     mf_time(c, d->time_us);
@@ -2150,10 +1747,8 @@ mf_detail(struct compare *c, struct zert_detail *d, uint64_t off)
         return;
     }
     local_add(c, &d->local);
-    attrs_tls(&d->tls, &a);
-    attrs_ssh(&d->ssh, &a);
-    attrs_ipsec(&d->ipsec, &a);
-    learn_suite(c, &a, off);
+    compare_attrs_read(&d->tls, &d->ssh, &d->ipsec, &a);
+    compare_learn_suite(&c->learn, &a, off);
     if (peer_pair(d)) { /* not in IBM's layout: a sensor's peer pair, compared as a tunnel */
         if (d->event == ZERT_EV_INIT || d->event == ZERT_EV_SHORT_TERM)
             tun_add(c, true, d->local.family, d->local.ip, d->remote.ip, &a, d->start_us, off);
@@ -2174,7 +1769,7 @@ mf_detail(struct compare *c, struct zert_detail *d, uint64_t off)
 static void
 mf_summary(struct compare *c, struct zert_summary *s, uint64_t off)
 {
-    struct cattrs a;
+    struct compare_attrs a;
     int64_t lo, hi;
     memset(&a, 0, sizeof(a));
     mf_time(c, s->time_us);
@@ -2187,10 +1782,8 @@ mf_summary(struct compare *c, struct zert_summary *s, uint64_t off)
     if (s->event != ZERT_SEV_INTERVAL)
         return;
     c->t.sum_mf++;
-    attrs_tls(&s->tls, &a);
-    attrs_ssh(&s->ssh, &a);
-    attrs_ipsec(&s->ipsec, &a);
-    learn_suite(c, &a, off);
+    compare_attrs_read(&s->tls, &s->ssh, &s->ipsec, &a);
+    compare_learn_suite(&c->learn, &a, off);
     offset_bounds(c, &lo, &hi);
     if (c->whave && (tadd(tadd(s->interval_end_us, -lo), c->skew) < c->wfirst ||
                      (c->weof && tadd(tadd(s->interval_start_us, -hi), -c->skew) > c->wclock))) {
@@ -2307,96 +1900,6 @@ compare_clock(struct compare *c, uint64_t ts_us)
     decide_due(c, false);
 }
 
-/* The learned codes, the conflicting ones as findings. */
-static void
-learn_finish(struct compare *c)
-{
-    size_t n = 0;
-    char what[320];
-    for (unsigned sp = 0; sp < SMF_SPACE_COUNT; sp++) {
-        /* codes given with --codes (every provisional code is in X'8000'..X'80FF') */
-        for (unsigned prov = SMF_CODE_PROVISIONAL; prov < SMF_CODE_PROVISIONAL + 0x100; prov++) {
-            uint16_t ibm = smf_codes_learned((enum smf_code_space)sp, (uint16_t)prov);
-            if (ibm)
-                c->learned[n++] =
-                    (struct compare_learned){(enum smf_code_space)sp, (uint16_t)prov, ibm, 0, true};
-        }
-        for (unsigned i = 0; i < c->nlearn[sp]; i++) {
-            struct lslot *s = &c->learn[sp][i];
-            const char *name = smf_codes_space_name_of((enum smf_code_space)sp, s->prov);
-            bool shared = false;
-            for (unsigned j = 0; j < c->nlearn[sp] && s->k == 1; j++) {
-                struct lslot *o = &c->learn[sp][j];
-                if (j == i || o->k != 1 || o->ibm[0] != s->ibm[0])
-                    continue;
-                shared = true;
-                if (j > i) { /* report the pair once */
-                    struct compare_finding *f = &c->f;
-                    memset(f, 0, sizeof(*f));
-                    f->cls = COMPARE_CODE_CONFLICT;
-                    f->kind = "code";
-                    f->why = smf_code_space_name((enum smf_code_space)sp);
-                    f->mf_offset_known = true;
-                    f->mf_offset = s->first_off[0];
-                    f->count = s->n[0] + o->n[0];
-                    snprintf(what, sizeof(what),
-                             "the dump writes X'%04X' for two algorithms the sensor tells apart: "
-                             "%s and %s (%s codes); neither is learned",
-                             s->ibm[0], name,
-                             smf_codes_space_name_of((enum smf_code_space)sp, o->prov),
-                             smf_code_space_name((enum smf_code_space)sp));
-                    snprintf(f->text, sizeof(f->text), "%s", what);
-                    emit(c, f);
-                }
-            }
-            if (s->k > 1) {
-                struct compare_finding *f = &c->f;
-                memset(f, 0, sizeof(*f));
-                f->cls = COMPARE_CODE_CONFLICT;
-                f->kind = "code";
-                f->why = smf_code_space_name((enum smf_code_space)sp);
-                f->mf_offset_known = true;
-                f->mf_offset = s->first_off[1];
-                int k = snprintf(what, sizeof(what), "the dump writes %s (provisional X'%04X') as",
-                                 name, s->prov);
-                for (unsigned v = 0; v < s->k && k > 0 && (size_t)k < sizeof(what); v++) {
-                    k += snprintf(what + k, sizeof(what) - (size_t)k, "%s X'%04X' (%" PRIu64 ")",
-                                  v ? "," : "", s->ibm[v], s->n[v]);
-                    f->count += s->n[v];
-                }
-                snprintf(f->text, sizeof(f->text), "%s; not learned", what);
-                emit(c, f);
-            } else if (!shared) {
-                c->learned[n++] = (struct compare_learned){(enum smf_code_space)sp, s->prov,
-                                                           s->ibm[0], s->n[0], false};
-            }
-        }
-    }
-    for (unsigned i = 0; i < c->nsuite_bad; i++) {
-        struct suite_bad *b = &c->suite_bad[i];
-        struct compare_finding *f = &c->f;
-        char want[64], got[64];
-        const char *wn = smf_codes_space_name_of(b->sp, b->expected);
-        const char *gn = smf_codes_space_name_of(b->sp, b->code);
-        memset(f, 0, sizeof(*f));
-        f->cls = COMPARE_CODE_CONFLICT;
-        f->kind = "code";
-        f->why = smf_code_space_name(b->sp);
-        f->mf_offset_known = true;
-        f->mf_offset = b->first_off;
-        f->count = b->count;
-        snprintf(want, sizeof(want), "%s", wn ? wn : "?");
-        snprintf(got, sizeof(got), "%s", gn ? gn : "unknown");
-        snprintf(f->text, sizeof(f->text),
-                 "%" PRIu64 " TLS section(s) with cipher suite %04X carry %s code X'%04X' (%s); "
-                 "the suite's is X'%04X' (%s)",
-                 b->count, b->suite, smf_code_space_name(b->sp), b->code, got, b->expected, want);
-        emit(c, f);
-    }
-    c->t.learned = c->learned;
-    c->t.nlearned = n;
-}
-
 int
 compare_finish(struct compare *c, char *err, size_t errlen)
 {
@@ -2404,7 +1907,9 @@ compare_finish(struct compare *c, char *err, size_t errlen)
     mf_read(c, UINT64_MAX);
     decide_due(c, true);
     tun_finish(c);
-    learn_finish(c);
+    c->t.learned = c->learned;
+    c->t.nlearned = compare_learn_finish(
+        &c->learn, c->learned, sizeof(c->learned) / sizeof(c->learned[0]), &c->f, emit_cb, c);
     c->t.mf_first_us = c->mhave ? c->mfirst : 0;
     c->t.mf_last_us = c->mhave ? c->mlast : 0;
     c->t.w_first_us = c->whave ? c->wfirst : 0;
