@@ -22,6 +22,7 @@ static const char *const class_names[COMPARE_CLASS_COUNT] = {
     [COMPARE_COUNT_MISMATCH] = "count_mismatch",
     [COMPARE_CODE_CONFLICT] = "code_conflict",
     [COMPARE_ZERT_BLIND_SPOT] = "zert_blind_spot",
+    [COMPARE_PROTECTION_UNKNOWN] = "protection_unknown",
 };
 
 const char *
@@ -516,6 +517,11 @@ compare_out_report(FILE *out, const struct compare_totals *t,
             " partly outside the capture); %" PRIu64 " outside\n",
             t->sum_wire, t->sum_mf, t->sum_matched, t->sum_counts_compared, t->sum_misaligned,
             t->sum_partial, t->sum_outside);
+    if (t->sum_json_only || t->sum_early_folded)
+        fprintf(out,
+                "                  not compared: %" PRIu64 " JSON only (IPsec peer pairs); %" PRIu64
+                " written early (early_flush) and folded into the interval's later record\n",
+                t->sum_json_only, t->sum_early_folded);
     fprintf(out, "  learned codes   %zu%s\n", t->nlearned,
             t->nlearned && t->dir ? " (written to learned-codes.txt)" : "");
     for (size_t i = 0; i < t->nlearned; i++) {
@@ -534,10 +540,13 @@ compare_out_report(FILE *out, const struct compare_totals *t,
             t->drops.tcp_gaps, t->drops.tcp_gap_bytes, t->drops.flows_evicted,
             t->drops.tcp_memcap_hit, t->drops.tcp_flow_cap_hit);
     fprintf(out, "  findings        %" PRIu64, total);
+    const char *sep = ":";
     for (int c = 0; c < COMPARE_CLASS_COUNT; c++)
-        if (t->findings[c])
-            fprintf(out, "%s %s %" PRIu64, c ? "," : ":", compare_class_name((enum compare_class)c),
+        if (t->findings[c]) {
+            fprintf(out, "%s %s %" PRIu64, sep, compare_class_name((enum compare_class)c),
                     t->findings[c]);
+            sep = ",";
+        }
     fputc('\n', out);
     for (int c = 0; c < COMPARE_CLASS_COUNT; c++) {
         if (!t->findings[c])

@@ -26,6 +26,7 @@ enum compare_class {
     COMPARE_COUNT_MISMATCH,
     COMPARE_CODE_CONFLICT,
     COMPARE_ZERT_BLIND_SPOT,
+    COMPARE_PROTECTION_UNKNOWN,
     COMPARE_CLASS_COUNT,
 };
 
@@ -99,6 +100,8 @@ struct compare_totals {
     /* summaries */
     uint64_t sum_wire, sum_mf, sum_matched, sum_counts_compared, sum_misaligned, sum_partial;
     uint64_t sum_outside;
+    uint64_t sum_json_only;    /* wire summaries with no SMF form (IPsec peer pairs' sessions) */
+    uint64_t sum_early_folded; /* wire summaries written early (early_flush) and folded */
     /* the clock offset: mainframe time = capture time + offset */
     bool offset_known, offset_fixed;
     int64_t offset_us;

@@ -53,6 +53,7 @@
 #define CMP_SETTLE      5     /* differences before the offset estimate narrows the windows */
 #define CMP_COVER_MAX   256   /* enabled/disabled changes kept per side */
 #define CMP_SECOND      1000000ll
+#define CMP_HUNDREDTH   10000u /* SMF times are cut to hundredths of a second */
 
 /* ---- times ----------------------------------------------------------------------------- */
 
@@ -170,7 +171,7 @@ struct cnode {
 struct cside {
     bool terminal;      /* term or short_term seen */
     bool capture_cut;   /* wire: its end is the end of the capture, not of the connection */
-    bool prot_unknown;  /* wire: protection not shown */
+    bool prot_unknown;  /* wire: protection not shown (a JSON-only connection) */
     bool local_guessed; /* wire: no local_networks */
     uint8_t events;     /* EV_BIT of records with an SMF form */
     uint8_t prot_first, prot_last, prot_any;
@@ -178,13 +179,16 @@ struct cside {
     uint8_t ip_proto;
     struct zert_endpoint local, remote;
     uint64_t start_us, end_us;
-    uint64_t first_us, last_us; /* times of the records with an SMF form (0: none) */
-    uint64_t ev_us[5];          /* time of each event's record */
-    uint64_t term_us;           /* time of the terminal record */
+    uint64_t first_us, last_us;         /* times of the records with an SMF form (0: none) */
+    uint64_t any_first_us, any_last_us; /* times of every record, JSON-only ones too */
+    uint64_t ev_us[5];                  /* time of each event's record */
+    uint64_t term_us;                   /* time of the terminal record */
     uint64_t bytes_in, bytes_out, segs_in, segs_out, gaps;
     uint64_t rec_off;                  /* mainframe: byte offset of its first record */
     struct zert_endpoint tun_a, tun_b; /* mainframe: the IKE tunnel's endpoints (0: none) */
     char starttls[16];
+    char why[24]; /* wire, protection unknown: why (midstream, ...); the bytes suggested seen */
+    char seen[8];
     struct compare_attrs a;
 };
 
@@ -254,7 +258,9 @@ cover_on(const struct cover *c, uint64_t t, uint64_t *since)
     if (!c->n)
         return true;
     for (unsigned i = c->n; i-- > 0;) {
-        if (c->ch[i].t <= t) {
+        /* an enabling at t has happened; a disabling only once t is past it by SMF's
+         * hundredth (its time is cut to one), as the records of that instant come before it */
+        if (c->ch[i].on ? c->ch[i].t <= t : c->ch[i].t + CMP_HUNDREDTH < t) {
             if (c->ch[i].on)
                 *since = c->ch[i].t;
             return c->ch[i].on;
@@ -754,6 +760,18 @@ within_tolerance(const struct compare *c, uint64_t a, uint64_t b)
     return d * 100 <= big * c->conf->compare_count_tolerance;
 }
 
+/* Why the wire could not show a connection's protection, as zert.c named it. */
+static const char *
+unknown_why(const struct cside *w)
+{
+    static const char *const known[] = {"midstream", "first_bytes_lost", "stream_buffer_limit",
+                                        "malformed_handshake", "handshake_incomplete"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcmp(w->why, known[i]))
+            return known[i];
+    return (w->obs & CO_MIDSTREAM) ? "midstream" : "unknown";
+}
+
 static void
 judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
 {
@@ -772,9 +790,21 @@ judge_pair(struct compare *c, struct cconn *we, struct cconn *me)
             c->pair_max = d;
         c->pair_n++;
     }
-    /* protection: not where the wire could not show it or has nothing SMF would carry */
+    /*
+     * protection: never a mismatch where the wire could not show it (picked up mid-stream,
+     * first bytes lost or undecided: zert.c writes protection null, JSON only); that is a
+     * finding of its own, protection_unknown, which says what zERT reports
+     */
     if (w->prot_unknown) {
         c->t.conn_prot_unknown++;
+        struct compare_finding *f = conn_finding(c, COMPARE_PROTECTION_UNKNOWN, w, m, we);
+        f->why = unknown_why(w);
+        finding_text(f,
+                     "the wire could not show its protection (%s%s%s); zERT reports %s, which "
+                     "the capture can neither confirm nor contradict",
+                     f->why, w->seen[0] ? "; the bytes suggested " : "", w->seen,
+                     prot_text(m->prot_any, a, sizeof(a)));
+        emit(c, f);
     } else if (!w->first_us) {
         c->t.conn_json_only++;
     } else {
@@ -1086,6 +1116,13 @@ conn_may_pair(const struct compare *c, const struct cconn *x, const struct cconn
     } else if (iabs64(d) > pair_window(c)) {
         return false;
     }
+    /* one connection: neither ended before the other began (a 5-tuple used again) */
+    if (m->s.terminal && m->s.end_us &&
+        start_diff(m->s.end_us, w->s.start_us) - offset_est(c) < -pair_window(c))
+        return false;
+    if (w->s.terminal && w->s.end_us && !w->s.capture_cut &&
+        start_diff(m->s.start_us, w->s.end_us) - offset_est(c) > pair_window(c))
+        return false;
     bool ends = w->s.terminal && m->s.terminal && w->s.end_us && m->s.end_us;
     dist->start = (uint64_t)iabs64(d) / 10000;
     dist->end =
@@ -1095,8 +1132,9 @@ conn_may_pair(const struct compare *c, const struct cconn *x, const struct cconn
     return true;
 }
 
-static void
-conn_decide(struct compare *c, struct cconn *x)
+/* The other side's entry nearest x (NULL: none). */
+static struct cconn *
+conn_best(const struct compare *c, const struct cconn *x)
 {
     struct cconn *best = NULL;
     struct pair_dist bd = {0}, d;
@@ -1105,29 +1143,66 @@ conn_decide(struct compare *c, struct cconn *x)
             best = y;
             bd = d;
         }
+    return best;
+}
+
+static bool conn_ready(const struct compare *c, const struct cconn *e);
+static void conn_settle(struct compare *c, struct cconn *x, struct cconn *best);
+
+/*
+ * Decide x: pair it with its nearest partner, unless that partner is nearer to another entry of
+ * x's side (a 5-tuple used again: the entry decided first is not always the partner's own).
+ * That other entry takes the partner first when it is ready; when it is not, x waits for it.
+ */
+static void
+conn_decide(struct compare *c, struct cconn *x, bool all)
+{
+    for (;;) {
+        struct cconn *best = conn_best(c, x);
+        struct cconn *back = best ? conn_best(c, best) : NULL;
+        if (!best || back == x || !back) {
+            conn_settle(c, x, best);
+            return;
+        }
+        if (!all && !conn_ready(c, back)) {
+            heap_set(c, &x->node, c->wclock + CMP_SECOND);
+            return;
+        }
+        conn_settle(c, back, best);
+    }
+}
+
+/* Judge x with its partner (or alone) and forget both. */
+static void
+conn_settle(struct compare *c, struct cconn *x, struct cconn *best)
+{
     struct cconn *we = x->mf ? best : x, *me = x->mf ? x : best;
     if (we && me) {
         judge_pair(c, we, me);
     } else if (we) {
         struct cside *w = &we->s;
         const char *why;
-        if (!w->first_us) {
+        if (!w->first_us && !w->prot_unknown) {
             c->t.conn_json_only++;
         } else if (w->obs & CO_MIDSTREAM) {
             c->t.conn_outside_capture++; /* it began before the capture */
         } else if (!is_local(c, &w->local, &w->remote)) {
             c->t.conn_not_local++;
-        } else if (!mf_covers(c, w->first_us, w->start_us, &why) &&
-                   !mf_covers(c, w->last_us, w->start_us, &why)) {
+        } else if (!mf_covers(c, w->any_first_us, w->start_us, &why) &&
+                   !mf_covers(c, w->any_last_us, w->start_us, &why)) {
             c->t.conn_outside_dump++;
         } else {
-            char p[32];
+            /* zERT sees every established connection from its start: it should have this one,
+             * whatever the wire could tell of its protection */
+            char p[48];
             struct compare_finding *f = conn_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, NULL, we);
             f->why = why;
             events_text(w->events, f->events, sizeof(f->events));
-            finding_text(f, "the wire saw it (%s%s), zERT has no record of it",
-                         w->prot_unknown ? "protection not shown"
-                                         : prot_text(w->prot_any, p, sizeof(p)),
+            if (w->prot_unknown)
+                snprintf(p, sizeof(p), "protection not shown: %s", unknown_why(w));
+            else
+                prot_text(w->prot_any, p, sizeof(p));
+            finding_text(f, "the wire saw it (%s%s), zERT has no record of it", p,
                          w->local_guessed ? "; local side guessed" : "");
             emit(c, f);
         }
@@ -1362,9 +1437,34 @@ sum_better(const struct sum_score *a, const struct sum_score *b)
     return a->overlap > b->overlap;
 }
 
+/*
+ * A wire summary written early (max_sessions reached: the session's records so far, then the
+ * session freed) and a later record of the same session key and interval: zERT has one record
+ * for the interval, so the early one is folded into the later, whose counts then cover only
+ * part of the interval and are not compared. True when x was folded (and is gone).
+ */
+static bool
+sum_fold_early(struct compare *c, struct csum *x)
+{
+    if (x->mf || !x->s.early_flush)
+        return false;
+    for (struct csum *y = c->sb[x->hash % CMP_BUCKETS]; y; y = y->hnext) {
+        if (y == x || y->mf || y->hash != x->hash || memcmp(&y->key, &x->key, sizeof(x->key)) ||
+            y->s.start_us != x->s.start_us || y->s.end_us < x->s.end_us)
+            continue;
+        y->s.early_flush = true;
+        c->t.sum_early_folded++;
+        sum_unlink(c, x);
+        return true;
+    }
+    return false;
+}
+
 static void
 sum_decide(struct compare *c, struct csum *x)
 {
+    if (sum_fold_early(c, x))
+        return;
     struct csum *best = NULL;
     struct sum_score bs = {0}, sc;
     int64_t est = offset_est(c);
@@ -1397,6 +1497,8 @@ sum_decide(struct compare *c, struct csum *x)
         uint32_t partial = w->s.end.partial_conns - w->s.start.partial_conns;
         if (w->key.proto != 6 && w->key.proto != 17) {
             c->t.sum_outside++; /* no SMF form in IBM's layout */
+        } else if (!mf_covers(c, w->s.end_us, w->s.start_us, &why)) {
+            c->t.sum_outside++;
         } else if (w->key.protocol && conns && partial >= conns) {
             struct compare_finding *f = sum_finding(c, COMPARE_ZERT_BLIND_SPOT, w, NULL);
             f->why = "protection_change";
@@ -1404,8 +1506,6 @@ sum_decide(struct compare *c, struct csum *x)
                         "(TLS after clear text, or ended early); stream observation does not "
                         "see such changes");
             emit(c, f);
-        } else if (!mf_covers(c, w->s.end_us, w->s.start_us, &why)) {
-            c->t.sum_outside++;
         } else {
             uint64_t since;
             struct compare_finding *f = sum_finding(c, COMPARE_MISSING_ON_MAINFRAME, w, NULL);
@@ -1446,7 +1546,7 @@ decide_due(struct compare *c, bool all)
         if (n->summary)
             sum_decide(c, (struct csum *)n);
         else
-            conn_decide(c, (struct cconn *)n);
+            conn_decide(c, (struct cconn *)n, all);
     }
 }
 
@@ -1477,6 +1577,14 @@ side_add(struct cside *s, const struct zert_detail *d, const struct compare_attr
     s->prot_any |= d->protection;
     s->prot_unknown |= d->prot_unknown;
     s->local_guessed |= d->local_guessed;
+    if (d->prot_unknown && d->obs.why[0])
+        snprintf(s->why, sizeof(s->why), "%s", d->obs.why);
+    if (d->prot_unknown && d->obs.seen[0])
+        snprintf(s->seen, sizeof(s->seen), "%s", d->obs.seen);
+    if (!s->any_first_us || t < s->any_first_us)
+        s->any_first_us = t;
+    if (t > s->any_last_us)
+        s->any_last_us = t;
     if (smf_form && ev >= ZERT_EV_INIT && ev <= ZERT_EV_SHORT_TERM) {
         s->events |= (uint8_t)EV_BIT(ev);
         s->ev_us[ev] = t;
@@ -1493,7 +1601,8 @@ side_add(struct cside *s, const struct zert_detail *d, const struct compare_attr
         s->bytes_out = d->bytes_out;
         s->segs_in = d->segs_in;
         s->segs_out = d->segs_out;
-        if (!smf_form || !strcmp(d->end_reason, "end_of_capture"))
+        /* the term zert.c writes JSON-only for a connection the end of the capture cut */
+        if (!strcmp(d->end_reason, "end_of_capture"))
             s->capture_cut = true;
     }
     if (d->obs.rehandshake_suspected == ZERT_TRI_TRUE)
@@ -1698,6 +1807,11 @@ sink_summary(void *ctx, const struct zert_summary *s)
     if (s->event != ZERT_SEV_INTERVAL)
         return rc;
     c->t.w_summary++;
+    if (s->json_only) {
+        /* no SMF form (an IPsec peer pair's session): nothing zERT would write to compare */
+        c->t.sum_json_only++;
+        return rc;
+    }
     c->t.sum_wire++;
     const struct smf_decoded *dec = roundtrip(c, true, s);
     const struct zert_summary *v = dec ? &dec->u.summary : s;

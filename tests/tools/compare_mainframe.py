@@ -9,8 +9,9 @@ smf119-zert.md, and written as an RDW stream and as VBS blocks. CASE:
 
   self     the unedited dump, RDW and VBS: exit 0, no finding
   planted  records removed, a cipher changed, TLS marked clear, STARTTLS as zERT reports it,
-           a mainframe-only connection, a summary removed and one with other counts, every
-           time shifted by 317.37 s: exactly those findings, offset within 1 s (RDW and VBS)
+           a mainframe-only connection, a clear record of a connection whose protection the
+           wire could not show, a summary removed and one with other counts, every time
+           shifted by 317.37 s: exactly those findings, offset within 1 s (RDW and VBS)
   codes    every provisional code replaced by another value: learned-codes.txt has exactly
            those values, no attribute_mismatch; --codes makes the sensor write the same dump
            and zertdump read it back as the unedited one
@@ -93,6 +94,12 @@ def ident(f):
     a = f.get("local") or f.get("server") or f.get("peer_a") or {}
     b = f.get("remote") or f.get("client") or f.get("peer_b") or {}
     return (f["class"], f["kind"], a.get("ip"), a.get("port"), b.get("ip"), b.get("port"))
+
+
+def iso(text):
+    """A time of records.jsonl as a datetime (UTC)."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc)
 
 
 def conn_groups(records):
@@ -201,6 +208,38 @@ def plant(base):
         extra.put(smfedit.ST11_S1, 84, 4, 999999)
         recs.append(extra)
     expected.add(("missing_on_wire", "connection", k[1][0], k[1][1], k[2][0], port))
+    # 7b. a connection the wire picked up mid-stream (protection null, JSON records only) that
+    # zERT reports as clear: protection_unknown, never a protection_mismatch
+    unknown = None
+    for line in open(os.path.join(base, "records.jsonl")):
+        r = json.loads(line)
+        if r["record"] == "detail" and r["event"] == "term" and r["ip_proto"] == "tcp" and \
+                r["protection"] is None and ":" not in r["local"]["ip"]:
+            unknown = r
+    if not unknown:
+        raise SystemExit("no connection of unknown protection in the capture")
+    tmpl = next(r for r in recs if r.subtype == 11 and r.event == 4 and r.prot == 0 and not r.v6)
+    mf = smfedit.Rec(tmpl.raw)
+    start = iso(unknown["start"]) - datetime.timedelta(milliseconds=100)
+    end = start + datetime.timedelta(milliseconds=200)
+    for off, ip in ((48, unknown["remote"]["ip"]), (64, unknown["local"]["ip"])):
+        mf.raw[mf.triplet(smfedit.ST11_S1)[0] + off:][:16] = bytes(16)
+        b = mf.triplet(smfedit.ST11_S1)[0] + off
+        mf.raw[b:b + 4] = bytes(int(x) for x in ip.split("."))
+    mf.put(smfedit.ST11_S1, 80, 2, unknown["remote"]["port"])
+    mf.put(smfedit.ST11_S1, 82, 2, unknown["local"]["port"])
+    mf.put(smfedit.ST11_S1, 84, 4, 999998)
+    for (doff, toff, base_sec), t in (((36, 32, smfedit.ST11_S1), start),
+                                      ((44, 40, smfedit.ST11_S1), end), ((10, 6, None), end)):
+        d, h = smfedit.split_time(t)
+        if base_sec is None:
+            mf.raw[doff:doff + 4], mf.raw[toff:toff + 4] = d.to_bytes(4, "big"), h.to_bytes(4, "big")
+        else:
+            mf.put(base_sec, doff, 4, d)
+            mf.put(base_sec, toff, 4, h)
+    recs.append(mf)
+    expected.add(("protection_unknown", "connection", unknown["local"]["ip"],
+                  unknown["local"]["port"], unknown["remote"]["ip"], unknown["remote"]["port"]))
     # 8. and 9. summaries of an interval the capture saw whole: one removed, one counted more
     sums = [i for i, r in enumerate(recs) if r.subtype == 12 and r.event == 1 and i not in drop]
     times = sorted({recs[i].header_time() for i in sums})

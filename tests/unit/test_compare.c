@@ -1,4 +1,4 @@
-/* test_compare.c - --compare rules the corpus cannot show yet: unknown protection, JSON only. */
+/* test_compare.c - --compare rules on made records: unknown protection, JSON only, reuse. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,12 @@
 #include "check.h"
 
 /*
- * The sensor marks connections whose protection the wire could not show (prot_unknown) and
- * records that have no SMF form (json_only); neither may ever be a protection_mismatch. The
- * captures that produce them belong to the zERT-semantics work, so the records are made here:
- * the mainframe's in an SMF dump written by the SMF writer, the wire's fed to the sink.
+ * The sensor marks connections whose protection the wire could not show (prot_unknown: protection
+ * null, and every record JSON only) and records that have no SMF form (json_only); neither may
+ * ever be a protection_mismatch. An unknown connection zERT reports is a protection_unknown
+ * finding; one zERT has no record of is missing on the mainframe, as any other. The records are
+ * made here, one rule each: the mainframe's in an SMF dump written by the SMF writer, the wire's
+ * fed to the sink (compare_mainframe.py checks the same on captures).
  */
 
 #define T0 1700000000000000ull /* 2023-11-14T22:13:20Z */
@@ -119,14 +121,39 @@ main(void)
     CHECK_EQ_INT(run(m, 1, w, 1, classes, sizeof(classes)), 1);
     CHECK_EQ_STR(classes, "protection_mismatch");
 
-    /* the wire could not show the protection: not a mismatch, either way */
+    /* the wire could not show the protection: not a mismatch, either way; its own class */
     conn(&m[0], 5001, ZERT_PROT_TLS, T0 + 1000000);
     conn(&w[0], 5001, 0, T0 + 1000000);
-    w[0].prot_unknown = true;
+    w[0].prot_unknown = w[0].json_only = true;
     conn(&m[1], 5002, 0, T0 + 2000000);
-    conn(&w[1], 5002, ZERT_PROT_TLS, T0 + 2000000);
-    w[1].prot_unknown = true;
-    CHECK_EQ_INT(run(m, 2, w, 2, classes, sizeof(classes)), 0);
+    conn(&w[1], 5002, 0, T0 + 2000000);
+    w[1].prot_unknown = w[1].json_only = true;
+    CHECK_EQ_INT(run(m, 2, w, 2, classes, sizeof(classes)), 1);
+    CHECK_EQ_STR(classes, "protection_unknown,protection_unknown");
+
+    /* unknown, and zERT has no record of it: missing on the mainframe like any connection */
+    conn(&m[0], 5001, ZERT_PROT_TLS, T0 + 1000000);
+    conn(&w[0], 5001, ZERT_PROT_TLS, T0 + 1000000);
+    conn(&w[1], 5002, 0, T0 + 2000000);
+    w[1].prot_unknown = w[1].json_only = true;
+    CHECK_EQ_INT(run(m, 1, w, 2, classes, sizeof(classes)), 1);
+    CHECK_EQ_STR(classes, "missing_on_mainframe");
+
+    /* ... unless the wire picked it up mid-stream: it began before the capture */
+    w[1].obs.midstream = ZERT_TRI_TRUE;
+    CHECK_EQ_INT(run(m, 1, w, 2, classes, sizeof(classes)), 0);
+    CHECK_EQ_STR(classes, "");
+
+    /* one 5-tuple used twice on the wire, once on the mainframe: the nearer start pairs,
+     * whichever the comparison decides first (the second use picked up mid-stream) */
+    conn(&m[0], 5005, ZERT_PROT_TLS, T0 + 1000000);
+    conn(&w[0], 5005, ZERT_PROT_TLS, T0 + 1000000);
+    conn(&w[1], 5005, 0, T0 + 5000000);
+    w[1].conn_id = 99;
+    w[1].prot_unknown = w[1].json_only = true;
+    w[1].obs.midstream = ZERT_TRI_TRUE;
+    w[0].time_us = w[1].time_us + 1; /* the first use's end comes last */
+    CHECK_EQ_INT(run(m, 1, w, 2, classes, sizeof(classes)), 0);
     CHECK_EQ_STR(classes, "");
 
     /* records with no SMF form: no protection compared, none needed on the mainframe */
