@@ -137,9 +137,13 @@ ep_same(const struct zert_endpoint *a, const struct zert_endpoint *b, bool ports
     return a->family == b->family && !memcmp(a->ip, b->ip, 16) && (!ports || a->port == b->port);
 }
 
-/* A summary key: the aggregation key zERT reports (job aside: the wire has none). */
+/*
+ * A summary key: the aggregation key zERT reports (job aside: the wire has none; the local role
+ * apart, in struct csum: where the sensor guessed the local side, the server and client are the
+ * same on both sides but the role may not be).
+ */
 struct skey {
-    uint8_t proto, family, role, protocol;
+    uint8_t proto, family, protocol;
     uint8_t srv[16], cli[16];
     uint16_t port, port_end;
 };
@@ -207,6 +211,7 @@ struct csum_side {
     struct zert_counters start, end;
     struct compare_attrs a;
     bool early_flush;
+    bool local_guessed; /* wire: no local_networks, the responder taken as local */
     uint64_t rec_off;
     uint64_t sid; /* hash of SASessionID: only breaks ties between equal candidates */
 };
@@ -217,6 +222,7 @@ struct csum {
     uint64_t hash;
     struct skey key;
     bool mf;
+    uint8_t role; /* the local role (enum zert_role) */
     struct csum_side s;
 };
 
@@ -1325,10 +1331,10 @@ sum_finding(struct compare *c, enum compare_class cls, const struct csum *w, con
     memcpy(f->b.ip, s->key.cli, 16);
     f->a.port = s->key.port;
     f->port_end = s->key.port_end;
-    f->role = s->key.role == ZERT_ROLE_SERVER   ? "server"
-              : s->key.role == ZERT_ROLE_CLIENT ? "client"
-              : s->key.role == ZERT_ROLE_PEER   ? "peer"
-                                                : NULL;
+    f->role = s->role == ZERT_ROLE_SERVER   ? "server"
+              : s->role == ZERT_ROLE_CLIENT ? "client"
+              : s->role == ZERT_ROLE_PEER   ? "peer"
+                                            : NULL;
     if (w) {
         f->wire_us = w->s.end_us;
         prot_text(w->key.protocol, f->wire_prot, sizeof(f->wire_prot));
@@ -1416,9 +1422,11 @@ sum_judge(struct compare *c, struct csum *w, struct csum *m)
     }
 }
 
-/* Which of two candidates pairs better with x: fewer differing attributes, then the same
- * session id, then closer connection counts, then the larger overlap of the intervals. */
+/* Which of two candidates pairs better with x: the same local role (another only where the
+ * sensor guessed it), fewer differing attributes, then the same session id, then closer
+ * connection counts, then the larger overlap of the intervals. */
 struct sum_score {
+    bool same_role;
     unsigned distance;
     bool same_sid;
     uint64_t dconns;
@@ -1428,6 +1436,8 @@ struct sum_score {
 static bool
 sum_better(const struct sum_score *a, const struct sum_score *b)
 {
+    if (a->same_role != b->same_role)
+        return a->same_role;
     if (a->distance != b->distance)
         return a->distance < b->distance;
     if (a->same_sid != b->same_sid)
@@ -1450,7 +1460,7 @@ sum_fold_early(struct compare *c, struct csum *x)
         return false;
     for (struct csum *y = c->sb[x->hash % CMP_BUCKETS]; y; y = y->hnext) {
         if (y == x || y->mf || y->hash != x->hash || memcmp(&y->key, &x->key, sizeof(x->key)) ||
-            y->s.start_us != x->s.start_us || y->s.end_us < x->s.end_us)
+            y->role != x->role || y->s.start_us != x->s.start_us || y->s.end_us < x->s.end_us)
             continue;
         y->s.early_flush = true;
         c->t.sum_early_folded++;
@@ -1473,6 +1483,9 @@ sum_decide(struct compare *c, struct csum *x)
             memcmp(&y->key, &x->key, sizeof(x->key)))
             continue;
         const struct csum *w = x->mf ? y : x, *m = x->mf ? x : y;
+        sc.same_role = w->role == m->role;
+        if (!sc.same_role && !w->s.local_guessed)
+            continue;
         uint64_t ms = tadd(m->s.start_us, -est), me = tadd(m->s.end_us, -est);
         uint64_t lo = ms > w->s.start_us ? ms : w->s.start_us;
         uint64_t hi = me < w->s.end_us ? me : w->s.end_us;
@@ -1703,7 +1716,7 @@ conn_record(struct compare *c, bool mf, const struct zert_detail *d, const struc
 static void
 summary_record(struct compare *c, bool mf, const struct zert_summary *s,
                const struct compare_attrs *a, uint64_t start_us, uint64_t end_us, uint64_t rec_off,
-               bool early)
+               const struct zert_summary *wire)
 {
     struct csum *e = calloc(1, sizeof(*e));
     if (!e)
@@ -1712,7 +1725,8 @@ summary_record(struct compare *c, bool mf, const struct zert_summary *s,
     e->mf = mf;
     e->key.proto = s->ip_proto;
     e->key.family = s->server.family;
-    e->key.role = (uint8_t)s->role;
+    e->role = (uint8_t)s->role;
+    e->s.local_guessed = wire && wire->local_guessed; /* JSON only: not in the SMF form */
     e->key.protocol = s->protocol;
     memcpy(e->key.srv, s->server.ip, 16);
     memcpy(e->key.cli, s->client.ip, 16);
@@ -1724,7 +1738,7 @@ summary_record(struct compare *c, bool mf, const struct zert_summary *s,
     e->s.start = s->start;
     e->s.end = s->end;
     e->s.a = *a;
-    e->s.early_flush = early;
+    e->s.early_flush = wire && wire->early_flush;
     e->s.rec_off = rec_off;
     e->s.sid = fnv64(FNV_INIT, s->session_key, strlen(s->session_key));
     e->hnext = c->sb[e->hash % CMP_BUCKETS];
@@ -1816,7 +1830,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
     const struct smf_decoded *dec = roundtrip(c, true, s);
     const struct zert_summary *v = dec ? &dec->u.summary : s;
     compare_attrs_read(&v->tls, &v->ssh, &v->ipsec, &a);
-    summary_record(c, false, v, &a, s->interval_start_us, s->interval_end_us, 0, s->early_flush);
+    summary_record(c, false, v, &a, s->interval_start_us, s->interval_end_us, 0, s);
     return rc;
 }
 
@@ -1904,7 +1918,7 @@ mf_summary(struct compare *c, struct zert_summary *s, uint64_t off)
         c->t.sum_outside++;
         return;
     }
-    summary_record(c, true, s, &a, s->interval_start_us, s->interval_end_us, off, false);
+    summary_record(c, true, s, &a, s->interval_start_us, s->interval_end_us, off, NULL);
 }
 
 /* Read records of the dump until its clock passes `until` (mainframe time) or it ends. */

@@ -52,6 +52,27 @@ conn(struct zert_detail *d, unsigned port, uint8_t prot, uint64_t start)
     d->obs.present = true;
 }
 
+/* A summary of one interval [T0, T0 + 60 s) of a clear session to 10.1.1.1:443. */
+static void
+summary(struct zert_summary *s, enum zert_role role, bool guessed)
+{
+    memset(s, 0, sizeof(*s));
+    s->event = ZERT_SEV_INTERVAL;
+    s->interval_start_us = T0;
+    s->interval_end_us = s->time_us = T0 + 60000000;
+    s->ip_proto = 6;
+    s->role = role;
+    s->server.family = s->client.family = 4;
+    memcpy(s->server.ip, "\x0a\x01\x01\x01", 4);
+    memcpy(s->client.ip, "\x0a\x02\x02\x02", 4);
+    s->server.port = 443;
+    s->server_port_end = 443;
+    s->end.conns = 1;
+    s->local_guessed = guessed;
+}
+
+static const struct zert_summary *run_msum, *run_wsum; /* one summary each, or NULL */
+
 /* Run one comparison: the mainframe's records m[], the wire's w[]; the findings' classes. */
 static int
 run(const struct zert_detail *m, size_t nm, const struct zert_detail *w, size_t nw, char *classes,
@@ -70,6 +91,9 @@ run(const struct zert_detail *m, size_t nm, const struct zert_detail *w, size_t 
     CHECK(emit_smf_writer_init(&sw, f, EMIT_SMF_RDW, 0, err, sizeof(err)) == 0);
     for (size_t i = 0; i < nm; i++)
         emit_smf_writer_put(&sw, buf, emit_smf_build_detail(&sc, &m[i], buf, sizeof(buf), NULL));
+    if (run_msum)
+        emit_smf_writer_put(&sw, buf,
+                            emit_smf_build_summary(&sc, run_msum, buf, sizeof(buf), NULL));
     emit_smf_writer_flush(&sw);
     emit_smf_writer_fini(&sw);
     fclose(f);
@@ -85,6 +109,10 @@ run(const struct zert_detail *m, size_t nm, const struct zert_detail *w, size_t 
     for (size_t i = 0; i < nw; i++) {
         s.detail(s.ctx, &w[i]);
         compare_clock(c, w[i].time_us);
+    }
+    if (run_wsum) {
+        s.summary(s.ctx, run_wsum);
+        compare_clock(c, run_wsum->time_us);
     }
     int rc = compare_finish(c, err, sizeof(err));
     compare_free(c);
@@ -164,6 +192,23 @@ main(void)
     w[1].json_only = true;
     CHECK_EQ_INT(run(m, 1, w, 2, classes, sizeof(classes)), 0);
     CHECK_EQ_STR(classes, "");
+
+    /* a summary whose local role the sensor guessed (no local_networks): the mainframe was the
+     * client; the server and client addresses are the same on both sides, and they pair */
+    struct zert_summary ms, ws;
+    summary(&ms, ZERT_ROLE_CLIENT, false);
+    summary(&ws, ZERT_ROLE_SERVER, true);
+    conn(&m[0], 5006, 0, T0 + 1000000);
+    conn(&w[0], 5006, 0, T0 + 1000000);
+    run_msum = &ms;
+    run_wsum = &ws;
+    CHECK_EQ_INT(run(m, 1, w, 1, classes, sizeof(classes)), 0);
+    CHECK_EQ_STR(classes, "");
+    /* ... but a role the sensor knew is part of the key: two sessions, one on each side */
+    ws.local_guessed = false;
+    CHECK_EQ_INT(run(m, 1, w, 1, classes, sizeof(classes)), 1);
+    CHECK_EQ_STR(classes, "missing_on_mainframe,missing_on_wire");
+    run_msum = run_wsum = NULL;
 
     /* a code table: only provisional codes, no value twice, no value of another algorithm */
     char err[256];
