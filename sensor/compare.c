@@ -731,6 +731,9 @@ mf_covers(struct compare *c, uint64_t t_cap, uint64_t start_cap, const char **wh
     if (!c->mhave || t + (uint64_t)c->skew < c->mfirst ||
         (c->meof && t > c->mlast + (uint64_t)c->skew))
         return false;
+    /* a damaged dump: the records of its last time read may be past the damage too */
+    if (c->meof && c->t.mf_error[0] && t + (uint64_t)c->skew >= c->mlast)
+        return false;
     if (!cover_on(&c->mcover, t, &since))
         *why = "zert_disabled";
     else if (since && tadd(start_cap, est) < since)

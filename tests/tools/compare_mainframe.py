@@ -367,7 +367,13 @@ def case_damaged(mix, conf, base):
     cut = recs[len(recs) // 2].off + 30
     truncated = os.path.join(WORK, "truncated.smf")
     open(truncated, "wb").write(data[:cut])
-    p, _ = compare(mix, conf, truncated, os.path.join(WORK, "damaged-rdw"), expect=2)
+    p, found = compare(mix, conf, truncated, os.path.join(WORK, "damaged-rdw"), expect=2)
+    # the cut fell among the summaries of one interval end: those read are compared, those cut
+    # off are outside the dump's span, not missing (the detail records the sensor wrote late in
+    # its file, the init of connections that stayed idle, are missing from the cut dump indeed)
+    if [f for f in found if f["kind"] == "summary"]:
+        fail("damaged rdw: summaries past the damage reported: %s" %
+             [f["text"] for f in found if f["kind"] == "summary"][:3])
     if not re.search(r"offset %d: record of \d+ bytes is truncated" % recs[len(recs) // 2].off,
                      p.stdout + p.stderr):
         fail("damaged rdw: no offset in the message:\n%s%s" % (p.stdout, p.stderr))
