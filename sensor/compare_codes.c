@@ -123,7 +123,12 @@ attrs_tls(const struct zert_tls *t, struct compare_attrs *a)
         t->cipher_suite.known && t->cipher_suite.v < 0xFFFFFF ? (uint32_t)t->cipher_suite.v + 1 : 0;
     a->tls_enc = code_of(smf_tls_enc_codes, t->enc);
     a->tls_mac = code_of(smf_tls_mac_codes, t->mac);
-    a->tls_kex = code_of(smf_tls_kex_codes, t->kex);
+    /* suite-style, as the SMF writer composes it from the suite (or kex and auth) */
+    unsigned v;
+    if (sscanf(t->kex, "unknown(0x%4x)", &v) == 1)
+        a->tls_kex = (uint16_t)v;
+    else
+        a->tls_kex = t->kex[0] ? smf_codes_tls_kex(t->cipher_name, t->kex, t->auth) : 0;
     attrs_cert(&t->server_cert, &a->scert);
     attrs_cert(&t->client_cert, &a->ccert);
 }
