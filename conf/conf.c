@@ -34,6 +34,9 @@ conf_init(struct conf *c)
     c->closed_timeout_s = 5;
     c->max_sessions = 65536;
     conf_daemon_init(&c->daemon);
+    c->compare_max_offset_s = 900;
+    c->compare_skew_ms = 2000;
+    c->compare_report_max = 20;
 }
 
 static int fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
@@ -316,6 +319,27 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
                         : key[0] == 'u' ? &c->udp_timeout_s
                                         : &c->closed_timeout_s;
         *dst = (uint32_t)n;
+    } else if (!strcmp(key, "codes_file")) {
+        if (!value[0] || strlen(value) >= sizeof(c->codes_file))
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
+        snprintf(c->codes_file, sizeof(c->codes_file), "%s", value);
+    } else if (!strcmp(key, "compare_max_offset")) {
+        if (parse_u64(value, 0, 7 * 86400, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s (seconds, 0-604800)", value,
+                        key);
+        c->compare_max_offset_s = (uint32_t)n;
+    } else if (!strcmp(key, "compare_skew_ms")) {
+        if (parse_u64(value, 1, 3600000, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s (milliseconds)", value, key);
+        c->compare_skew_ms = (uint32_t)n;
+    } else if (!strcmp(key, "compare_report_max")) {
+        if (parse_u64(value, 0, 1000000, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s", value, key);
+        c->compare_report_max = (uint32_t)n;
+    } else if (!strcmp(key, "compare_count_tolerance")) {
+        if (parse_u64(value, 0, 100, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s (percent)", value, key);
+        c->compare_count_tolerance = (uint32_t)n;
     } else {
         int rc = conf_daemon_set(&c->daemon, key, value, where, err, errlen);
         if (rc <= 0)

@@ -86,6 +86,12 @@ struct conf {
     uint64_t
         max_sessions; /* security sessions without an active connection, before an early flush */
     struct conf_daemon daemon; /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */
+    char codes_file[CONF_PATH_LEN]; /* learned IBM codes (docs/compare.md); "": provisional */
+    /* --compare (docs/compare.md) */
+    uint32_t compare_max_offset_s;    /* largest clock offset searched, either sign */
+    uint32_t compare_skew_ms;         /* a pair may differ this much from the estimated offset */
+    uint32_t compare_report_max;      /* findings per class printed on stdout */
+    uint32_t compare_count_tolerance; /* percent by which byte/segment counts may differ */
 };
 
 /* The defaults: what a run without -c uses. */

@@ -1,5 +1,7 @@
 /* smf_codes.c - the one table from protocol values and names to IBM zERT (SMF 119) codes. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -433,17 +435,293 @@ smf_codes_spelling(const char *kind, const char *name)
     return name;
 }
 
+/* ---- code spaces and learned codes --------------------------------------------------------- */
+
+#define SPACE_TABLES 3
+
+static const struct {
+    const char *name;
+    const struct name_tab *tabs[SPACE_TABLES]; /* the first table's names are canonical */
+} spaces[SMF_SPACE_COUNT] = {
+    [SMF_SPACE_ENC] = {"enc", {smf_tls_enc_codes, smf_ssh_enc_codes, smf_ike_encr_doc}},
+    [SMF_SPACE_MAC] = {"mac", {smf_tls_mac_codes, smf_ssh_mac_codes, smf_ike_integ_codes}},
+    [SMF_SPACE_TLS_KEX] = {"tls_kex", {smf_tls_kex_codes}},
+    [SMF_SPACE_CERT_SIG] = {"cert_sig", {smf_cert_sig_codes}},
+    [SMF_SPACE_CERT_ENC] = {"cert_enc", {smf_cert_enc_codes}},
+    [SMF_SPACE_CERT_DIGEST] = {"cert_digest", {smf_cert_digest_codes}},
+    [SMF_SPACE_CERT_KEY] = {"cert_key", {smf_cert_key_codes}},
+    [SMF_SPACE_SSH_KEX] = {"ssh_kex", {smf_ssh_kex_codes}},
+    [SMF_SPACE_SSH_KEY] = {"ssh_key", {smf_ssh_key_type_codes, smf_ssh_hostkey_codes}},
+    [SMF_SPACE_IKE_AUTH] = {"ike_auth", {smf_ike_auth_codes}},
+    [SMF_SPACE_IKE_PRF] = {"ike_prf", {smf_ike_prf_codes}},
+};
+
+/* Learned codes per space: at most one per provisional code (a space has fewer than 64). */
+#define LEARNED_MAX 64
+
+struct learned {
+    uint16_t prov, ibm;
+};
+
+static struct learned learned[SMF_SPACE_COUNT][LEARNED_MAX];
+static unsigned nlearned[SMF_SPACE_COUNT];
+
+const char *
+smf_code_space_name(enum smf_code_space sp)
+{
+    return (unsigned)sp < SMF_SPACE_COUNT ? spaces[sp].name : NULL;
+}
+
+enum smf_code_space
+smf_code_space_find(const char *name)
+{
+    for (unsigned i = 0; i < SMF_SPACE_COUNT; i++)
+        if (name && strcasecmp(spaces[i].name, name) == 0)
+            return (enum smf_code_space)i;
+    return SMF_SPACE_COUNT;
+}
+
+enum smf_code_space
+smf_code_space_of(const struct name_tab *tab)
+{
+    for (unsigned i = 0; i < SMF_SPACE_COUNT; i++)
+        for (unsigned t = 0; t < SPACE_TABLES; t++)
+            if (spaces[i].tabs[t] == tab)
+                return (enum smf_code_space)i;
+    return SMF_SPACE_COUNT;
+}
+
+/* Table code -> code written (a learned code replaces a provisional one). */
+static uint16_t
+code_out(enum smf_code_space sp, uint16_t code)
+{
+    if (sp >= SMF_SPACE_COUNT || code < SMF_CODE_PROVISIONAL)
+        return code;
+    for (unsigned i = 0; i < nlearned[sp]; i++)
+        if (learned[sp][i].prov == code)
+            return learned[sp][i].ibm;
+    return code;
+}
+
+/* Code read -> table code. */
+static uint16_t
+code_in(enum smf_code_space sp, uint16_t code)
+{
+    if (sp >= SMF_SPACE_COUNT || code == 0)
+        return code;
+    for (unsigned i = 0; i < nlearned[sp]; i++)
+        if (learned[sp][i].ibm == code)
+            return learned[sp][i].prov;
+    return code;
+}
+
 uint16_t
-smf_codes_find(const struct name_tab *tab, const char *name)
+smf_codes_table_code(const struct name_tab *tab, const char *name)
 {
     const struct name_tab *e = name && *name ? name_tab_find(tab, name) : NULL;
     return e ? (uint16_t)e->value : 0;
 }
 
+static const char *
+table_name(const struct name_tab *tab, uint16_t code)
+{
+    return code ? name_tab_lookup(tab, code) : NULL;
+}
+
+uint16_t
+smf_codes_find(const struct name_tab *tab, const char *name)
+{
+    return code_out(smf_code_space_of(tab), smf_codes_table_code(tab, name));
+}
+
 const char *
 smf_codes_name(const struct name_tab *tab, uint16_t code)
 {
-    return code ? name_tab_lookup(tab, code) : NULL;
+    return table_name(tab, code_in(smf_code_space_of(tab), code));
+}
+
+/* The canonical name of a table code of a space, learned codes left aside. */
+static const char *
+space_table_name(enum smf_code_space sp, uint16_t table_code)
+{
+    if (sp >= SMF_SPACE_COUNT)
+        return NULL;
+    for (unsigned t = 0; t < SPACE_TABLES && spaces[sp].tabs[t]; t++) {
+        const char *n = table_name(spaces[sp].tabs[t], table_code);
+        if (n)
+            return n;
+    }
+    return NULL;
+}
+
+const char *
+smf_codes_space_name_of(enum smf_code_space sp, uint16_t code)
+{
+    return space_table_name(sp, code_in(sp, code));
+}
+
+uint16_t
+smf_codes_canonical(enum smf_code_space sp, uint16_t code)
+{
+    return code_in(sp, code);
+}
+
+uint16_t
+smf_codes_learned(enum smf_code_space sp, uint16_t prov)
+{
+    uint16_t c = code_out(sp, prov);
+    return c == prov ? 0 : c;
+}
+
+void
+smf_codes_forget(void)
+{
+    memset(nlearned, 0, sizeof(nlearned));
+}
+
+int
+smf_codes_learn(enum smf_code_space sp, uint16_t prov, uint16_t ibm, char *err, size_t errlen)
+{
+    if (sp >= SMF_SPACE_COUNT) {
+        snprintf(err, errlen, "no such code space");
+        return -1;
+    }
+    const char *n = space_table_name(sp, prov);
+    if (prov < SMF_CODE_PROVISIONAL || !n) {
+        snprintf(err, errlen, "X'%04X' is not a provisional %s code", prov, spaces[sp].name);
+        return -1;
+    }
+    if (ibm == prov)
+        return 0; /* the provisional value is IBM's: nothing to replace */
+    if (ibm == 0) {
+        snprintf(err, errlen, "%s: code 0 is IBM's \"unknown\"", n);
+        return -1;
+    }
+    const char *other = space_table_name(sp, ibm);
+    if (other) {
+        snprintf(err, errlen, "%s: X'%04X' is already the %s code of %s", n, ibm, spaces[sp].name,
+                 other);
+        return -1;
+    }
+    for (unsigned i = 0; i < nlearned[sp]; i++) {
+        struct learned *l = &learned[sp][i];
+        if (l->prov == prov && l->ibm == ibm)
+            return 0;
+        if (l->prov == prov) {
+            snprintf(err, errlen, "%s: learned twice, as X'%04X' and X'%04X'", n, l->ibm, ibm);
+            return -1;
+        }
+        if (l->ibm == ibm) {
+            snprintf(err, errlen, "X'%04X' learned for two %s algorithms: %s and %s", ibm,
+                     spaces[sp].name, space_table_name(sp, l->prov), n);
+            return -1;
+        }
+    }
+    if (nlearned[sp] >= LEARNED_MAX) {
+        snprintf(err, errlen, "more than %d learned %s codes", LEARNED_MAX, spaces[sp].name);
+        return -1;
+    }
+    learned[sp][nlearned[sp]].prov = prov;
+    learned[sp][nlearned[sp]].ibm = ibm;
+    nlearned[sp]++;
+    return 0;
+}
+
+int
+smf_codes_write_line(FILE *out, enum smf_code_space sp, uint16_t prov, uint16_t ibm,
+                     const char *comment)
+{
+    const char *n = space_table_name(sp, prov);
+    if (!n)
+        return -1;
+    int rc = fprintf(out, "%-11s 0x%04X  %s", spaces[sp].name, ibm, n);
+    if (rc >= 0 && comment && *comment)
+        rc = fprintf(out, "    # %s", comment);
+    if (rc >= 0)
+        rc = fputc('\n', out);
+    return rc < 0 ? -1 : 0;
+}
+
+/* The table code of a name in any table of the space (0: none). */
+static uint16_t
+space_code_of_name(enum smf_code_space sp, const char *name)
+{
+    for (unsigned t = 0; t < SPACE_TABLES && spaces[sp].tabs[t]; t++) {
+        uint16_t c = smf_codes_table_code(spaces[sp].tabs[t], name);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static char *
+trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+int
+smf_codes_load(const char *path, char *err, size_t errlen)
+{
+    struct learned saved[SMF_SPACE_COUNT][LEARNED_MAX];
+    unsigned nsaved[SMF_SPACE_COUNT];
+    char line[512], msg[256];
+    unsigned lineno = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    memcpy(saved, learned, sizeof(saved));
+    memcpy(nsaved, nlearned, sizeof(nsaved));
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line), *sp_name = s, *code_txt, *name, *end;
+        if (!*s)
+            continue;
+        code_txt = strpbrk(sp_name, " \t");
+        if (code_txt)
+            *code_txt++ = '\0';
+        name = code_txt ? strpbrk(code_txt = trim(code_txt), " \t") : NULL;
+        if (name)
+            *name++ = '\0';
+        name = name ? trim(name) : NULL;
+        enum smf_code_space sp = smf_code_space_find(sp_name);
+        unsigned long v = code_txt ? strtoul(code_txt, &end, 0) : 0;
+        if (sp == SMF_SPACE_COUNT)
+            snprintf(msg, sizeof(msg), "unknown code space '%s'", sp_name);
+        else if (!code_txt || !*code_txt || *end || v == 0 || v > 0xFFFF)
+            snprintf(msg, sizeof(msg), "want SPACE CODE NAME with CODE 1..0xFFFF");
+        else if (!name || !*name)
+            snprintf(msg, sizeof(msg), "no algorithm name");
+        else if (!space_code_of_name(sp, name))
+            snprintf(msg, sizeof(msg), "'%s' is not a %s algorithm the sensor knows", name,
+                     spaces[sp].name);
+        else if (smf_codes_learn(sp, space_code_of_name(sp, name), (uint16_t)v, msg, sizeof(msg)) ==
+                 0)
+            continue;
+        snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+        rc = -1;
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        rc = -1;
+    }
+    fclose(f);
+    if (rc != 0) {
+        memcpy(learned, saved, sizeof(saved));
+        memcpy(nlearned, nsaved, sizeof(nsaved));
+    }
+    return rc;
 }
 
 /* A suite-style kex name as IBM's list spells it, from the IANA suite name's key-exchange part. */
@@ -562,7 +840,7 @@ smf_codes_ike_encr_find(const char *name, uint64_t key_bits, bool bits_known)
         if (strcasecmp(e->name, name) != 0)
             continue;
         if ((bits_known ? key_bits : 0) == e->key_bits)
-            return e->code;
+            return code_out(SMF_SPACE_ENC, e->code);
     }
     return 0;
 }
@@ -572,6 +850,7 @@ smf_codes_ike_encr_name(uint16_t code, const char **name, uint16_t *key_bits)
 {
     if (code == 0)
         return false;
+    code = code_in(SMF_SPACE_ENC, code);
     for (const struct smf_ike_encr *e = smf_ike_encr_codes; e->name; e++) {
         if (e->code == code) {
             *name = e->name;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "name_tab.h"
 
@@ -146,6 +147,63 @@ extern const struct name_tab smf_ike_auth_codes[];     /* IKETunLcl/RmtAuthMeth 
 extern const struct name_tab smf_ike_prf_codes[];      /* IKETunPseudoRandFunc */
 extern const struct name_tab smf_ike_integ_codes[];    /* IKETunAuthAlg (IBM MAC codes) */
 extern const struct smf_ike_encr smf_ike_encr_codes[]; /* IKETunEncAlg (IBM cipher codes) */
+
+/*
+ * Code spaces: the fields that share one IBM code list ("same codes as TLS_CS_Enc_Alg", ...).
+ * A learned IBM code replaces a provisional code in its whole space.
+ */
+enum smf_code_space {
+    SMF_SPACE_ENC,         /* TLS_CS_Enc_Alg, SSH_In/Out_Enc_Alg, IKETunEncAlg, IPSec_EncAlg */
+    SMF_SPACE_MAC,         /* TLS_CS_Msg_Auth, SSH_In/Out_Msg_Auth, IKETunAuthAlg, IPSec_AuthAlg */
+    SMF_SPACE_TLS_KEX,     /* TLS_CS_Kex_Alg */
+    SMF_SPACE_CERT_SIG,    /* *Cert_Signature_Method */
+    SMF_SPACE_CERT_ENC,    /* *Cert_Enc_Method */
+    SMF_SPACE_CERT_DIGEST, /* *Cert_Digest_Alg */
+    SMF_SPACE_CERT_KEY,    /* *Cert_Key_Type */
+    SMF_SPACE_SSH_KEX,     /* SSH_Kex_Method */
+    SMF_SPACE_SSH_KEY,     /* SSH_SKey_Type, SSH_CKey_Type */
+    SMF_SPACE_IKE_AUTH,    /* IKETunLcl/RmtAuthMeth */
+    SMF_SPACE_IKE_PRF,     /* IKETunPseudoRandFunc */
+    SMF_SPACE_COUNT,
+};
+
+/* "enc", "mac", "tls_kex", ... (the code-table file's first column); NULL out of range. */
+const char *smf_code_space_name(enum smf_code_space sp);
+/* The space of a name; SMF_SPACE_COUNT when there is none. */
+enum smf_code_space smf_code_space_find(const char *name);
+/* The space a table belongs to; SMF_SPACE_COUNT for a table outside every space. */
+enum smf_code_space smf_code_space_of(const struct name_tab *tab);
+
+/* The table's own code of a name, learned codes left aside (0: unknown name). */
+uint16_t smf_codes_table_code(const struct name_tab *tab, const char *name);
+/* The canonical name of a code as read (learned codes applied; the first table of the space
+ * that has it); NULL when no algorithm of the space has that code. */
+const char *smf_codes_space_name_of(enum smf_code_space sp, uint16_t code);
+
+/*
+ * Learned IBM codes (docs/compare.md): the provisional code `prov` of space `sp` is written
+ * as `ibm` and `ibm` is read back as prov's algorithm. Every lookup above (smf_codes_find,
+ * smf_codes_name, the IKE and SSH helpers) applies them. The set is process-wide, like the
+ * tables: it is loaded once at start-up, before records are written or read.
+ * -1 with a message when prov is not provisional, ibm is 0 or already names another
+ * algorithm of the space, or prov already has another learned code.
+ */
+int smf_codes_learn(enum smf_code_space sp, uint16_t prov, uint16_t ibm, char *err, size_t errlen);
+/* The table code a code read stands for: a learned IBM code gives its provisional code. */
+uint16_t smf_codes_canonical(enum smf_code_space sp, uint16_t code);
+/* The learned code of a provisional code, or 0. */
+uint16_t smf_codes_learned(enum smf_code_space sp, uint16_t prov);
+/* Forget every learned code (tests). */
+void smf_codes_forget(void);
+/*
+ * Read a code-table file: lines "SPACE CODE NAME" (CODE as 0xNNNN or decimal; NAME any alias
+ * of a provisional algorithm of the space, to the end of the line), '#' comments, blank lines.
+ * -1 with "FILE:LINE: message" in err; nothing of a bad file is kept.
+ */
+int smf_codes_load(const char *path, char *err, size_t errlen);
+/* One line of that file for a provisional code of a space, with an optional comment. */
+int smf_codes_write_line(FILE *out, enum smf_code_space sp, uint16_t prov, uint16_t ibm,
+                         const char *comment);
 
 /* Every name table, for documentation and tests. Ends with {NULL, NULL}. */
 struct smf_code_table {

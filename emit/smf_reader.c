@@ -448,6 +448,10 @@ smf_reader_decode(const uint8_t *rec, size_t len, const struct smf_tz *tz, struc
     out->unknown_triplets = 0;
     smf_layout_header(&io, &h);
     out->type = h.type;
+    out->header_us = 0;
+    int year, yday;
+    if (len >= 14 && emit_smf_unpack_date(h.date, &year, &yday) && h.time < 8640000)
+        out->header_us = emit_smf_tz_utc(tz, year, yday, h.time);
     if (len < 6 || h.len != len)
         return bad(err, errlen, "record descriptor says %u bytes, the record has %zu",
                    len >= 2 ? h.len : 0, len);

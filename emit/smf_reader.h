@@ -66,6 +66,7 @@ struct smf_decoded {
     uint16_t subtype;
     uint16_t triplets;         /* SMF119SD_TRN */
     uint16_t unknown_triplets; /* triplets past the ones this reader knows (skipped) */
+    uint64_t header_us;        /* any record type: the header's time and date (UTC); 0 none */
     union {
         struct zert_detail detail;
         struct zert_summary summary;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "smf_codes.h"
 #include "zertdump.h"
 
 #ifndef ZS_VERSION
@@ -19,7 +20,7 @@
  * or an output that cannot be written. */
 enum { ZD_OK = 0, ZD_MALFORMED = 1, ZD_FAIL = 2 };
 
-#define ZD_USAGE_LINE "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]\n"
+#define ZD_USAGE_LINE "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [--codes FILE] [FILE...]\n"
 
 /* After a one-line message naming the problem: the synopsis and where the rest is. */
 static void
@@ -39,6 +40,8 @@ usage(FILE *f)
             "  JSON Lines, or as text with -t. Other records are skipped and counted (-s).\n"
             "  -z TZ  time zone of the SMF header times: UTC (default), +HH:MM, or a name\n"
             "         such as Europe/Berlin\n"
+            "  --codes FILE  IBM codes in place of the provisional ones (the code table\n"
+            "         zertsensor --compare learns, docs/compare.md)\n"
             "  -V, --version  print the version\n"
             "  Exit status: 0 clean input, 1 malformed input (earlier records printed),\n"
             "  2 usage or I/O error.\n");
@@ -83,6 +86,12 @@ main(int argc, char **argv)
             if (emit_smf_tz_parse(&o.tz, argv[++i], err, sizeof(err)) != 0) {
                 fprintf(stderr, "zertdump: %s\n", err);
                 return ZD_FAIL;
+            }
+        } else if (strcmp(a, "--codes") == 0 && i + 1 < argc) {
+            char cerr[512];
+            if (smf_codes_load(argv[++i], cerr, sizeof(cerr)) != 0) {
+                fprintf(stderr, "zertdump: %s\n", cerr);
+                return 2;
             }
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);

@@ -199,6 +199,7 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             goto fail;
         }
+        zert_set_interval_phase(e->zert, cfg->interval_phase_us);
     }
     if (cfg->dump_dir) {
         e->dump = stream_dump_new(cfg->dump_dir, err, errlen);

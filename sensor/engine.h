@@ -27,6 +27,9 @@ struct engine_config {
     struct flow_tally *tally;          /* flows by protection (flow_log.h): NULL for none */
     const struct conf *conf;           /* with zert_sink: the zERT record layer */
     const struct zert_sink *zert_sink; /* NULL: no zERT records */
+    /* summary boundaries at k * interval - phase (0 <= phase < interval): where a mainframe's
+     * fall when its clock is ahead of the capture's by phase (--compare --clock-offset) */
+    uint64_t interval_phase_us;
 };
 
 struct engine;

@@ -16,8 +16,11 @@
 
 #include "../conf/conf.h"
 #include "../dissectors/ee.h"
+#include "../emit/compare_out.h"
+#include "../emit/smf_codes.h"
 #include "capture.h"
 #include "capture_stream.h"
+#include "compare.h"
 #include "decode.h"
 #include "engine.h"
 #include "live.h"
@@ -68,6 +71,14 @@ usage(FILE *out)
         "  --smf-format F       zert.smf as an rdw stream (default) or vbs blocks\n"
         "  --observations FILE  one JSON line per connection: what TLS/SSH/IPsec the wire showed\n"
         "  --no-ndpi            no nDPI second opinion in --observations (\"ndpi\": null)\n"
+        "  --compare SMF        compare the wire with a mainframe's zERT SMF dump "
+        "(docs/compare.md):\n"
+        "                       report on stdout, with -o DIR also DIR/compare.jsonl, "
+        "compare.csv,\n"
+        "                       learned-codes.txt; exit 0 agree, 1 findings, 2 error\n"
+        "  --clock-offset S     with --compare: mainframe time = capture time + S seconds (given,\n"
+        "                       not estimated)\n"
+        "  --codes FILE         IBM codes in place of the provisional ones (learned-codes.txt)\n"
         "  --dump-streams DIR   write each TCP direction's reassembled bytes to DIR\n"
         "  -q, --quiet          no readable flow lines, progress, tally or messages\n"
         "  --stats              print counters (anomalies, limits) as JSON on stderr at the end\n"
@@ -95,6 +106,35 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* Signed seconds with up to 6 decimals ("-317.25") as microseconds. */
+static int
+parse_offset(const char *s, int64_t *us)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < -7 * 86400.0 || v > 7 * 86400.0)
+        return -1;
+    *us = (int64_t)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
+    return 0;
+}
+
+/* The capture's loss counters so far (--compare puts them beside missing_on_wire findings). */
+static void
+compare_drops_now(void *ctx, struct compare_drops *d)
+{
+    struct engine *const *eng = ctx; /* made after the comparison that asks */
+    struct stats s = g_stats;
+    if (*eng)
+        engine_collect_stats(*eng, &s);
+    d->known = true;
+    d->tcp_gaps = s.tcp_gaps;
+    d->tcp_gap_bytes = s.tcp_gap_bytes;
+    d->flows_evicted = s.flows_evicted;
+    d->tcp_memcap_hit = s.tcp_memcap_hit;
+    d->tcp_flow_cap_hit = s.tcp_flow_cap_hit;
 }
 
 /*
@@ -134,11 +174,20 @@ output_discard(struct outfile *o, FILE *f)
         outfile_discard(o);
 }
 
+/* What each frame goes to: the engine, and with --compare the comparison's clock. */
+struct frame_sink {
+    struct engine *eng;
+    struct compare *cmp;
+};
+
 /* Each frame with its own link type (pcapng interfaces, sections of a stream may differ). */
 static void
 on_frame(void *ctx, const struct capture_frame *f)
 {
-    engine_packet(ctx, f->dlt, f);
+    const struct frame_sink *fs = ctx;
+    engine_packet(fs->eng, f->dlt, f);
+    if (fs->cmp)
+        compare_clock(fs->cmp, f->ts_us);
 }
 
 /* The -r arguments: files, "-", or directories (every capture file in them, by name). */
@@ -430,6 +479,9 @@ enum {
     OPT_CLOSED_TO,
     OPT_NO_NDPI,
     OPT_SMF_FORMAT,
+    OPT_COMPARE,
+    OPT_CLOCK_OFFSET,
+    OPT_CODES,
 };
 
 /* Leading ':': a missing value is told apart from an unknown option (our own messages). */
@@ -453,6 +505,9 @@ static const struct option long_opts[] = {
     {"closed-timeout", required_argument, NULL, OPT_CLOSED_TO},
     {"smf-format", required_argument, NULL, OPT_SMF_FORMAT},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"compare", required_argument, NULL, OPT_COMPARE},
+    {"clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET},
+    {"codes", required_argument, NULL, OPT_CODES},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -463,17 +518,24 @@ static const struct {
     int opt;
     const char *key;
 } conf_opts[] = {
-    {OPT_MAX_FLOWS, "max_flows"},      {OPT_MEMCAP, "memcap"},
-    {OPT_FLOW_MEMCAP, "flow_memcap"},  {OPT_SMF_FORMAT, "smf_format"},
-    {OPT_TCP_TO, "tcp_timeout"},       {OPT_UDP_TO, "udp_timeout"},
-    {OPT_CLOSED_TO, "closed_timeout"}, {0, NULL},
+    {OPT_MAX_FLOWS, "max_flows"},
+    {OPT_MEMCAP, "memcap"},
+    {OPT_FLOW_MEMCAP, "flow_memcap"},
+    {OPT_SMF_FORMAT, "smf_format"},
+    {OPT_TCP_TO, "tcp_timeout"},
+    {OPT_UDP_TO, "udp_timeout"},
+    {OPT_CLOSED_TO, "closed_timeout"},
+    {OPT_CODES, "codes_file"},
+    {0, NULL},
 };
 
 int
 main(int argc, char **argv)
 {
     const char *flows_path = NULL, *obs_path = NULL, *conf_path = NULL;
-    bool quiet = false, want_stats = false;
+    const char *compare_path = NULL;
+    bool quiet = false, want_stats = false, offset_fixed = false;
+    int64_t offset_us = 0;
     struct conf conf;
     char err[512]; /* every operational failure below, reported by log_err */
     conf_init(&conf);
@@ -485,11 +547,16 @@ main(int argc, char **argv)
     if (live_wanted(argc, argv))
         return live_main(argc, argv); /* the daemon has its own options: sensor/live.c */
     int c;
-    /* First pass: only -c, so the file gives the defaults that later options override. */
+    /* First pass: only -c, so the file gives the defaults that later options override (and
+     * --compare, whose failures are status 2: status 1 means findings there). */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
         if (c == 'c')
             conf_path = optarg;
+        else if (c == OPT_COMPARE)
+            compare_path = optarg;
+    }
+    int fail_status = compare_path ? 2 : EXIT_FAIL;
     if (conf_path && conf_load_file(&conf, conf_path, err, sizeof(err)) != 0) {
         log_err("%s", err);
         /* tcpdump's -c is a packet count: say which -c this is */
@@ -498,7 +565,7 @@ main(int argc, char **argv)
             k++;
         if (k && !conf_path[k])
             log_err("-c names the configuration file (tcpdump's -c COUNT is not an option here)");
-        return EXIT_FAIL;
+        return fail_status;
     }
     optind = 1;
     while ((c = getopt_long(argc, argv, OPTSTRING, long_opts, NULL)) != -1) {
@@ -521,12 +588,12 @@ main(int argc, char **argv)
             return EXIT_FAIL;
         case 'r':
             if (inputs_add_arg(&inputs, optarg) != 0)
-                return EXIT_FAIL;
+                return fail_status;
             break;
         case 'o':
             if (conf_set(&conf, "output_dir", optarg, "option -o", err, sizeof(err)) != 0) {
                 log_err("%s", err);
-                return EXIT_FAIL;
+                return fail_status;
             }
             break;
         case 'q':
@@ -553,10 +620,20 @@ main(int argc, char **argv)
         case OPT_NO_NDPI:
             ndpi_opinion_set_enabled(false);
             break;
+        case OPT_COMPARE:
+            compare_path = optarg;
+            break;
+        case OPT_CLOCK_OFFSET:
+            if (parse_offset(optarg, &offset_us)) {
+                log_err("bad value for --clock-offset: '%s' (seconds, e.g. -317.25)", optarg);
+                return fail_status;
+            }
+            offset_fixed = true;
+            break;
         case OPT_SEED:
             if (parse_uint(optarg, UINT64_MAX, &cfg.flows.seed)) {
                 log_err("bad value for --seed: '%s'", optarg);
-                return EXIT_FAIL;
+                return fail_status;
             }
             break;
         default: {
@@ -565,7 +642,7 @@ main(int argc, char **argv)
                 i++;
             if (!conf_opts[i].key) {
                 short_usage();
-                return EXIT_FAIL;
+                return fail_status;
             }
             char where[64];
             const struct option *o = long_opts;
@@ -574,7 +651,7 @@ main(int argc, char **argv)
             snprintf(where, sizeof(where), "option --%s", o->name ? o->name : "?");
             if (conf_set(&conf, conf_opts[i].key, optarg, where, err, sizeof(err)) != 0) {
                 log_err("%s", err);
-                return EXIT_FAIL;
+                return fail_status;
             }
         }
         }
@@ -586,7 +663,16 @@ main(int argc, char **argv)
         else
             log_err("no input: give -r FILE (a capture file, a directory of them, or - for stdin)");
         short_usage();
-        return EXIT_FAIL;
+        return fail_status;
+    }
+    if (offset_fixed && !compare_path) {
+        log_err("--clock-offset goes with --compare");
+        short_usage();
+        return fail_status;
+    }
+    if (conf.codes_file[0] && smf_codes_load(conf.codes_file, err, sizeof(err)) != 0) {
+        log_err("%s", err);
+        return fail_status;
     }
     cfg.flows.max_flows = conf.max_flows;
     cfg.flows.tcp_idle_us = (uint64_t)conf.tcp_timeout_s * 1000000;
@@ -600,7 +686,7 @@ main(int argc, char **argv)
 
     struct capture *cap = open_inputs(&inputs);
     if (!cap)
-        return EXIT_FAIL;
+        return fail_status;
     if (optind < argc) {
         /* the filter expression: the remaining words, as tcpdump joins them */
         char expr[4096] = "";
@@ -608,7 +694,7 @@ main(int argc, char **argv)
             if (strlen(expr) + strlen(argv[i]) + 2 > sizeof(expr)) {
                 log_err("filter expression too long (over %zu bytes)", sizeof(expr) - 1);
                 capture_close(cap);
-                return EXIT_FAIL;
+                return fail_status;
             }
             if (i > optind)
                 strcat(expr, " ");
@@ -626,7 +712,7 @@ main(int argc, char **argv)
             else
                 log_err("%s", ferr);
             capture_close(cap);
-            return EXIT_FAIL;
+            return fail_status;
         }
     }
 
@@ -644,7 +730,7 @@ main(int argc, char **argv)
         (obs_path && !(obs_out = output_open(&obs_file, obs_path)))) {
         output_discard(&flows_file, flows_out);
         capture_close(cap);
-        return EXIT_FAIL;
+        return fail_status;
     }
     struct records *records = NULL;
     struct zert_sink sink;
@@ -655,28 +741,63 @@ main(int argc, char **argv)
             output_discard(&flows_file, flows_out);
             output_discard(&obs_file, obs_out);
             capture_close(cap);
-            return EXIT_FAIL;
+            return fail_status;
         }
         sink = records_sink(records);
         cfg.zert_sink = &sink;
     }
+    /* --compare: every record goes to the comparison first, then to the -o DIR files */
+    struct compare *cmp = NULL;
+    struct zert_sink cmp_sink;
+    struct engine *eng = NULL;
+    if (compare_path) {
+        struct compare_config cc = {
+            .mainframe = compare_path,
+            .dir = conf.output_dir[0] ? conf.output_dir : NULL,
+            .conf = &conf,
+            .offset_fixed = offset_fixed,
+            .offset_us = offset_us,
+            .report = stdout,
+            .drops = compare_drops_now,
+            .drops_ctx = &eng,
+            .next = records ? &sink : NULL,
+        };
+        cmp = compare_new(&cc, err, sizeof(err));
+        if (!cmp) {
+            log_err("%s", err);
+            output_discard(&flows_file, flows_out);
+            output_discard(&obs_file, obs_out);
+            records_discard(records);
+            capture_close(cap);
+            return fail_status;
+        }
+        cmp_sink = compare_sink(cmp);
+        cfg.zert_sink = &cmp_sink;
+    }
+    if (cmp && offset_fixed && conf.interval_s) {
+        /* the mainframe's intervals end at multiples of the interval on its clock */
+        int64_t iv = (int64_t)conf.interval_s * 1000000;
+        cfg.interval_phase_us = (uint64_t)(((offset_us % iv) + iv) % iv);
+    }
     cfg.flows_json = flows_out;
     cfg.observations = obs_out;
-    cfg.flows_text = (!quiet && !to_stdout) ? stdout : NULL;
+    /* with --compare, stdout carries the comparison's report */
+    cfg.flows_text = (!quiet && !to_stdout && !cmp) ? stdout : NULL;
     struct flow_tally tally;
     memset(&tally, 0, sizeof(tally));
     cfg.tally = quiet ? NULL : &tally; /* said on stderr at the end, as tcpdump's counts */
 
     mode_t old = umask(027);
-    struct engine *eng = engine_new(&cfg, err, sizeof(err));
+    eng = engine_new(&cfg, err, sizeof(err));
     umask(old);
     if (!eng) {
         log_err("%s", err);
         output_discard(&flows_file, flows_out);
         output_discard(&obs_file, obs_out);
         records_discard(records);
+        compare_free(cmp);
         capture_close(cap);
-        return EXIT_FAIL;
+        return fail_status;
     }
 
     int status = EXIT_OK;
@@ -687,7 +808,8 @@ main(int argc, char **argv)
     catch_stop_signals();
     old = umask(027);
     /* batches of 256 frames: a signal is seen within one batch, progress a few times a second */
-    while (!stop_signal && (cs = capture_dispatch(cap, 256, on_frame, eng)) != CAPTURE_END) {
+    struct frame_sink fs = {eng, cmp};
+    while (!stop_signal && (cs = capture_dispatch(cap, 256, on_frame, &fs)) != CAPTURE_END) {
         if (cs == CAPTURE_DAMAGED && stop_signal)
             break; /* a record cut by the signal, not damage */
         if (cs == CAPTURE_DAMAGED) {
@@ -713,16 +835,16 @@ main(int argc, char **argv)
 
     if (engine_output_error(eng, err, sizeof(err)) != 0) {
         log_err("%s", err);
-        status = EXIT_FAIL;
+        status = fail_status;
     }
     if (output_close(&flows_file, flows_out) != 0)
-        status = EXIT_FAIL;
+        status = fail_status;
     if (output_close(&obs_file, obs_out) != 0)
-        status = EXIT_FAIL;
+        status = fail_status;
     int rrc = records_close(records, err, sizeof(err));
     if (rrc < 0) {
         log_err("%s", err);
-        status = EXIT_FAIL;
+        status = fail_status;
     } else if (rrc > 0) {
         log_warn("%s", err);
     }
@@ -730,6 +852,14 @@ main(int argc, char **argv)
              cfg.tally && tally.flows ? ", by protection:" : "");
     if (cfg.tally)
         flow_tally_print(stderr, &tally);
+    if (cmp) {
+        int crc = compare_finish(cmp, err, sizeof(err));
+        if (crc == 2)
+            log_err("%s", err);
+        if (crc > status)
+            status = crc;
+        compare_free(cmp);
+    }
     if (want_stats)
         stats_print_json(stderr);
     engine_free(eng);

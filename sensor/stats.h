@@ -81,6 +81,9 @@
     X(gtpu_bad_header)                                                                             \
     X(geneve_bad_header)                                                                           \
     ZERT_COUNTERS(X)                                                                               \
+    X(compare_locals_overflow)                                                                     \
+    X(compare_tunnels_overflow)                                                                    \
+    X(compare_conflicts_overflow)                                                                  \
     RECORDS_COUNTERS(X)                                                                            \
     LIVE_OUT_COUNTERS(X) /* the daemon's (sensor/live*.h): zero for file runs */                   \
     LIVE_SOCK_COUNTERS(X)                                                                          \

@@ -99,6 +99,7 @@ struct zert_layer {
     struct zert_sessions *sessions;
     struct peer_table *peers; /* EE connections in progress */
     uint64_t interval_us;
+    uint64_t interval_phase_us; /* boundaries at k * interval_us - phase */
     uint64_t next_boundary;     /* UINT64_MAX: none (before traffic, or time ran out) */
     bool started;               /* the first packet was seen (1970-01-01 is a time too) */
     uint64_t first_ts, last_ts; /* of the run, for the coverage events */
@@ -789,13 +790,27 @@ zflow_get(struct zert_layer *z, struct flow *f)
     return zf;
 }
 
+/* The start of the interval that holds ts: boundaries fall at k * interval - phase. */
+static uint64_t
+interval_start(const struct zert_layer *z, uint64_t ts)
+{
+    uint64_t r = (ts % z->interval_us + z->interval_phase_us) % z->interval_us;
+    return r <= ts ? ts - r : 0;
+}
+
+void
+zert_set_interval_phase(struct zert_layer *z, uint64_t phase_us)
+{
+    z->interval_phase_us = z->interval_us ? phase_us % z->interval_us : 0;
+}
+
 /* The first packet of the run: the interval clock starts, and the coverage events. */
 static void
 start_run(struct zert_layer *z, uint64_t ts)
 {
     z->started = true;
     z->first_ts = z->last_ts = ts;
-    uint64_t start = z->interval_us ? ts - ts % z->interval_us : ts;
+    uint64_t start = z->interval_us ? interval_start(z, ts) : ts;
     zert_sessions_begin(z->sessions, start);
     z->next_boundary = z->interval_us ? t_add(start, z->interval_us) : UINT64_MAX;
     if (z->sink.detail) {
@@ -1007,7 +1022,7 @@ boundary(struct zert_layer *z, uint64_t b, uint64_t now)
     uint64_t next = t_add(b, z->interval_us);
     if (!z->active && zert_sessions_empty(z->sessions) && now >= next) {
         /* nothing lives: skip to the interval of `now` (a jump of time costs nothing) */
-        uint64_t start = now - now % z->interval_us;
+        uint64_t start = interval_start(z, now);
         z->st.zert_time_jumps++;
         zert_sessions_begin(z->sessions, start);
         next = t_add(start, z->interval_us);

@@ -50,6 +50,12 @@ struct zert_probe {
 struct zert_layer *zert_new(const struct conf *conf, const struct zert_sink *sink,
                             const struct zert_probe *probe, struct peer_table *peers);
 void zert_free(struct zert_layer *z);
+/*
+ * Summary boundaries at k * interval - phase instead of whole intervals of the capture's clock:
+ * where a mainframe's fall when its clock is ahead of the capture's by `phase_us` (--compare
+ * --clock-offset). Before the first packet; 0 (the default) is whole intervals.
+ */
+void zert_set_interval_phase(struct zert_layer *z, uint64_t phase_us);
 
 /*
  * Time. The engine calls zert_tick with every deadline up to the packet time, in order with
