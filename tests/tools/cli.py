@@ -339,7 +339,7 @@ def group_interrupt():
 # ---- exits: one convention for both tools, one line naming the problem ----
 
 USAGE = "usage: zertsensor -r FILE [options] [filter expression]"
-DUSAGE = "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [FILE...]"
+DUSAGE = "usage: zertdump [-t] [-s] [-f auto|rdw|vbs] [-z TZ] [--codes FILE] [FILE...]"
 
 
 def group_exits():
