@@ -251,12 +251,34 @@ tls_label_starttls(const struct tls_state *st)
     return "unknown";
 }
 
+/*
+ * The bytes a keyword can begin with, either case: most clear-text bytes begin none, and the
+ * scan looks at every clear byte (bench/README.md, the flow path's profile). Built from
+ * tls_keywords on first use, so the two cannot disagree.
+ */
+static bool
+tls_may_begin_keyword(uint8_t b)
+{
+    static bool ready;
+    static bool first_byte[256];
+    if (!ready) {
+        for (const struct tls_keyword *k = tls_keywords; k->text; k++) {
+            uint8_t f = tls_upper((uint8_t)k->text[0]);
+            first_byte[f] = true;
+            if (f >= 'A' && f <= 'Z')
+                first_byte[f + 32] = true;
+        }
+        ready = true;
+    }
+    return first_byte[b];
+}
+
 /* Keywords at offset `off` of the clear text (case-insensitive). */
 static void
 tls_scan_keywords(struct tls_dir *d, const struct cursor *c, size_t off)
 {
     uint8_t first;
-    if (!cur_peek_at(c, off, &first))
+    if (!cur_peek_at(c, off, &first) || !tls_may_begin_keyword(first))
         return;
     first = tls_upper(first);
     bool line_start = d->bytes == 0 || d->prev == '\n';
