@@ -56,8 +56,8 @@ fail(char *err, size_t errlen, const char *where, const char *fmt, ...)
     return -1;
 }
 
-static int
-parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
+int
+conf_parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -79,8 +79,8 @@ parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static int
-parse_bool(const char *v, bool *out)
+int
+conf_parse_bool(const char *v, bool *out)
 {
     if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")) {
         *out = true;
@@ -158,7 +158,7 @@ parse_net(const char *v, struct conf_net *net)
         return -1;
     }
     uint64_t p = max;
-    if (slash && parse_u64(slash, 0, max, &p))
+    if (slash && conf_parse_u64(slash, 0, max, &p))
         return -1;
     net->prefix = (uint8_t)p;
     /* keep only the network part, so a host address with a prefix still matches its network */
@@ -179,7 +179,7 @@ parse_port_range(const char *v, uint16_t *lo, uint16_t *hi)
     if (dash)
         *dash++ = '\0';
     uint64_t a, b;
-    if (parse_u64(buf, 1, 65535, &a) || (dash && parse_u64(dash, a, 65535, &b)))
+    if (conf_parse_u64(buf, 1, 65535, &a) || (dash && conf_parse_u64(dash, a, 65535, &b)))
         return -1;
     *lo = (uint16_t)a;
     *hi = dash ? (uint16_t)b : (uint16_t)a;
@@ -249,23 +249,23 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
                         CONF_MAX_JOBS);
         c->jobs[c->njobs++] = j;
     } else if (!strcmp(key, "report_routed")) {
-        if (parse_bool(value, &c->report_routed))
+        if (conf_parse_bool(value, &c->report_routed))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "detail") || !strcmp(key, "summary")) {
-        if (parse_bool(value, !strcmp(key, "detail") ? &c->detail : &c->summary))
+        if (conf_parse_bool(value, !strcmp(key, "detail") ? &c->detail : &c->summary))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "interval")) {
         /* must divide a day so intervals align to the clock */
-        if (parse_u64(value, 60, 86400, &n) || 86400 % n)
+        if (conf_parse_u64(value, 60, 86400, &n) || 86400 % n)
             return fail(err, errlen, where,
                         "bad value '%s' for %s (seconds, 60-86400, dividing a day)", value, key);
         c->interval_s = (uint32_t)n;
     } else if (!strcmp(key, "short_connection")) {
-        if (parse_u64(value, 1, 3600, &n))
+        if (conf_parse_u64(value, 1, 3600, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->short_conn_s = (uint32_t)n;
     } else if (!strcmp(key, "ee_base_port")) {
-        if (parse_u64(value, 1, 65531, &n))
+        if (conf_parse_u64(value, 1, 65531, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->ee_base_port = (uint16_t)n;
     } else if (!strcmp(key, "output_dir")) {
@@ -289,31 +289,31 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         else
             return fail(err, errlen, where, "bad value '%s' for %s (rdw or vbs)", value, key);
     } else if (!strcmp(key, "smf_zos25")) {
-        if (parse_bool(value, &c->smf_zos25))
+        if (conf_parse_bool(value, &c->smf_zos25))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
     } else if (!strcmp(key, "vbs_block_size")) {
-        if (parse_u64(value, 64, 32760, &n))
+        if (conf_parse_u64(value, 64, 32760, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->vbs_block_size = (uint32_t)n;
     } else if (!strcmp(key, "max_flows")) {
-        if (parse_u64(value, 1, 1u << 30, &n))
+        if (conf_parse_u64(value, 1, 1u << 30, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->max_flows = (uint32_t)n;
     } else if (!strcmp(key, "memcap")) {
-        if (parse_u64(value, 0, 1ull << 40, &n))
+        if (conf_parse_u64(value, 0, 1ull << 40, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->memcap = n;
     } else if (!strcmp(key, "flow_memcap")) {
-        if (parse_u64(value, 0, UINT32_MAX, &n))
+        if (conf_parse_u64(value, 0, UINT32_MAX, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->flow_memcap = (uint32_t)n;
     } else if (!strcmp(key, "max_sessions")) {
-        if (parse_u64(value, 1, 1ull << 32, &n))
+        if (conf_parse_u64(value, 1, 1ull << 32, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->max_sessions = n;
     } else if (!strcmp(key, "tcp_timeout") || !strcmp(key, "udp_timeout") ||
                !strcmp(key, "closed_timeout")) {
-        if (parse_u64(value, 1, 365ull * 86400, &n))
+        if (conf_parse_u64(value, 1, 365ull * 86400, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         uint32_t *dst = key[0] == 't'   ? &c->tcp_timeout_s
                         : key[0] == 'u' ? &c->udp_timeout_s
@@ -324,20 +324,20 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         snprintf(c->codes_file, sizeof(c->codes_file), "%s", value);
     } else if (!strcmp(key, "compare_max_offset")) {
-        if (parse_u64(value, 0, 7 * 86400, &n))
+        if (conf_parse_u64(value, 0, 7 * 86400, &n))
             return fail(err, errlen, where, "bad value '%s' for %s (seconds, 0-604800)", value,
                         key);
         c->compare_max_offset_s = (uint32_t)n;
     } else if (!strcmp(key, "compare_skew_ms")) {
-        if (parse_u64(value, 1, 3600000, &n))
+        if (conf_parse_u64(value, 1, 3600000, &n))
             return fail(err, errlen, where, "bad value '%s' for %s (milliseconds)", value, key);
         c->compare_skew_ms = (uint32_t)n;
     } else if (!strcmp(key, "compare_report_max")) {
-        if (parse_u64(value, 0, 1000000, &n))
+        if (conf_parse_u64(value, 0, 1000000, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->compare_report_max = (uint32_t)n;
     } else if (!strcmp(key, "compare_count_tolerance")) {
-        if (parse_u64(value, 0, 100, &n))
+        if (conf_parse_u64(value, 0, 100, &n))
             return fail(err, errlen, where, "bad value '%s' for %s (percent)", value, key);
         c->compare_count_tolerance = (uint32_t)n;
     } else {

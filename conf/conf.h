@@ -85,7 +85,7 @@ struct conf {
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
     uint64_t
         max_sessions; /* security sessions without an active connection, before an early flush */
-    struct conf_daemon daemon; /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */
+    struct conf_daemon daemon;      /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */
     char codes_file[CONF_PATH_LEN]; /* learned IBM codes (docs/compare.md); "": provisional */
     /* --compare (docs/compare.md) */
     uint32_t compare_max_offset_s;    /* largest clock offset searched, either sign */
@@ -108,6 +108,11 @@ int conf_load_file(struct conf *c, const char *path, char *err, size_t errlen);
 /* Parse one "key = value" setting (also used for tests); `where` prefixes errors. */
 int conf_set(struct conf *c, const char *key, const char *value, const char *where, char *err,
              size_t errlen);
+
+/* A count with an optional k/m/g suffix (powers of 1024) within [min, max]: 0, or -1. */
+int conf_parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out);
+/* on/yes/true or off/no/false: 0, or -1. */
+int conf_parse_bool(const char *v, bool *out);
 
 /* Is this address (16 bytes, family 4 or 6) inside a configured local network? */
 bool conf_is_local(const struct conf *c, int family, const uint8_t addr[16]);

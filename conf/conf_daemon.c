@@ -1,5 +1,4 @@
 /* conf_daemon.c - the configuration keys of the live daemon (docs/daemon.md). */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,30 +18,6 @@ conf_daemon_init(struct conf_daemon *d)
     d->stats_interval_s = 300;
 }
 
-/* A count with an optional k/m/g suffix (powers of 1024), within [min, max]. */
-static int
-parse_size(const char *v, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    if (!isdigit((unsigned char)v[0]))
-        return -1;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    uint64_t mult = 1;
-    if (*end == 'k' || *end == 'K')
-        mult = 1ull << 10;
-    else if (*end == 'm' || *end == 'M')
-        mult = 1ull << 20;
-    else if (*end == 'g' || *end == 'G')
-        mult = 1ull << 30;
-    if (mult != 1)
-        end++;
-    if (errno || *end || n > max / mult || n * mult < min || n * mult > max)
-        return -1;
-    *out = n * mult;
-    return 0;
-}
-
 static int
 set_path(char *dst, size_t len, const char *v, bool may_be_empty)
 {
@@ -59,20 +34,20 @@ conf_daemon_set(struct conf_daemon *d, const char *key, const char *value, const
     uint64_t n = 0;
     int bad = 0;
     if (!strcmp(key, "buffer_size")) {
-        bad = parse_size(value, 0, 1ull << 31, &n);
+        bad = conf_parse_u64(value, 0, 1ull << 31, &n);
         if (!bad)
             d->buffer_size = n;
     } else if (!strcmp(key, "rotate_interval")) {
         /* a divisor of a day, as the summary interval: files start on the clock's boundaries */
-        bad = parse_size(value, 0, 86400, &n) || (n && 86400 % n);
+        bad = conf_parse_u64(value, 0, 86400, &n) || (n && 86400 % n);
         if (!bad)
             d->rotate_interval_s = (uint32_t)n;
     } else if (!strcmp(key, "rotate_size")) {
-        bad = parse_size(value, 0, 1ull << 40, &n) || (n && n < 4096);
+        bad = conf_parse_u64(value, 0, 1ull << 40, &n) || (n && n < 4096);
         if (!bad)
             d->rotate_size = n;
     } else if (!strcmp(key, "output_queue")) {
-        bad = parse_size(value, 1, 1u << 24, &n);
+        bad = conf_parse_u64(value, 1, 1u << 24, &n);
         if (!bad)
             d->output_queue = (uint32_t)n;
     } else if (!strcmp(key, "socket_path")) {
@@ -85,20 +60,15 @@ conf_daemon_set(struct conf_daemon *d, const char *key, const char *value, const
         if (!bad)
             d->socket_mode = (uint32_t)m;
     } else if (!strcmp(key, "socket_queue")) {
-        bad = parse_size(value, 4096, 1ull << 32, &n);
+        bad = conf_parse_u64(value, 4096, 1ull << 32, &n);
         if (!bad)
             d->socket_queue = n;
     } else if (!strcmp(key, "stats_interval")) {
-        bad = parse_size(value, 0, 86400, &n);
+        bad = conf_parse_u64(value, 0, 86400, &n);
         if (!bad)
             d->stats_interval_s = (uint32_t)n;
     } else if (!strcmp(key, "syslog")) {
-        if (!strcmp(value, "on") || !strcmp(value, "yes") || !strcmp(value, "true"))
-            d->syslog = true;
-        else if (!strcmp(value, "off") || !strcmp(value, "no") || !strcmp(value, "false"))
-            d->syslog = false;
-        else
-            bad = 1;
+        bad = conf_parse_bool(value, &d->syslog);
     } else if (!strcmp(key, "pid_file")) {
         bad = set_path(d->pid_file, sizeof(d->pid_file), value, true);
     } else if (!strcmp(key, "user")) {

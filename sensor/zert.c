@@ -804,6 +804,30 @@ zert_set_interval_phase(struct zert_layer *z, uint64_t phase_us)
     z->interval_phase_us = z->interval_us ? phase_us % z->interval_us : 0;
 }
 
+/* zERT's coverage events at `ts`: the detail one (enabled/disabled), then the summary one. */
+static void
+coverage_events(struct zert_layer *z, uint64_t ts, enum zert_detail_event dev,
+                enum zert_summary_event sev)
+{
+    if (z->sink.detail) {
+        struct zert_detail *r = &z->rec;
+        memset(r, 0, sizeof(*r));
+        r->event = dev;
+        r->time_us = ts;
+        fill_identity(z, &r->sensor);
+        if (z->sink.detail(z->sink.ctx, r) != 0)
+            z->failed = true;
+        z->st.zert_details++;
+    }
+    struct zert_summary m;
+    memset(&m, 0, sizeof(m));
+    m.event = sev;
+    m.time_us = m.interval_start_us = m.interval_end_us = ts;
+    fill_identity(z, &m.sensor);
+    if (sink_summary(z, &m) != 0)
+        z->failed = true;
+}
+
 /* The first packet of the run: the interval clock starts, and the coverage events. */
 static void
 start_run(struct zert_layer *z, uint64_t ts)
@@ -813,23 +837,7 @@ start_run(struct zert_layer *z, uint64_t ts)
     uint64_t start = z->interval_us ? interval_start(z, ts) : ts;
     zert_sessions_begin(z->sessions, start);
     z->next_boundary = z->interval_us ? t_add(start, z->interval_us) : UINT64_MAX;
-    if (z->sink.detail) {
-        struct zert_detail *r = &z->rec;
-        memset(r, 0, sizeof(*r));
-        r->event = ZERT_EV_ENABLED;
-        r->time_us = ts;
-        fill_identity(z, &r->sensor);
-        if (z->sink.detail(z->sink.ctx, r) != 0)
-            z->failed = true;
-        z->st.zert_details++;
-    }
-    struct zert_summary m;
-    memset(&m, 0, sizeof(m));
-    m.event = ZERT_SEV_AGGR_ENABLED;
-    m.time_us = m.interval_start_us = m.interval_end_us = ts;
-    fill_identity(z, &m.sensor);
-    if (sink_summary(z, &m) != 0)
-        z->failed = true;
+    coverage_events(z, ts, ZERT_EV_ENABLED, ZERT_SEV_AGGR_ENABLED);
 }
 
 void
@@ -1064,21 +1072,5 @@ zert_finish(struct zert_layer *z, uint64_t now)
         free(c);
     }
     z->cut = NULL;
-    if (z->sink.detail) {
-        struct zert_detail *r = &z->rec;
-        memset(r, 0, sizeof(*r));
-        r->event = ZERT_EV_DISABLED;
-        r->time_us = now;
-        fill_identity(z, &r->sensor);
-        if (z->sink.detail(z->sink.ctx, r) != 0)
-            z->failed = true;
-        z->st.zert_details++;
-    }
-    struct zert_summary m;
-    memset(&m, 0, sizeof(m));
-    m.event = ZERT_SEV_AGGR_DISABLED;
-    m.time_us = m.interval_start_us = m.interval_end_us = now;
-    fill_identity(z, &m.sensor);
-    if (sink_summary(z, &m) != 0)
-        z->failed = true;
+    coverage_events(z, now, ZERT_EV_DISABLED, ZERT_SEV_AGGR_DISABLED);
 }
