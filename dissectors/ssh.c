@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include "../emit/digest.h"
 #include "../emit/name_tab.h"
 #include "../emit/obs_record.h"
 #include "../emit/zert_record.h"
@@ -384,8 +385,9 @@ ssh_fingerprint_sha256(const uint8_t *blob, size_t len, char out[SSH_FP_SHA256_L
     unsigned int mdlen = 0;
     unsigned char b64[64];
     out[0] = '\0';
-    if (!EVP_Digest(blob, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    if (!digest_bytes(DIGEST_SHA256, blob, len, md, 32))
         return;
+    mdlen = 32;
     int n = EVP_EncodeBlock(b64, md, (int)mdlen);
     while (n > 0 && b64[n - 1] == '=')
         n--;
@@ -401,8 +403,9 @@ ssh_fingerprint_md5(const uint8_t *blob, size_t len, char out[SSH_FP_MD5_LEN])
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     out[0] = '\0';
-    if (!EVP_Digest(blob, len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16)
+    if (!digest_bytes(DIGEST_MD5, blob, len, md, 16))
         return;
+    mdlen = 16;
     size_t k = 0;
     for (unsigned int i = 0; i < mdlen; i++) {
         if (i)
@@ -891,7 +894,7 @@ ssh_hassh(const struct cursor *lists, int enc, int mac, int comp, char out[33])
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    bool ok = ctx && EVP_DigestInit_ex2(ctx, digest_md(DIGEST_MD5), NULL);
     out[0] = '\0';
     for (int i = 0; ok && i < 4; i++) {
         struct cursor l = lists[cats[i]];

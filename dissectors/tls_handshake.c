@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/digest.h"
 #include "../emit/tls_tables.h"
 #include "tls_handshake.h"
 
@@ -242,7 +243,7 @@ tls_ja4_hash(const uint16_t *v, size_t n, const uint16_t *more, size_t n_more, c
     if (!n)
         return;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    bool ok = ctx && EVP_DigestInit_ex2(ctx, digest_md(DIGEST_SHA256), NULL);
     for (size_t i = 0; ok && i < n; i++) {
         snprintf(item, sizeof(item), "%s%04x", i ? "," : "", v[i]);
         ok = EVP_DigestUpdate(ctx, item, strlen(item));

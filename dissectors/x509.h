@@ -12,7 +12,22 @@
 /* Certificates larger than this are not handed to the parser. */
 #define X509_DER_MAX (64u * 1024u)
 
+/* Certificates whose facts are kept, by the SHA-256 of their DER (x509.c says how). */
+#define X509_CACHE_SLOTS 1024u
+
 /* Parse one DER certificate (at most X509_DER_MAX bytes); 0 on success, -1 when rejected. */
 int x509_parse_facts(const uint8_t *der, size_t len, struct x509_facts *out);
+
+/* The cache's counters, under their --stats names. */
+#define X509_CACHE_COUNTERS(X) X(x509_cache_hits) X(x509_cache_misses) X(x509_cache_replaced)
+struct x509_cache_stats {
+#define X509_CACHE_FIELD(name) uint64_t name;
+    X509_CACHE_COUNTERS(X509_CACHE_FIELD)
+#undef X509_CACHE_FIELD
+};
+void x509_cache_get_stats(struct x509_cache_stats *out);
+
+/* Free the cached facts (end of run; the fuzz targets call it between inputs). */
+void x509_cache_clear(void);
 
 #endif

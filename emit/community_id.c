@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "community_id.h"
+#include "digest.h"
 
 #define PROTO_ICMP   1
 #define PROTO_TCP    6
@@ -54,8 +55,9 @@ community_id_v1(uint8_t proto, const struct zert_endpoint *a, const struct zert_
         buf[n++] = (uint8_t)(b->port >> 8);
         buf[n++] = (uint8_t)b->port;
     }
-    if (!EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+    if (!digest_bytes(DIGEST_SHA1, buf, n, md, 20))
         return false;
+    mdlen = 20;
     memcpy(out, "1:", 2);
     /* 20 bytes encode to 28 characters and a NUL: 31 in all */
     EVP_EncodeBlock((unsigned char *)out + 2, md, (int)mdlen);

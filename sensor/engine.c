@@ -314,6 +314,11 @@ engine_collect_stats(const struct engine *e, struct stats *s)
     s->reasm_bytes_held = tcp_reasm_held(e->reasm);
 #undef ENGINE_STATS_COPY_FLOW
 #undef ENGINE_STATS_COPY_REASM
+    struct x509_cache_stats xs;
+    x509_cache_get_stats(&xs);
+#define ENGINE_STATS_COPY_X509(name) s->name = xs.name;
+    X509_CACHE_COUNTERS(ENGINE_STATS_COPY_X509)
+#undef ENGINE_STATS_COPY_X509
     if (e->zert) {
         struct zert_stats zs;
         zert_get_stats(e->zert, &zs);

@@ -5,11 +5,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "live.h"      /* LIVE_COUNTERS */
-#include "live_out.h"  /* LIVE_OUT_COUNTERS */
-#include "live_sock.h" /* LIVE_SOCK_COUNTERS */
-#include "records.h"   /* RECORDS_COUNTERS */
-#include "zert.h"      /* ZERT_COUNTERS */
+#include "live.h"               /* LIVE_COUNTERS */
+#include "live_out.h"           /* LIVE_OUT_COUNTERS */
+#include "live_sock.h"          /* LIVE_SOCK_COUNTERS */
+#include "../dissectors/x509.h" /* X509_CACHE_COUNTERS */
+#include "records.h"            /* RECORDS_COUNTERS */
+#include "zert.h"               /* ZERT_COUNTERS */
 
 /*
  * X-macro: every counter has one name, used for the struct field and for the
@@ -81,6 +82,7 @@
     X(gtpu_bad_header)                                                                             \
     X(geneve_bad_header)                                                                           \
     ZERT_COUNTERS(X)                                                                               \
+    X509_CACHE_COUNTERS(X)                                                                         \
     X(compare_locals_overflow)                                                                     \
     X(compare_tunnels_overflow)                                                                    \
     X(compare_conflicts_overflow)                                                                  \

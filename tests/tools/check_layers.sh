@@ -5,7 +5,7 @@
 #   flowtable/   knows no capture, output, dissector or zERT: nothing outside flowtable/
 #   dissectors/  the cursor and their own files, and from emit/ only the record types
 #                (zert_record.h, obs_record.h) and the vocabulary that names their values
-#                (name_tab.h, tls_version.h, tls_tables.h)
+#                (name_tab.h, tls_version.h, tls_tables.h), and digest.h (digests fetched once)
 #   emit/        never parses packets, never reaches into sensor/, flowtable/ or dissectors/;
 #                may read the configuration (conf/)
 #   sensor/      ties the layers together: anything
@@ -25,7 +25,7 @@ src=$1
 allowed() {
     case $1 in
     conf | flowtable) echo '^$' ;;
-    dissectors) echo '^emit/(zert_record|obs_record|name_tab|tls_version|tls_tables)\.h$' ;;
+    dissectors) echo '^emit/(zert_record|obs_record|name_tab|tls_version|tls_tables|digest)\.h$' ;;
     emit) echo '^conf/[a-z_]+\.h$' ;;
     sensor) echo '.' ;;
     esac
