@@ -182,6 +182,30 @@ cur_skip(struct cursor *c, size_t n)
     cur_advance(c, n);
 }
 
+/*
+ * Consume bytes at which no wanted pair starts: the pair (b, next) is wanted when
+ * first[b] & second[next] is not 0. At most `max` bytes are consumed, and never the cursor's
+ * last byte (it has no next). Returns the count consumed and leaves the last byte consumed in
+ * *last (unchanged when none). For scans that look at few of the bytes they pass (clear text
+ * before STARTTLS).
+ */
+static inline size_t
+cur_skip_until_pair(struct cursor *c, const uint32_t first[256], const uint32_t second[256],
+                    size_t max, uint8_t *last)
+{
+    if (c->bad || c->left < 2)
+        return 0;
+    size_t n = max < c->left - 1 ? max : c->left - 1;
+    size_t i = 0;
+    while (i < n && !(first[c->p[i]] & second[c->p[i + 1]]))
+        i++;
+    if (i > 0) {
+        *last = c->p[i - 1];
+        cur_advance(c, i);
+    }
+    return i;
+}
+
 /* A view of the next n bytes (borrowed: valid only during the call). NULL on failure. */
 static inline const uint8_t *
 cur_get_bytes(struct cursor *c, size_t n)

@@ -252,40 +252,57 @@ tls_label_starttls(const struct tls_state *st)
 }
 
 /*
- * The bytes a keyword can begin with, either case: most clear-text bytes begin none, and the
- * scan looks at every clear byte (bench/README.md, the flow path's profile). Built from
- * tls_keywords on first use, so the two cannot disagree.
+ * Where the clear-text scan stops: a pair of bytes (b, next) with tls_clear_first[b] &
+ * tls_clear_second[next] set. Bit k (k < 31) is keyword k of tls_keywords, by its first two
+ * characters in either case; bit 31 is the first byte of a TLS handshake or alert record (any
+ * next byte). Most clear-text pairs begin nothing, and the scan passes every clear byte
+ * (bench/README.md, the records job's profile). Built from tls_keywords on first use, so the
+ * tables cannot disagree with it.
  */
-static bool
-tls_may_begin_keyword(uint8_t b)
+#define TLS_CLEAR_RECORD_BIT (1u << 31)
+_Static_assert(sizeof(tls_keywords) / sizeof(tls_keywords[0]) - 1 < 31, "a bit per keyword");
+static uint32_t tls_clear_first[256];
+static uint32_t tls_clear_second[256];
+
+static void
+tls_clear_tables(void)
 {
     static bool ready;
-    static bool first_byte[256];
-    if (!ready) {
-        for (const struct tls_keyword *k = tls_keywords; k->text; k++) {
-            uint8_t f = tls_upper((uint8_t)k->text[0]);
-            first_byte[f] = true;
+    if (ready)
+        return;
+    uint32_t bit = 1;
+    for (const struct tls_keyword *k = tls_keywords; k->text; k++, bit <<= 1) {
+        for (int pos = 0; pos < 2; pos++) {
+            uint32_t *t = pos ? tls_clear_second : tls_clear_first;
+            uint8_t f = tls_upper((uint8_t)k->text[pos]);
+            t[f] |= bit;
             if (f >= 'A' && f <= 'Z')
-                first_byte[f + 32] = true;
+                t[f + 32] |= bit;
         }
-        ready = true;
     }
-    return first_byte[b];
+    tls_clear_first[TLS_CT_HANDSHAKE] |= TLS_CLEAR_RECORD_BIT;
+    tls_clear_first[TLS_CT_ALERT] |= TLS_CLEAR_RECORD_BIT;
+    for (int i = 0; i < 256; i++)
+        tls_clear_second[i] |= TLS_CLEAR_RECORD_BIT;
+    ready = true;
 }
 
 /* Keywords at offset `off` of the clear text (case-insensitive). */
 static void
 tls_scan_keywords(struct tls_dir *d, const struct cursor *c, size_t off)
 {
-    uint8_t first;
-    if (!cur_peek_at(c, off, &first) || !tls_may_begin_keyword(first))
+    uint8_t b0, b1;
+    if (!cur_peek_at(c, off, &b0) || !cur_peek_at(c, off + 1, &b1))
         return;
-    first = tls_upper(first);
+    uint32_t maybe = tls_clear_first[b0] & tls_clear_second[b1] & ~TLS_CLEAR_RECORD_BIT;
+    if (!maybe)
+        return;
     bool line_start = d->bytes == 0 || d->prev == '\n';
-    for (const struct tls_keyword *k = tls_keywords; k->text; k++) {
-        if (tls_upper((uint8_t)k->text[0]) != first || (k->line_start && !line_start))
+    uint32_t bit = 1;
+    for (const struct tls_keyword *k = tls_keywords; k->text; k++, bit <<= 1) {
+        if (!(maybe & bit) || (k->line_start && !line_start))
             continue;
-        size_t i = 1;
+        size_t i = 2;
         for (; k->text[i]; i++) {
             uint8_t b;
             if (!cur_peek_at(c, off + i, &b) || tls_upper(b) != tls_upper((uint8_t)k->text[i]))
@@ -777,6 +794,18 @@ tls_step_clear(struct tls_state *st, int dir, struct cursor *c, size_t *need)
 {
     struct tls_dir *d = &st->dir[dir];
     for (;;) {
+        if (d->bytes >= TLS_CLEAR_MAX)
+            return TLS_STEP_DONE;
+        if (cur_left(c) < TLS_SCAN_WINDOW) {
+            *need = TLS_SCAN_WINDOW - cur_left(c);
+            return TLS_STEP_NEED;
+        }
+        /* pass the bytes that begin nothing, keeping the scan window's worth */
+        size_t room = cur_left(c) - TLS_SCAN_WINDOW + 1;
+        if (room > TLS_CLEAR_MAX - d->bytes)
+            room = TLS_CLEAR_MAX - d->bytes;
+        tls_clear_tables();
+        d->bytes += cur_skip_until_pair(c, tls_clear_first, tls_clear_second, room, &d->prev);
         if (d->bytes >= TLS_CLEAR_MAX)
             return TLS_STEP_DONE;
         if (cur_left(c) < TLS_SCAN_WINDOW) {
