@@ -232,6 +232,19 @@ tls_ja4_cmp(const void *a, const void *b)
 
 /* The first 12 hex digits of SHA-256 over "xxxx,xxxx,..." (then "_" and `more`, when given);
  * "000000000000" for an empty list. */
+/* One JA4 list item: the separator (none when 0) and four lower-case hex digits. */
+static size_t
+tls_ja4_item(char item[8], char sep, uint16_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t k = 0;
+    if (sep)
+        item[k++] = sep;
+    for (int shift = 12; shift >= 0; shift -= 4)
+        item[k++] = hex[(v >> shift) & 15];
+    return k;
+}
+
 static void
 tls_ja4_hash(const uint16_t *v, size_t n, const uint16_t *more, size_t n_more, char out[13])
 {
@@ -245,12 +258,12 @@ tls_ja4_hash(const uint16_t *v, size_t n, const uint16_t *more, size_t n_more, c
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx && EVP_DigestInit_ex2(ctx, digest_md(DIGEST_SHA256), NULL);
     for (size_t i = 0; ok && i < n; i++) {
-        snprintf(item, sizeof(item), "%s%04x", i ? "," : "", v[i]);
-        ok = EVP_DigestUpdate(ctx, item, strlen(item));
+        size_t k = tls_ja4_item(item, i ? ',' : 0, v[i]);
+        ok = EVP_DigestUpdate(ctx, item, k);
     }
     for (size_t i = 0; ok && i < n_more; i++) {
-        snprintf(item, sizeof(item), "%s%04x", i ? "," : "_", more[i]);
-        ok = EVP_DigestUpdate(ctx, item, strlen(item));
+        size_t k = tls_ja4_item(item, i ? ',' : '_', more[i]);
+        ok = EVP_DigestUpdate(ctx, item, k);
     }
     ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
     EVP_MD_CTX_free(ctx);
