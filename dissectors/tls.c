@@ -1116,23 +1116,42 @@ tls_fill_observation(const void *vst, struct obs_proto *p)
     t->records_s2c = st->dir[DIR_S2C].records;
 }
 
-/* "2031-12-31T23:59:59Z" to seconds since the epoch; false when it is not that form. */
+/* n decimal digits at t; -1 when one is not a digit. */
+static int64_t
+tls_digits(const char *t, int n)
+{
+    int64_t v = 0;
+    for (int i = 0; i < n; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            return -1;
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
+}
+
+/*
+ * "2031-12-31T23:59:59Z" (x509.c's own text) to seconds since the epoch; false when it is not
+ * that form or before 1970. By hand (days from the civil date, H. Hinnant's days_from_civil):
+ * sscanf + timegm per record was 1.5 % of the records job.
+ */
 static bool
 tls_parse_rfc3339(const char *t, uint64_t *out)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    char z = 0;
-    if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-        z != 'Z')
+    if (strlen(t) != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+        t[16] != ':' || t[19] != 'Z')
         return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t v = timegm(&tm);
-    if (v < 0)
+    int64_t y = tls_digits(t, 4), m = tls_digits(t + 5, 2), d = tls_digits(t + 8, 2);
+    int64_t hh = tls_digits(t + 11, 2), mm = tls_digits(t + 14, 2), ss = tls_digits(t + 17, 2);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+        ss < 0 || ss > 60)
         return false;
-    *out = (uint64_t)v;
+    y -= m <= 2;
+    int64_t era = y / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    *out = (uint64_t)(days * 86400 + hh * 3600 + mm * 60 + ss);
     return true;
 }
 

@@ -230,8 +230,23 @@ tls_ja4_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The first 12 hex digits of SHA-256 over "xxxx,xxxx,..." (then "_" and `more`, when given);
- * "000000000000" for an empty list. */
+/* Ascending order; insertion sort for the usual short lists, qsort for long (hostile) ones. */
+static void
+tls_ja4_sort(uint16_t *v, size_t n)
+{
+    if (n > 32) {
+        qsort(v, n, sizeof(v[0]), tls_ja4_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 /* One JA4 list item: the separator (none when 0) and four lower-case hex digits. */
 static size_t
 tls_ja4_item(char item[8], char sep, uint16_t v)
@@ -245,29 +260,24 @@ tls_ja4_item(char item[8], char sep, uint16_t v)
     return k;
 }
 
+/* The first 12 hex digits of SHA-256 over "xxxx,xxxx,..." (then "_" and `more`, when given);
+ * "000000000000" for an empty list. */
 static void
 tls_ja4_hash(const uint16_t *v, size_t n, const uint16_t *more, size_t n_more, char out[13])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    char item[8];
+    /* the text hashed, built whole: one digest call, not one per item */
+    char text[2 * TLS_JA4_MAX_ITEMS * 5];
+    unsigned char md[32];
+    size_t len = 0;
     memcpy(out, "000000000000", 13);
-    if (!n)
+    if (!n || n > TLS_JA4_MAX_ITEMS || n_more > TLS_JA4_MAX_ITEMS)
         return;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestInit_ex2(ctx, digest_md(DIGEST_SHA256), NULL);
-    for (size_t i = 0; ok && i < n; i++) {
-        size_t k = tls_ja4_item(item, i ? ',' : 0, v[i]);
-        ok = EVP_DigestUpdate(ctx, item, k);
-    }
-    for (size_t i = 0; ok && i < n_more; i++) {
-        size_t k = tls_ja4_item(item, i ? ',' : '_', more[i]);
-        ok = EVP_DigestUpdate(ctx, item, k);
-    }
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
+    for (size_t i = 0; i < n; i++)
+        len += tls_ja4_item(text + len, i ? ',' : 0, v[i]);
+    for (size_t i = 0; i < n_more; i++)
+        len += tls_ja4_item(text + len, i ? ',' : '_', more[i]);
+    if (!digest_bytes(DIGEST_SHA256, text, len, md, sizeof(md)))
         return;
     for (unsigned i = 0; i < 6; i++) {
         out[2 * i] = hex[md[i] >> 4];
@@ -354,8 +364,8 @@ tls_ja4(struct cursor c, char out[TLS_JA4_LEN])
     if (too_many)
         return;
     tls_ja4_alpn(alpn, alpn_seen, alpn_chars);
-    qsort(suites, n_suites, sizeof(suites[0]), tls_ja4_cmp);
-    qsort(exts, n_exts, sizeof(exts[0]), tls_ja4_cmp);
+    tls_ja4_sort(suites, n_suites);
+    tls_ja4_sort(exts, n_exts);
     tls_ja4_hash(suites, n_suites, NULL, 0, h_suites);
     tls_ja4_hash(exts, n_exts, sigs, n_sigs, h_exts);
     snprintf(out, TLS_JA4_LEN, "t%s%c%02u%02u%s_%s_%s", tls_ja4_version(best ? best : version),

@@ -28,23 +28,32 @@ jw_reset(struct json_writer *w)
     w->depth = 0;
 }
 
-static void
-put(struct json_writer *w, const char *s, size_t n)
+/* Room for n more bytes and the NUL; false (and the line failed) when memory ran out. */
+static bool
+grow(struct json_writer *w, size_t n)
 {
     if (w->failed)
-        return;
-    if (w->len + n + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap : 512;
-        while (cap < w->len + n + 1)
-            cap *= 2;
-        char *b = realloc(w->buf, cap);
-        if (!b) {
-            w->failed = true;
-            return;
-        }
-        w->buf = b;
-        w->cap = cap;
+        return false;
+    size_t cap = w->cap ? w->cap : 512;
+    while (cap < w->len + n + 1)
+        cap *= 2;
+    char *b = realloc(w->buf, cap);
+    if (!b) {
+        w->failed = true;
+        return false;
     }
+    w->buf = b;
+    w->cap = cap;
+    return true;
+}
+
+static inline void
+put(struct json_writer *w, const char *s, size_t n)
+{
+    if (w->len + n + 1 > w->cap && !grow(w, n))
+        return;
+    if (w->failed)
+        return;
     memcpy(w->buf + w->len, s, n);
     w->len += n;
     w->buf[w->len] = '\0';
@@ -140,14 +149,32 @@ utf8_len(const unsigned char *s, size_t n)
  * valid UTF-8 is written as the text \xNN (as Zeek does), so the line stays valid JSON and
  * the byte stays visible.
  */
+/* Bytes written as they are inside a JSON string: printable ASCII but '"' and '\\'. */
+static const bool *
+plain_table(void)
+{
+    static bool ready, plain[256];
+    if (!ready) {
+        for (int c = 0x20; c < 0x7f; c++)
+            plain[c] = c != '"' && c != '\\';
+        ready = true;
+    }
+    return plain;
+}
+
 static void
 quoted(struct json_writer *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    const bool *plain = plain_table();
     const unsigned char *s = (const unsigned char *)str;
     putc_(w, '"');
     size_t run = 0; /* bytes that need no escape, written in one go */
     for (size_t i = 0; i < n;) {
+        while (i < n && plain[s[i]])
+            i++;
+        if (i == n)
+            break;
         unsigned char c = s[i];
         if (c >= 0x80) {
             size_t len = utf8_len(s + i, n - i);
@@ -155,9 +182,6 @@ quoted(struct json_writer *w, const char *str, size_t n)
                 i += len;
                 continue;
             }
-        } else if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f) {
-            i++;
-            continue;
         }
         put(w, str + run, i - run);
         if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') {

@@ -273,6 +273,8 @@ open_in(struct outfile *o, int dirfd, const char *name, const char *shown, char 
         o->tmp[0] = '\0';
         return -1;
     }
+    /* a file written in one go (-o DIR: 64 MiB from the bench capture): few large writes */
+    setvbuf(o->f, NULL, _IOFBF, OUTFILE_BUFFER);
     return 0;
 }
 

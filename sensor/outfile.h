@@ -19,6 +19,9 @@
  */
 #define OUTFILE_PARTIAL ".partial-" /* NAME.partial-XXXXXX: incomplete output */
 
+/* stdio buffer of a file opened here (bytes). */
+#define OUTFILE_BUFFER (256u * 1024u)
+
 struct outfile {
     FILE *f;                 /* where to write: stdout for "-" */
     int dirfd;               /* the directory of the file; -1 for stdout */
