@@ -204,11 +204,22 @@ quoted(struct json_writer *w, const char *str, size_t n)
 void
 jw_key(struct json_writer *w, const char *key)
 {
-    sep(w);
-    /* keys are the program's own ASCII names: nothing to escape, written as they are */
-    putc_(w, '"');
-    put(w, key, strlen(key));
-    put(w, "\":", 2);
+    /* keys are the program's own ASCII names: nothing to escape, copied in one go */
+    size_t n = strlen(key);
+    if (w->len + n + 5 > w->cap && !grow(w, n + 4))
+        return;
+    if (w->failed)
+        return;
+    char *p = w->buf + w->len;
+    if (w->depth > 0 && !w->first[w->depth])
+        *p++ = ',';
+    *p++ = '"';
+    memcpy(p, key, n);
+    p += n;
+    *p++ = '"';
+    *p++ = ':';
+    *p = '\0';
+    w->len = (size_t)(p - w->buf);
     /* the value that follows must not add a comma */
     w->first[w->depth] = true;
 }
@@ -456,28 +467,44 @@ jw_key_time_or_null(struct json_writer *w, const char *key, uint64_t ts_us)
         jw_time(w, ts_us);
 }
 
+size_t
+jw_addr_text(int family, const uint8_t ip[16], char *buf, size_t len)
+{
+    char t[INET6_ADDRSTRLEN];
+    size_t n = 0;
+    if (family == 4) {
+        /* by hand: inet_ntop (sprintf inside) was 3 % of the records job */
+        for (int i = 0; i < 4; i++) {
+            unsigned v = ip[i];
+            if (i)
+                t[n++] = '.';
+            if (v >= 100)
+                t[n++] = (char)('0' + v / 100);
+            if (v >= 10)
+                t[n++] = (char)('0' + v / 10 % 10);
+            t[n++] = (char)('0' + v % 10);
+        }
+        t[n] = '\0';
+    } else if (family == 6 && inet_ntop(AF_INET6, ip, t, sizeof(t))) {
+        n = strlen(t);
+    }
+    if (len == 0)
+        return 0;
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return n;
+}
+
 void
 jw_key_ip(struct json_writer *w, const char *key, const struct zert_endpoint *e)
 {
     char buf[INET6_ADDRSTRLEN];
     jw_key(w, key);
-    if (e->family == 4) {
-        char *p = buf; /* by hand: inet_ntop was 3 % of the records job */
-        for (int i = 0; i < 4; i++) {
-            unsigned v = e->ip[i];
-            if (i)
-                *p++ = '.';
-            if (v >= 100)
-                *p++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *p++ = (char)('0' + v / 10 % 10);
-            *p++ = (char)('0' + v % 10);
-        }
-        jw_strn(w, buf, (size_t)(p - buf));
-    } else if (e->family == 6 && inet_ntop(AF_INET6, e->ip, buf, sizeof(buf)))
-        jw_str(w, buf);
-    else if (e->family == 6 && inet_ntop(AF_INET6, e->ip, buf, sizeof(buf)))
-        jw_str(w, buf);
+    size_t n = jw_addr_text(e->family, e->ip, buf, sizeof(buf));
+    if (n)
+        jw_strn(w, buf, n);
     else
         jw_null(w);
 }

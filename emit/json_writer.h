@@ -36,6 +36,11 @@ void jw_uint(struct json_writer *w, uint64_t v);
 void jw_int(struct json_writer *w, int64_t v);
 void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);
+/*
+ * An address as text (dotted quad; IPv6 as inet_ntop writes it) in buf, cut to len; returns its
+ * length, 0 (and "") for a family other than 4 or 6.
+ */
+size_t jw_addr_text(int family, const uint8_t ip[16], char *buf, size_t len);
 /* RFC 3339 UTC with microseconds, from microseconds since the epoch. */
 void jw_time(struct json_writer *w, uint64_t ts_us);
 

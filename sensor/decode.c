@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../dissectors/cursor.h"
+#include "../emit/json_writer.h"
 #include "decode.h"
 #include "ipfrag.h"
 #include "stats.h"
@@ -72,8 +73,7 @@ decode_linktype_supported(int dlt)
 const char *
 decode_addr_str(int family, const uint8_t addr[16], char *buf, size_t len)
 {
-    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
-        buf[0] = '\0';
+    jw_addr_text(family == 6 ? 6 : 4, addr, buf, len);
     return buf;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../emit/json_writer.h"
 #include "../emit/smf_codes.h"
 #include "decode.h"
 #include "log.h"
@@ -101,14 +102,87 @@ proto_word(uint8_t protocol)
                                          : "none";
 }
 
-/* A certificate as subtype 12 reports it: signature, key type and size, digest, DNs. */
-static int
-cert_key(char *out, size_t len, const char *who, const struct zert_cert *c)
+/*
+ * Text cut at the buffer's end as snprintf cuts it, built without snprintf: the session key is
+ * made for every connection that joins a session, and snprintf/inet_ntop were 3.5 % of the
+ * records job.
+ */
+struct keybuf {
+    char *p;
+    size_t len, cap; /* cap >= 1: always NUL-terminated */
+};
+
+static void
+kb_put(struct keybuf *k, const char *s, size_t n)
 {
-    if (!c->present)
-        return snprintf(out, len, ",%s=-", who);
-    return snprintf(out, len, ",%s=%s/%s%" PRIu64 "/%s/%s/%s", who, c->sig_alg, c->key_type,
-                    c->key_bits.v, c->digest, c->subject, c->issuer);
+    size_t room = k->cap - 1 - k->len;
+    if (n > room)
+        n = room;
+    memcpy(k->p + k->len, s, n);
+    k->len += n;
+    k->p[k->len] = '\0';
+}
+
+static void
+kb_str(struct keybuf *k, const char *s)
+{
+    kb_put(k, s, strlen(s));
+}
+
+static void
+kb_dec(struct keybuf *k, uint64_t v)
+{
+    char b[24];
+    size_t i = sizeof(b);
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    kb_put(k, b + i, sizeof(b) - i);
+}
+
+/* At least four lower-case hex digits (%04x). */
+static void
+kb_hex4(struct keybuf *k, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char b[20];
+    size_t i = sizeof(b);
+    do {
+        b[--i] = hex[v & 15];
+        v >>= 4;
+    } while (v || sizeof(b) - i < 4);
+    kb_put(k, b + i, sizeof(b) - i);
+}
+
+static void
+kb_addr(struct keybuf *k, const struct zert_endpoint *e)
+{
+    char b[64];
+    kb_put(k, b, jw_addr_text(e->family == 6 ? 6 : 4, e->ip, b, sizeof(b)));
+}
+
+/* A certificate as subtype 12 reports it: signature, key type and size, digest, DNs. */
+static void
+cert_key(struct keybuf *k, const char *who, const struct zert_cert *c)
+{
+    kb_str(k, ",");
+    kb_str(k, who);
+    if (!c->present) {
+        kb_str(k, "=-");
+        return;
+    }
+    kb_str(k, "=");
+    kb_str(k, c->sig_alg);
+    kb_str(k, "/");
+    kb_str(k, c->key_type);
+    kb_dec(k, c->key_bits.v);
+    kb_str(k, "/");
+    kb_str(k, c->digest);
+    kb_str(k, "/");
+    kb_str(k, c->subject);
+    kb_str(k, "/");
+    kb_str(k, c->issuer);
 }
 
 /*
@@ -118,61 +192,94 @@ cert_key(char *out, size_t len, const char *who, const struct zert_cert *c)
  * certificates' signature, key and digest and their DNs; SSH version, key exchange, ciphers
  * and MACs per direction, host key type and size; IKE version, tunnel endpoints,
  * authentication, integrity, encryption and key size, DH group, PRF, ESP or AH. Not the ECDHE
- * group, session ids, SPIs or times: no subtype 12 field holds them.
+ * group, session ids, SPIs or times: no subtype 12 field holds them. The attributes are cut at
+ * 1399 bytes, the whole at len - 1.
  */
 void
 zert_session_key(const struct zert_detail *r, uint8_t protocol, bool ee_range, char *out,
                  size_t len)
 {
-    char sip[64], cip[64], attrs[1400] = "";
+    char attrs_buf[1400] = "";
+    struct keybuf a = {attrs_buf, 0, sizeof(attrs_buf)};
     const struct zert_endpoint *srv = r->role == ZERT_ROLE_CLIENT ? &r->remote : &r->local;
     const struct zert_endpoint *cli = r->role == ZERT_ROLE_CLIENT ? &r->local : &r->remote;
-    decode_addr_str(srv->family, srv->ip, sip, sizeof(sip));
-    decode_addr_str(cli->family, cli->ip, cip, sizeof(cip));
-    size_t n = 0;
     if (protocol == ZERT_PROT_TLS && r->tls.present) {
         const struct zert_tls *t = &r->tls;
-        n = (size_t)snprintf(attrs, sizeof(attrs), "v=%04" PRIx64 ",cs=%04" PRIx64 ",kex=%s/%s",
-                             t->version_code.v, t->cipher_suite.v, t->kex, t->auth);
-        if (n < sizeof(attrs))
-            n += (size_t)cert_key(attrs + n, sizeof(attrs) - n, "scert", &t->server_cert);
-        if (n < sizeof(attrs))
-            cert_key(attrs + n, sizeof(attrs) - n, "ccert", &t->client_cert);
+        kb_str(&a, "v=");
+        kb_hex4(&a, t->version_code.v);
+        kb_str(&a, ",cs=");
+        kb_hex4(&a, t->cipher_suite.v);
+        kb_str(&a, ",kex=");
+        kb_str(&a, t->kex);
+        kb_str(&a, "/");
+        kb_str(&a, t->auth);
+        cert_key(&a, "scert", &t->server_cert);
+        cert_key(&a, "ccert", &t->client_cert);
     } else if (protocol == ZERT_PROT_SSH && r->ssh.present) {
         const struct zert_ssh *h = &r->ssh;
         const char *kt =
             h->hostkey_type[0] ? h->hostkey_type : smf_codes_ssh_hostkey_type(h->hostkey);
-        snprintf(attrs, sizeof(attrs), "v=%s,kex=%s,hk=%s%" PRIu64 ",enc=%s/%s,mac=%s/%s",
-                 h->version, h->kex, kt ? kt : "", h->hostkey_bits.v, h->enc_c2s, h->enc_s2c,
-                 h->mac_c2s, h->mac_s2c);
+        const char *parts[] = {
+            "v=", h->version, ",kex=", h->kex,     ",hk=", kt ? kt : "", NULL, ",enc=", h->enc_c2s,
+            "/",  h->enc_s2c, ",mac=", h->mac_c2s, "/",    h->mac_s2c};
+        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+            if (parts[i])
+                kb_str(&a, parts[i]);
+            else
+                kb_dec(&a, h->hostkey_bits.v);
+        }
     } else if (protocol == ZERT_PROT_IPSEC && r->ipsec.present) {
         const struct zert_ipsec *p = &r->ipsec;
-        char tl[64], tr[64];
-        decode_addr_str(p->tunnel_local.family, p->tunnel_local.ip, tl, sizeof(tl));
-        decode_addr_str(p->tunnel_remote.family, p->tunnel_remote.ip, tr, sizeof(tr));
-        snprintf(attrs, sizeof(attrs),
-                 "ike=%s,tun=%s/%s,auth=%s,encr=%s/%" PRIu64 ",prf=%s,integ=%s,dh=%" PRIu64 ",%s",
-                 p->ike_version, p->tunnel_local.family ? tl : "",
-                 p->tunnel_remote.family ? tr : "", p->auth, p->encr, p->key_bits.v, p->prf,
-                 p->integ, p->dh_group.v,
-                 p->esp_spi_count  ? "esp"
-                 : p->ah_spi_count ? "ah"
-                                   : "");
+        kb_str(&a, "ike=");
+        kb_str(&a, p->ike_version);
+        kb_str(&a, ",tun=");
+        if (p->tunnel_local.family)
+            kb_addr(&a, &p->tunnel_local);
+        kb_str(&a, "/");
+        if (p->tunnel_remote.family)
+            kb_addr(&a, &p->tunnel_remote);
+        kb_str(&a, ",auth=");
+        kb_str(&a, p->auth);
+        kb_str(&a, ",encr=");
+        kb_str(&a, p->encr);
+        kb_str(&a, "/");
+        kb_dec(&a, p->key_bits.v);
+        kb_str(&a, ",prf=");
+        kb_str(&a, p->prf);
+        kb_str(&a, ",integ=");
+        kb_str(&a, p->integ);
+        kb_str(&a, ",dh=");
+        kb_dec(&a, p->dh_group.v);
+        kb_str(&a, ",");
+        kb_str(&a, p->esp_spi_count ? "esp" : p->ah_spi_count ? "ah" : "");
     }
-    const char *tr = r->ip_proto == 17   ? "udp"
-                     : r->ip_proto == 50 ? "esp"
-                     : r->ip_proto == 51 ? "ah"
-                                         : "tcp";
-    char port[16];
+    struct keybuf k = {out, 0, len};
+    if (len == 0)
+        return;
+    out[0] = '\0';
+    kb_str(&k, r->ip_proto == 17   ? "udp"
+               : r->ip_proto == 50 ? "esp"
+               : r->ip_proto == 51 ? "ah"
+                                   : "tcp");
+    kb_str(&k, "|");
+    kb_str(&k, r->role == ZERT_ROLE_CLIENT ? "client"
+               : r->role == ZERT_ROLE_PEER ? "peer"
+                                           : "server");
+    kb_str(&k, "|");
+    kb_addr(&k, srv);
+    kb_str(&k, ":");
     if (ee_range)
-        snprintf(port, sizeof(port), "ee");
+        kb_str(&k, "ee");
     else
-        snprintf(port, sizeof(port), "%u", srv->port);
-    snprintf(out, len, "%s|%s|%s:%s|%s|%s|%s|%s", tr,
-             r->role == ZERT_ROLE_CLIENT ? "client"
-             : r->role == ZERT_ROLE_PEER ? "peer"
-                                         : "server",
-             sip, port, cip, r->job, proto_word(protocol), attrs);
+        kb_dec(&k, srv->port);
+    kb_str(&k, "|");
+    kb_addr(&k, cli);
+    kb_str(&k, "|");
+    kb_str(&k, r->job);
+    kb_str(&k, "|");
+    kb_str(&k, proto_word(protocol));
+    kb_str(&k, "|");
+    kb_put(&k, a.p, a.len);
 }
 
 static void
