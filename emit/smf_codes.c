@@ -908,6 +908,19 @@ smf_codes_ssh_hostkey_type(const char *hostkey)
     return smf_codes_name(smf_ssh_key_type_codes, smf_codes_find(smf_ssh_hostkey_codes, hostkey));
 }
 
+/* SSH protocol 1's cipher names among smf_ssh_enc_codes' entries (ssh.c's ssh1_cipher_names). */
+static const char *const ssh1_enc_names[] = {"3des", "des", "blowfish", NULL};
+
+const char *
+smf_codes_ssh1_enc_name(const char *name)
+{
+    uint16_t code = smf_codes_table_code(smf_ssh_enc_codes, name);
+    for (size_t i = 0; code && ssh1_enc_names[i]; i++)
+        if (smf_codes_table_code(smf_ssh_enc_codes, ssh1_enc_names[i]) == code)
+            return ssh1_enc_names[i];
+    return name;
+}
+
 uint16_t
 smf_codes_dh_group(uint64_t iana)
 {

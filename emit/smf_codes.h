@@ -127,6 +127,12 @@ const char *smf_codes_ssh_mac_name(uint16_t code, bool etm, char *buf, size_t le
 
 /* SSH host key algorithm -> key type name (RSA, EC, Ed25519, ...); NULL if unknown. */
 const char *smf_codes_ssh_hostkey_type(const char *hostkey);
+/*
+ * The SSH-1 name of an SSH-2 cipher name of the same IBM code ("3des-cbc" -> "3des",
+ * "des-cbc" -> "des", "blowfish-cbc" -> "blowfish"); `name` itself when SSH-1 has none. A
+ * record read back from SMF with SSH_Prot_Ver 1 names its ciphers as SSH-1 did.
+ */
+const char *smf_codes_ssh1_enc_name(const char *name);
 
 /* IANA DH / key-exchange group number <-> IBM DHGroup code (the same number). */
 uint16_t smf_codes_dh_group(uint64_t iana);

@@ -553,6 +553,14 @@ io_ssh_algs(struct smf_io *io, const struct ssh_fields *f, struct zert_ssh *h, e
     io_ssh_mac(io, f->out_mac, out_mac, ZERT_ALG_LEN, out_enc, flags & 0x40);
     io_ssh_key_type(io, f->key_type, h);
     io_num16(io, f->key_bits, &h->hostkey_bits);
+    if (!writing(io) && strncmp(h->version, "1.", 2) == 0) {
+        /* SSH-1 ciphers share their IBM codes with SSH-2's CBC ones: named as SSH-1 names them */
+        const char *in1 = smf_codes_ssh1_enc_name(in_enc), *out1 = smf_codes_ssh1_enc_name(out_enc);
+        if (in1 != in_enc)
+            snprintf(in_enc, ZERT_ALG_LEN, "%s", in1);
+        if (out1 != out_enc)
+            snprintf(out_enc, ZERT_ALG_LEN, "%s", out1);
+    }
 }
 
 /* IKE version "maj.min" as two bytes (low 4 bits each); major 0: none. */
