@@ -13,6 +13,7 @@
 #include "../emit/smf_codes.h"
 #include "../emit/smf_reader.h"
 #include "../emit/zert_record.h"
+#include "../emit/zert_why.h"
 #include "compare.h"
 #include "compare_codes.h"
 #include "decode.h"
@@ -191,8 +192,9 @@ struct cside {
     uint64_t rec_off;                  /* mainframe: byte offset of its first record */
     struct zert_endpoint tun_a, tun_b; /* mainframe: the IKE tunnel's endpoints (0: none) */
     char starttls[16];
-    char why[24]; /* wire, protection unknown: why (midstream, ...); the bytes suggested seen */
-    char seen[8];
+    /* wire, protection unknown: why (midstream, ...); the bytes suggested seen */
+    char why[sizeof(((struct zert_observation *)0)->why)];
+    char seen[sizeof(((struct zert_observation *)0)->seen)];
     struct compare_attrs a;
 };
 
@@ -769,16 +771,19 @@ within_tolerance(const struct compare *c, uint64_t a, uint64_t b)
     return d * 100 <= big * c->conf->compare_count_tolerance;
 }
 
-/* Why the wire could not show a connection's protection, as zert.c named it. */
+/*
+ * Why the wire could not show a connection's protection, as zert.c named it: one of
+ * emit/zert_why.h's unknown values; otherwise (none, or ZERT_WHY_UNKNOWN itself) midstream when
+ * the wire missed the start, else unknown.
+ */
 static const char *
 unknown_why(const struct cside *w)
 {
-    static const char *const known[] = {"midstream", "first_bytes_lost", "stream_buffer_limit",
-                                        "malformed_handshake", "handshake_incomplete"};
+    static const char *const known[] = {ZERT_WHY_UNKNOWN_LIST};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!strcmp(w->why, known[i]))
+        if (!strcmp(w->why, known[i]) && strcmp(known[i], ZERT_WHY_UNKNOWN) != 0)
             return known[i];
-    return (w->obs & CO_MIDSTREAM) ? "midstream" : "unknown";
+    return (w->obs & CO_MIDSTREAM) ? ZERT_WHY_MIDSTREAM : ZERT_WHY_UNKNOWN;
 }
 
 static void
