@@ -40,8 +40,11 @@ static const char *const out_names[OUT_COUNT] = {"compare.jsonl", "compare.csv",
 
 struct compare_out {
     char dir[4096];
+    int dirfd; /* DIR, held open: files are made and renamed in it even after a chdir or chroot
+                  (the daemon's -D and --chroot); -1: no files */
     FILE *f[OUT_COUNT];
-    char tmp[OUT_COUNT][4200];
+    char tmp[OUT_COUNT][4200];    /* DIR/.NAME.<pid>.<n>, for messages; "" none */
+    char tmpname[OUT_COUNT][300]; /* .NAME.<pid>.<n> in dirfd */
     struct json_writer jw;
     bool failed;
 };
@@ -56,16 +59,18 @@ create_tmp(struct compare_out *o, int i, char *err, size_t errlen)
 {
     static unsigned seq;
     for (int tries = 0; tries < 100; tries++) {
-        snprintf(o->tmp[i], sizeof(o->tmp[i]), "%s/.%s.%ld.%u", o->dir, out_names[i],
-                 (long)getpid(), seq++);
-        int fd = open(o->tmp[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+        snprintf(o->tmpname[i], sizeof(o->tmpname[i]), ".%s.%ld.%u", out_names[i], (long)getpid(),
+                 seq++);
+        snprintf(o->tmp[i], sizeof(o->tmp[i]), "%s/%s", o->dir, o->tmpname[i]);
+        int fd = openat(o->dirfd, o->tmpname[i],
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0 || fchmod(fd, 0640) != 0) {
             snprintf(err, errlen, "%s: %s", o->tmp[i], strerror(errno));
             if (fd >= 0) {
                 close(fd);
-                unlink(o->tmp[i]);
+                unlinkat(o->dirfd, o->tmpname[i], 0);
             }
             o->tmp[i][0] = '\0';
             return NULL;
@@ -74,7 +79,7 @@ create_tmp(struct compare_out *o, int i, char *err, size_t errlen)
         if (!f) {
             snprintf(err, errlen, "%s: %s", o->tmp[i], strerror(errno));
             close(fd);
-            unlink(o->tmp[i]);
+            unlinkat(o->dirfd, o->tmpname[i], 0);
             o->tmp[i][0] = '\0';
         }
         return f;
@@ -97,6 +102,7 @@ compare_out_open(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    o->dirfd = -1;
     jw_init(&o->jw);
     if (!dir)
         return o;
@@ -107,6 +113,12 @@ compare_out_open(const char *dir, char *err, size_t errlen)
         return NULL;
     }
     snprintf(o->dir, sizeof(o->dir), "%s", dir);
+    o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o->dirfd < 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        compare_out_free(o);
+        return NULL;
+    }
     for (int i = 0; i < OUT_COUNT; i++) {
         o->f[i] = create_tmp(o, i, err, errlen);
         if (!o->f[i]) {
@@ -128,8 +140,10 @@ compare_out_free(struct compare_out *o)
         if (o->f[i])
             fclose(o->f[i]);
         if (o->tmp[i][0])
-            unlink(o->tmp[i]);
+            unlinkat(o->dirfd, o->tmpname[i], 0);
     }
+    if (o->dirfd >= 0)
+        close(o->dirfd);
     jw_fini(&o->jw);
     free(o);
 }
@@ -158,7 +172,7 @@ compare_out_commit(struct compare_out *o, char *err, size_t errlen)
         if (!o->tmp[i][0])
             continue;
         snprintf(final, sizeof(final), "%s/%s", o->dir, out_names[i]);
-        if (rename(o->tmp[i], final) != 0) {
+        if (renameat(o->dirfd, o->tmpname[i], o->dirfd, out_names[i]) != 0) {
             snprintf(err, errlen, "%s: %s", final, strerror(errno));
             rc = -1;
             break;
@@ -310,6 +324,12 @@ write_json(struct compare_out *o, const struct compare_finding *f)
         jw_uint(w, f->drops.tcp_memcap_hit);
         jw_key(w, "tcp_flow_cap_hit");
         jw_uint(w, f->drops.tcp_flow_cap_hit);
+        if (f->drops.kernel_known) {
+            jw_key(w, "kernel_drops");
+            jw_uint(w, f->drops.kernel_drops);
+            jw_key(w, "interface_drops");
+            jw_uint(w, f->drops.if_drops);
+        }
         jw_obj_close(w);
     } else {
         jw_null(w);
@@ -440,6 +460,16 @@ signed_seconds(char *buf, size_t len, int64_t us)
 }
 
 /* One finding as an indented line (two when it has fields). */
+/* The end of a capture loss line: the kernel's drops when the capture was live. */
+static void
+kernel_drops(FILE *out, const struct compare_drops *d)
+{
+    if (d->kernel_known)
+        fprintf(out, ", kernel drops %" PRIu64 ", interface drops %" PRIu64, d->kernel_drops,
+                d->if_drops);
+    fputc('\n', out);
+}
+
 static void
 report_finding(FILE *out, const struct compare_finding *f)
 {
@@ -451,12 +481,14 @@ report_finding(FILE *out, const struct compare_finding *f)
         fprintf(out, "      %-26s wire %-20s mainframe %s\n", f->fields[i].name,
                 f->fields[i].wire[0] ? f->fields[i].wire : "-",
                 f->fields[i].mainframe[0] ? f->fields[i].mainframe : "-");
-    if (f->drops.known)
+    if (f->drops.known) {
         fprintf(out,
                 "      capture loss: %" PRIu64 " gaps (%" PRIu64 " bytes), %" PRIu64
-                " flows evicted, memcap hit %" PRIu64 "+%" PRIu64 "\n",
+                " flows evicted, memcap hit %" PRIu64 "+%" PRIu64,
                 f->drops.tcp_gaps, f->drops.tcp_gap_bytes, f->drops.flows_evicted,
                 f->drops.tcp_memcap_hit, f->drops.tcp_flow_cap_hit);
+        kernel_drops(out, &f->drops);
+    }
 }
 
 void
@@ -536,9 +568,10 @@ compare_out_report(FILE *out, const struct compare_totals *t,
             t->held_peak_conns, t->held_peak_summaries);
     fprintf(out,
             "  capture loss    %" PRIu64 " TCP gaps (%" PRIu64 " bytes), %" PRIu64
-            " flows evicted, memcap hit %" PRIu64 "+%" PRIu64 "\n",
+            " flows evicted, memcap hit %" PRIu64 "+%" PRIu64,
             t->drops.tcp_gaps, t->drops.tcp_gap_bytes, t->drops.flows_evicted,
             t->drops.tcp_memcap_hit, t->drops.tcp_flow_cap_hit);
+    kernel_drops(out, &t->drops);
     fprintf(out, "  findings        %" PRIu64, total);
     const char *sep = ":";
     for (int c = 0; c < COMPARE_CLASS_COUNT; c++)

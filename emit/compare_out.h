@@ -36,6 +36,10 @@ const char *compare_class_name(enum compare_class c);
 struct compare_drops {
     bool known;
     uint64_t tcp_gaps, tcp_gap_bytes, flows_evicted, tcp_memcap_hit, tcp_flow_cap_hit;
+    /* live capture (zertsensor -i): pcap_stats' ps_drop and ps_ifdrop, all interfaces; a file
+     * run has no such figures and writes no such keys */
+    bool kernel_known;
+    uint64_t kernel_drops, if_drops;
 };
 
 #define COMPARE_FIELDS_MAX 24

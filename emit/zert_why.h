@@ -21,10 +21,17 @@
 #define ZERT_WHY_INCOMPLETE       "handshake_incomplete" /* ended before it did, or part was lost */
 #define ZERT_WHY_UNKNOWN          "unknown"              /* no dissector could tell */
 
-#define ZERT_WHY_LIST                                                                              \
+/*
+ * The values by kind, so that a reader of records can tell them apart without a list of its
+ * own (sensor/compare.c takes the unknown ones as the reasons of protection_unknown). A new
+ * value goes into one of these two lists; ZERT_WHY_LIST is both.
+ */
+#define ZERT_WHY_CLEAR_LIST                                                                        \
     ZERT_WHY_NO_DATA, ZERT_WHY_NO_HANDSHAKE, ZERT_WHY_HANDSHAKE_FAILED,                            \
-        ZERT_WHY_NOT_TLS_SSH_IPSEC, ZERT_WHY_NO_ESP_AH, ZERT_WHY_MIDSTREAM,                        \
-        ZERT_WHY_FIRST_BYTES_LOST, ZERT_WHY_BUFFER_LIMIT, ZERT_WHY_MALFORMED, ZERT_WHY_INCOMPLETE, \
-        ZERT_WHY_UNKNOWN
+        ZERT_WHY_NOT_TLS_SSH_IPSEC, ZERT_WHY_NO_ESP_AH
+#define ZERT_WHY_UNKNOWN_LIST                                                                      \
+    ZERT_WHY_MIDSTREAM, ZERT_WHY_FIRST_BYTES_LOST, ZERT_WHY_BUFFER_LIMIT, ZERT_WHY_MALFORMED,      \
+        ZERT_WHY_INCOMPLETE, ZERT_WHY_UNKNOWN
+#define ZERT_WHY_LIST ZERT_WHY_CLEAR_LIST, ZERT_WHY_UNKNOWN_LIST
 
 #endif

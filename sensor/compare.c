@@ -13,6 +13,7 @@
 #include "../emit/smf_codes.h"
 #include "../emit/smf_reader.h"
 #include "../emit/zert_record.h"
+#include "../emit/zert_why.h"
 #include "compare.h"
 #include "compare_codes.h"
 #include "decode.h"
@@ -191,8 +192,9 @@ struct cside {
     uint64_t rec_off;                  /* mainframe: byte offset of its first record */
     struct zert_endpoint tun_a, tun_b; /* mainframe: the IKE tunnel's endpoints (0: none) */
     char starttls[16];
-    char why[24]; /* wire, protection unknown: why (midstream, ...); the bytes suggested seen */
-    char seen[8];
+    /* wire, protection unknown: why (midstream, ...); the bytes suggested seen */
+    char why[sizeof(((struct zert_observation *)0)->why)];
+    char seen[sizeof(((struct zert_observation *)0)->seen)];
     struct compare_attrs a;
 };
 
@@ -769,16 +771,19 @@ within_tolerance(const struct compare *c, uint64_t a, uint64_t b)
     return d * 100 <= big * c->conf->compare_count_tolerance;
 }
 
-/* Why the wire could not show a connection's protection, as zert.c named it. */
+/*
+ * Why the wire could not show a connection's protection, as zert.c named it: one of
+ * emit/zert_why.h's unknown values; otherwise (none, or ZERT_WHY_UNKNOWN itself) midstream when
+ * the wire missed the start, else unknown.
+ */
 static const char *
 unknown_why(const struct cside *w)
 {
-    static const char *const known[] = {"midstream", "first_bytes_lost", "stream_buffer_limit",
-                                        "malformed_handshake", "handshake_incomplete"};
+    static const char *const known[] = {ZERT_WHY_UNKNOWN_LIST};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!strcmp(w->why, known[i]))
+        if (!strcmp(w->why, known[i]) && strcmp(known[i], ZERT_WHY_UNKNOWN) != 0)
             return known[i];
-    return (w->obs & CO_MIDSTREAM) ? "midstream" : "unknown";
+    return (w->obs & CO_MIDSTREAM) ? ZERT_WHY_MIDSTREAM : ZERT_WHY_UNKNOWN;
 }
 
 static void
@@ -1968,6 +1973,18 @@ mf_read(struct compare *c, uint64_t until)
 
 /* ---- the run --------------------------------------------------------------------------- */
 
+int
+compare_parse_offset(const char *s, int64_t *us)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < -7 * 86400.0 || v > 7 * 86400.0)
+        return -1;
+    *us = (int64_t)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
+    return 0;
+}
+
 struct compare *
 compare_new(const struct compare_config *cfg, char *err, size_t errlen)
 {
@@ -2086,6 +2103,33 @@ compare_finish(struct compare *c, char *err, size_t errlen)
         if (c->t.findings[k])
             rc = 1;
     return rc;
+}
+
+void
+compare_status(const struct compare *c, char *buf, size_t len)
+{
+    uint64_t total = 0;
+    for (int k = 0; k < COMPARE_CLASS_COUNT; k++)
+        total += c->t.findings[k];
+    int n = snprintf(buf, len,
+                     "compare: %" PRIu64 " dump records read%s; connections %" PRIu64
+                     " wire, %" PRIu64 " mainframe, %" PRIu64 " matched; summaries %" PRIu64
+                     " wire, %" PRIu64 " mainframe, %" PRIu64 " matched; held %" PRIu64
+                     " connections, %" PRIu64 " summaries; findings %" PRIu64,
+                     c->t.mf_records, c->meof ? " (all)" : "", c->t.conn_wire, c->t.conn_mf,
+                     c->t.conn_matched, c->t.sum_wire, c->t.sum_mf, c->t.sum_matched, c->nconns,
+                     c->nsums, total);
+    const char *sep = ":";
+    for (int k = 0; k < COMPARE_CLASS_COUNT && n > 0 && (size_t)n < len; k++) {
+        if (!c->t.findings[k])
+            continue;
+        n += snprintf(buf + n, len - (size_t)n, "%s %s %" PRIu64, sep,
+                      compare_class_name((enum compare_class)k), c->t.findings[k]);
+        sep = ",";
+    }
+    if (n > 0 && (size_t)n < len && (c->cfg.offset_fixed || c->settled))
+        snprintf(buf + n, len - (size_t)n, "; clock offset %+.2f s%s", (double)offset_est(c) / 1e6,
+                 c->cfg.offset_fixed ? " (given)" : " (estimate)");
 }
 
 void

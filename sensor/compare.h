@@ -27,6 +27,9 @@ struct compare_config {
     const struct zert_sink *next;
 };
 
+/* --clock-offset: signed seconds with up to 6 decimals ("-317.25") as microseconds; -1 bad. */
+int compare_parse_offset(const char *s, int64_t *us);
+
 /* Opens the dump and the output files; NULL with err filled on failure. */
 struct compare *compare_new(const struct compare_config *cfg, char *err, size_t errlen);
 
@@ -46,6 +49,13 @@ void compare_clock(struct compare *c, uint64_t ts_us);
  * dump damaged or unreadable, an output not written; err says what).
  */
 int compare_finish(struct compare *c, char *err, size_t errlen);
+
+/*
+ * One line of how the comparison stands (the daemon logs it with its statistics, on USR1):
+ * records read, connections and summaries seen and matched, held now, findings so far by
+ * class. Nothing is decided by it.
+ */
+void compare_status(const struct compare *c, char *buf, size_t len);
 
 void compare_free(struct compare *c);
 

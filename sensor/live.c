@@ -17,14 +17,18 @@
 
 #include "../conf/conf.h"
 #include "../dissectors/ee.h"
+#include "../emit/compare_out.h"
+#include "../emit/smf_codes.h"
 #include "capture.h"
 #include "capture_live.h"
+#include "compare.h"
 #include "decode.h"
 #include "engine.h"
 #include "live.h"
 #include "live_out.h"
 #include "live_sock.h"
 #include "log.h"
+#include "outfile.h"
 #include "privdrop.h"
 #include "records.h"
 #include "stats.h"
@@ -49,6 +53,12 @@ struct live {
     struct engine *eng;
     struct live_out *out;
     struct live_sock *sock;
+    struct compare *cmp;   /* --compare: the mainframe's dump against what is captured */
+    struct outfile report; /* its report, when standard output cannot take it (-D, --json -) */
+    int report_dirfd;      /* -1: the report goes to standard output */
+    const char *compare_path;
+    bool offset_fixed; /* --clock-offset */
+    int64_t offset_us;
     struct event_base *base;
     struct event *timer, *sigs[5];
     uint64_t max_ts;     /* the newest packet time */
@@ -88,10 +98,17 @@ usage(FILE *out)
           "  --no-promisc         do not put the interfaces in promiscuous mode\n"
           "  --stats              print counters as JSON on stderr at the end\n"
           "  -q, --quiet          no informational messages (errors still go out)\n"
+          "  --compare SMF        compare with a mainframe's zERT SMF dump, opened at start-up\n"
+          "                       (docs/compare.md); at TERM/INT the report on stdout (with\n"
+          "                       -D or --json -: DIR/compare-report.txt), DIR/compare.jsonl,\n"
+          "                       compare.csv, learned-codes.txt; exit 0 agree, 1 findings\n"
+          "  --clock-offset S     with --compare: mainframe time = capture time + S seconds\n"
+          "  --codes FILE         IBM codes in place of the provisional ones (codes_file)\n"
           "  --seed N, --max-flows N, --memcap B, --flow-memcap B, --tcp-timeout S,\n"
           "  --udp-timeout S, --closed-timeout S   as for -r (zertsensor -h)\n"
           "Signals: TERM/INT stop (open connections end as \"shutdown\"), HUP reloads the\n"
-          "configuration and rotates the files, USR1 logs statistics. See docs/daemon.md.\n",
+          "configuration and rotates the files, USR1 logs statistics (and how --compare\n"
+          "stands). See docs/daemon.md.\n",
           out);
 }
 
@@ -111,6 +128,9 @@ enum {
     O_TCP_TO,
     O_UDP_TO,
     O_CLOSED_TO,
+    O_COMPARE,
+    O_CLOCK_OFFSET,
+    O_CODES,
 };
 
 #define LIVE_OPTSTRING "i:c:o:u:DqhV"
@@ -138,6 +158,9 @@ static const struct option live_opts[] = {
     {"tcp-timeout", required_argument, NULL, O_TCP_TO},
     {"udp-timeout", required_argument, NULL, O_UDP_TO},
     {"closed-timeout", required_argument, NULL, O_CLOSED_TO},
+    {"compare", required_argument, NULL, O_COMPARE},
+    {"clock-offset", required_argument, NULL, O_CLOCK_OFFSET},
+    {"codes", required_argument, NULL, O_CODES},
     {NULL, 0, NULL, 0},
 };
 
@@ -157,6 +180,7 @@ static const struct {
     {O_TCP_TO, "tcp_timeout"},
     {O_UDP_TO, "udp_timeout"},
     {O_CLOSED_TO, "closed_timeout"},
+    {O_CODES, "codes_file"},
     {0, NULL},
 };
 
@@ -235,10 +259,44 @@ log_stats(struct live *L)
         s->flows_evicted, s->zert_sessions_live, s->records_jsonl_written, s->records_smf_written,
         s->records_jsonl_not_written + s->records_smf_not_written + s->records_stdout_not_written,
         s->output_queue_max, s->socket_readers, s->socket_readers_dropped, s->reasm_bytes_held);
+    if (L->cmp) {
+        char line[512];
+        compare_status(L->cmp, line, sizeof(line));
+        log_info("%s", line);
+    }
+}
+
+/*
+ * --compare: the capture's loss so far beside a missing_on_wire finding, the kernel's drops
+ * included (what a live capture loses most).
+ */
+static void
+compare_drops_now(void *ctx, struct compare_drops *d)
+{
+    const struct live *L = ctx;
+    struct stats s = g_stats;
+    if (L->eng)
+        engine_collect_stats(L->eng, &s);
+    d->known = true;
+    d->tcp_gaps = s.tcp_gaps;
+    d->tcp_gap_bytes = s.tcp_gap_bytes;
+    d->flows_evicted = s.flows_evicted;
+    d->tcp_memcap_hit = s.tcp_memcap_hit;
+    d->tcp_flow_cap_hit = s.tcp_flow_cap_hit;
+    d->kernel_known = true;
+    d->kernel_drops = d->if_drops = 0;
+    for (unsigned i = 0; i < L->ncaps; i++) {
+        struct capture_stats cs;
+        if (capture_stats(L->caps[i], &cs) == 0) {
+            d->kernel_drops += cs.dropped;
+            d->if_drops += cs.if_dropped;
+        }
+    }
 }
 
 /* ---- the loop ---- */
 
+/* As a file run feeds them: the engine, then the comparison's clock (packet time). */
 static void
 on_frame(void *ctx, const struct capture_frame *f)
 {
@@ -246,6 +304,8 @@ on_frame(void *ctx, const struct capture_frame *f)
     if (f->ts_us > L->max_ts)
         L->max_ts = f->ts_us;
     engine_packet(L->eng, f->dlt, f);
+    if (L->cmp)
+        compare_clock(L->cmp, f->ts_us);
 }
 
 /* Take what the kernel holds for capture i: false when the capture failed. */
@@ -288,8 +348,12 @@ on_timer(evutil_socket_t fd, short what, void *ctx)
     (void)what;
     uint64_t now = wall_us();
     /* the clock runs behind the packets, never before them: expiry and interval boundaries */
-    if (now - LIVE_LAG_US > L->max_ts)
+    if (now - LIVE_LAG_US > L->max_ts) {
         engine_tick(L->eng, now - LIVE_LAG_US);
+        /* the records that tick cut are in; the comparison's clock goes as far */
+        if (L->cmp)
+            compare_clock(L->cmp, now - LIVE_LAG_US);
+    }
     live_out_tick(L->out, now);
     uint64_t iv = (uint64_t)L->conf.daemon.stats_interval_s * 1000000u;
     if (iv && now >= L->next_stats) {
@@ -482,6 +546,16 @@ parse_args(struct live *L, int argc, char **argv, const char **ifaces, unsigned 
         case O_STATS:
             *want_stats = true;
             break;
+        case O_COMPARE:
+            L->compare_path = optarg;
+            break;
+        case O_CLOCK_OFFSET:
+            if (compare_parse_offset(optarg, &L->offset_us) != 0) {
+                log_err("bad value for --clock-offset: '%s' (seconds, e.g. -317.25)", optarg);
+                return -1;
+            }
+            L->offset_fixed = true;
+            break;
         case O_SEED: {
             char *end;
             errno = 0;
@@ -531,6 +605,7 @@ live_main(int argc, char **argv)
     uint64_t seed = 0;
     static char conf_abs[PATH_MAX];
     static char filter[4096];
+    L->report_dirfd = -1;
 
     if (parse_args(L, argc, argv, ifaces, &nifaces, &lc, &json_stdout, &allow_root, &detach,
                    &want_stats, &syslog_opt, &quiet, &seed) != 0)
@@ -569,6 +644,22 @@ live_main(int argc, char **argv)
     }
     if (detach && json_stdout) {
         log_err("-D and --json - do not go together: a daemon has no standard output");
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
+    }
+    if (L->offset_fixed && !L->compare_path) {
+        log_err("--clock-offset goes with --compare");
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
+    }
+    /* the report takes standard output; a daemon without one, or one whose standard output
+     * carries the records, writes it into DIR */
+    bool report_in_dir = L->compare_path && (detach || json_stdout);
+    if (report_in_dir && !have_files) {
+        log_err("--compare with %s writes its report to DIR/compare-report.txt: give -o DIR",
+                detach ? "-D" : "--json -");
+        return 2; /* nothing useful could be done: main.c EXIT_FAIL */
+    }
+    if (L->conf.codes_file[0] && smf_codes_load(L->conf.codes_file, err, sizeof(err)) != 0) {
+        log_err("%s", err);
         return 2; /* nothing useful could be done: main.c EXIT_FAIL */
     }
     struct privdrop pd;
@@ -627,8 +718,40 @@ live_main(int argc, char **argv)
         struct live_out_tap tap = {.ctx = L->sock, .line = live_sock_line};
         live_out_set_tap(L->out, &tap);
     }
-    /* 3. the engine */
-    struct zert_sink sink = live_out_sink(L->out);
+    /* 3. the comparison: the dump is opened now, before the privileges that may be needed
+     * to read it are given up; every record goes to it first, then to the outputs */
+    struct zert_sink sink = live_out_sink(L->out), cmp_sink;
+    if (L->compare_path) {
+        if (report_in_dir) {
+            L->report_dirfd = outfile_dir_open(L->conf.output_dir, err, sizeof(err));
+            if (L->report_dirfd < 0 ||
+                outfile_open_at(&L->report, L->report_dirfd, L->conf.output_dir,
+                                "compare-report.txt", err, sizeof(err)) != 0) {
+                log_err("%s", err);
+                goto fail;
+            }
+        }
+        struct compare_config cc = {
+            .mainframe = L->compare_path,
+            .dir = have_files ? L->conf.output_dir : NULL,
+            .conf = &L->conf,
+            .offset_fixed = L->offset_fixed,
+            .offset_us = L->offset_us,
+            .report = L->report.f ? L->report.f : stdout,
+            .drops = compare_drops_now,
+            .drops_ctx = L,
+            .next = &sink,
+        };
+        L->cmp = compare_new(&cc, err, sizeof(err));
+        if (!L->cmp) {
+            log_err("%s", err);
+            goto fail;
+        }
+        cmp_sink = compare_sink(L->cmp);
+        log_info("comparing with %s%s", L->compare_path,
+                 report_in_dir ? "; the report goes to compare-report.txt" : "");
+    }
+    /* 4. the engine */
     struct engine_config cfg = {
         .flows =
             {
@@ -643,14 +766,19 @@ live_main(int argc, char **argv)
         .frag_slots = 256,
         .frag_timeout_us = 30ull * 1000000,
         .conf = &L->conf,
-        .zert_sink = &sink,
+        .zert_sink = L->cmp ? &cmp_sink : &sink,
     };
+    if (L->cmp && L->offset_fixed && L->conf.interval_s) {
+        /* the mainframe's intervals end at multiples of the interval on its clock */
+        int64_t iv = (int64_t)L->conf.interval_s * 1000000;
+        cfg.interval_phase_us = (uint64_t)(((L->offset_us % iv) + iv) % iv);
+    }
     L->eng = engine_new(&cfg, err, sizeof(err));
     if (!L->eng) {
         log_err("%s", err);
         goto fail;
     }
-    /* 4. detach, then give up what start-up needed */
+    /* 5. detach, then give up what start-up needed */
     if (detach && daemonize() != 0)
         goto fail;
     if (dc->pid_file[0] && write_pid_file(dc->pid_file) != 0)
@@ -663,7 +791,7 @@ live_main(int argc, char **argv)
     if (drop)
         log_info("running as %s (uid %u)", pd.name, (unsigned)pd.uid);
 
-    /* 5. the loop */
+    /* 6. the loop */
     L->base = event_base_new();
     if (!L->base) {
         log_err("cannot make the event loop");
@@ -695,7 +823,7 @@ live_main(int argc, char **argv)
     L->next_stats = iv ? (wall_us() / iv + 1) * iv : 0;
     event_base_dispatch(L->base);
 
-    /* 6. the end: what the kernel still holds, then every open connection ends */
+    /* 7. the end: what the kernel still holds, then every open connection ends */
     uint64_t t0 = wall_us();
     for (unsigned i = 0; i < L->ncaps; i++)
         if (L->rd[i])
@@ -705,6 +833,8 @@ live_main(int argc, char **argv)
     live_out_set_shutdown(L->out);
     uint64_t now = wall_us();
     engine_tick(L->eng, now > L->max_ts ? now : L->max_ts);
+    if (L->cmp) /* the wire was watched until now */
+        compare_clock(L->cmp, now > L->max_ts ? now : L->max_ts);
     engine_finish(L->eng);
     collect(L);
     for (unsigned i = 0; i < L->ncaps; i++)
@@ -723,6 +853,23 @@ live_main(int argc, char **argv)
 #define LIVE_COPY_FINAL(name) g_stats.name = os.name;
     LIVE_OUT_COUNTERS(LIVE_COPY_FINAL)
 #undef LIVE_COPY_FINAL
+    /* the records are safe; now the comparison: the rest of the dump, then every decision,
+     * its files and the report (exit status 0 agree, 1 findings, 2 error, as a file run's) */
+    if (L->cmp) {
+        int crc = compare_finish(L->cmp, err, sizeof(err));
+        if (crc == 2)
+            log_err("%s", err);
+        if (L->report_dirfd >= 0 && outfile_commit(&L->report, err, sizeof(err)) != 0) {
+            log_err("%s", err);
+            crc = 2;
+        }
+        if (crc > L->status)
+            L->status = crc;
+        compare_free(L->cmp);
+        L->cmp = NULL;
+    }
+    if (L->report_dirfd >= 0)
+        close(L->report_dirfd);
     /* the final counters: what the closes could not write is in them */
     log_info("%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " records", g_stats.pkts_read,
              g_stats.flows_ended, g_stats.records_json);
@@ -736,6 +883,11 @@ live_main(int argc, char **argv)
     event_base_free(L->base);
     return L->status;
 fail:
+    compare_free(L->cmp);
+    if (L->report.f)
+        outfile_discard(&L->report);
+    if (L->report_dirfd >= 0)
+        close(L->report_dirfd);
     live_sock_close(L->sock, 0);
     if (L->out)
         live_out_close(L->out, 0, NULL);

@@ -108,19 +108,6 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
-/* Signed seconds with up to 6 decimals ("-317.25") as microseconds. */
-static int
-parse_offset(const char *s, int64_t *us)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || v < -7 * 86400.0 || v > 7 * 86400.0)
-        return -1;
-    *us = (int64_t)(v * 1e6 + (v < 0 ? -0.5 : 0.5));
-    return 0;
-}
-
 /* The capture's loss counters so far (--compare puts them beside missing_on_wire findings). */
 static void
 compare_drops_now(void *ctx, struct compare_drops *d)
@@ -624,7 +611,7 @@ main(int argc, char **argv)
             compare_path = optarg;
             break;
         case OPT_CLOCK_OFFSET:
-            if (parse_offset(optarg, &offset_us)) {
+            if (compare_parse_offset(optarg, &offset_us) != 0) {
                 log_err("bad value for --clock-offset: '%s' (seconds, e.g. -317.25)", optarg);
                 return fail_status;
             }

@@ -3,7 +3,7 @@
 
 (a) Every detail record without protection (protection [] or null) says why, and every
     observation.why is one of emit/zert_why.h's values, each documented in
-    docs/records-extensions.md.
+    docs/records-extensions.md and in exactly one of its two kinds (clear, unknown).
 (b) zertdump's JSON of zert.smf equals records.jsonl field for field, record by record, for the
     records SMF holds ("in_smf": true), except the keys SMF has no field for: those are listed
     once, in the "Keys SMF cannot hold" table of docs/records-extensions.md, which this test
@@ -62,6 +62,13 @@ def main():
     a = ap.parse_args()
     hdr = open(os.path.join(a.source, "emit/zert_why.h")).read()
     whys = set(re.findall(r'#define ZERT_WHY_\w+\s+"([a-z_]+)"', hdr))
+    # each value in exactly one of the two kinds (readers such as --compare go by the kind)
+    kinds = {}
+    for kind in ("CLEAR", "UNKNOWN"):
+        m = re.search(r"#define ZERT_WHY_%s_LIST((?:.*\\\n)*.*)" % kind, hdr)
+        kinds[kind] = re.findall(r"ZERT_WHY_\w+", m.group(1)) if m else []
+    unsorted = [n for n in re.findall(r'#define (ZERT_WHY_\w+)\s+"', hdr)
+                if kinds["CLEAR"].count(n) + kinds["UNKNOWN"].count(n) != 1]
     doc = open(os.path.join(a.source, "docs/records-extensions.md")).read()
     undocumented = [w for w in whys if "`%s`" % w not in doc]
     m = re.search(r"## Keys SMF cannot hold\n(.*?)\n## ", doc, re.S)
@@ -73,6 +80,10 @@ def main():
         names |= set(re.findall(r'"([^"%\n]+)"', open(os.path.join(a.source, f)).read()))
     unknown = collections.Counter()
     bad = 0
+    if unsorted or not kinds["CLEAR"] or not kinds["UNKNOWN"]:
+        bad += 1
+        print("why values not in exactly one of ZERT_WHY_CLEAR_LIST, ZERT_WHY_UNKNOWN_LIST:",
+              unsorted)
     if undocumented:
         bad += 1
         print("why values not in docs/records-extensions.md:", undocumented)

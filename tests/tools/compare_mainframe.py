@@ -89,25 +89,10 @@ def compare(mix, conf, dump, out, extra=(), expect=None):
     return p, findings
 
 
-def ident(f):
-    """What names a finding in these tests: class, kind and its endpoints."""
-    a = f.get("local") or f.get("server") or f.get("peer_a") or {}
-    b = f.get("remote") or f.get("client") or f.get("peer_b") or {}
-    return (f["class"], f["kind"], a.get("ip"), a.get("port"), b.get("ip"), b.get("port"))
-
-
 def iso(text):
     """A time of records.jsonl as a datetime (UTC)."""
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.timezone.utc)
-
-
-def conn_groups(records):
-    groups = {}
-    for i, r in enumerate(records):
-        if r.subtype == 11 and r.event in (1, 2, 3, 4):
-            groups.setdefault(r.conn_key, []).append(i)
-    return groups
 
 
 def case_self(mix, conf, base):
@@ -125,7 +110,7 @@ def case_self(mix, conf, base):
 def plant(base):
     """The edited dump and the findings it must give."""
     recs = smfedit.read(os.path.join(base, "zert.smf"))
-    groups = conn_groups(recs)
+    groups = smfedit.conn_groups(recs)
     used, drop, expected = set(), set(), set()
 
     tuples = {}
@@ -269,7 +254,7 @@ def case_planted(mix, conf, base):
         dump = os.path.join(WORK, "planted." + fmt)
         smfedit.write(dump, recs, fmt, 27998 if fmt == "vbs" else 0)
         p, findings = compare(mix, conf, dump, os.path.join(WORK, "planted-" + fmt), expect=1)
-        got = {ident(f) for f in findings}
+        got = {smfedit.finding_ident(f) for f in findings}
         if got != expected or len(findings) != len(expected):
             fail("planted %s: findings differ\n  missing: %s\n  unexpected: %s\n%s" %
                  (fmt, sorted(expected - got, key=str), sorted(got - expected, key=str),

@@ -231,6 +231,23 @@ def other_record(rtype, when):
     return Rec(raw)
 
 
+def conn_groups(records):
+    """Subtype 11 connection records (init, change, term, short_term) by connection:
+    conn_key -> the indexes of its records in `records`."""
+    groups = {}
+    for i, r in enumerate(records):
+        if r.subtype == 11 and r.event in (1, 2, 3, 4):
+            groups.setdefault(r.conn_key, []).append(i)
+    return groups
+
+
+def finding_ident(f):
+    """What names a finding of compare.jsonl in the tests: class, kind and its endpoints."""
+    a = f.get("local") or f.get("server") or f.get("peer_a") or {}
+    b = f.get("remote") or f.get("client") or f.get("peer_b") or {}
+    return (f["class"], f["kind"], a.get("ip"), a.get("port"), b.get("ip"), b.get("port"))
+
+
 # ---- files --------------------------------------------------------------------------------------
 
 
