@@ -33,6 +33,8 @@ conf_init(struct conf *c)
     c->udp_timeout_s = 120;
     c->closed_timeout_s = 5;
     c->max_sessions = 65536;
+    c->tls_certificate_max = 64u << 10;
+    c->stream_buffer_max = 256u << 10;
     conf_daemon_init(&c->daemon);
     c->compare_max_offset_s = 900;
     c->compare_skew_ms = 2000;
@@ -307,6 +309,14 @@ conf_set(struct conf *c, const char *key, const char *value, const char *where, 
         if (conf_parse_u64(value, 0, UINT32_MAX, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);
         c->flow_memcap = (uint32_t)n;
+    } else if (!strcmp(key, "tls_certificate_max")) {
+        if (conf_parse_u64(value, 1u << 10, 16u << 20, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s (1k to 16m)", value, key);
+        c->tls_certificate_max = (uint32_t)n;
+    } else if (!strcmp(key, "stream_buffer_max")) {
+        if (conf_parse_u64(value, 4u << 10, 64u << 20, &n))
+            return fail(err, errlen, where, "bad value '%s' for %s (4k to 64m)", value, key);
+        c->stream_buffer_max = (uint32_t)n;
     } else if (!strcmp(key, "max_sessions")) {
         if (conf_parse_u64(value, 1, 1ull << 32, &n))
             return fail(err, errlen, where, "bad value '%s' for %s", value, key);

@@ -85,6 +85,8 @@ struct conf {
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
     uint64_t
         max_sessions; /* security sessions without an active connection, before an early flush */
+    uint32_t tls_certificate_max;   /* DER bytes of a certificate handed to libcrypto (x509.h) */
+    uint32_t stream_buffer_max;     /* bytes a flow direction buffers for its dissector (app.c) */
     struct conf_daemon daemon;      /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */
     char codes_file[CONF_PATH_LEN]; /* learned IBM codes (docs/compare.md); "": provisional */
     /* --compare (docs/compare.md) */

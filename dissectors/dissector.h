@@ -120,9 +120,9 @@ struct stream_dissector {
  * How the stream layer (sensor/app.c) drives a stream dissector:
  * - Bytes arrive per direction, in stream order, interleaved between the two
  *   directions in capture order. The layer keeps the bytes a dissector did not
- *   consume and offers them again, with new bytes appended, up to
- *   DISSECT_BUFFER_MAX per direction; past that the flow is flagged and the
- *   dissector gets on_gap() for the dropped bytes instead.
+ *   consume and offers them again, with new bytes appended, up to the configuration's
+ *   stream_buffer_max (default DISSECT_BUFFER_MAX) per direction; past that the flow is flagged and
+ * the dissector gets on_gap() for the dropped bytes instead.
  * - After DISSECT_NEED(n) the layer waits until n more bytes are buffered.
  * - On a capture gap the layer drops what it buffered for that direction and
  *   calls on_gap(): the dissector resynchronises or gives up, never guesses.

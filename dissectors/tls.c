@@ -25,7 +25,7 @@
 #define SSL2_MT_SERVER_HELLO  4
 
 /* Bytes of one handshake message kept for parsing (a Certificate's first certificate fits). */
-#define TLS_HS_MAX (X509_DER_MAX + 64u)
+#define TLS_HS_MAX (x509_der_max() + 64u)
 /* Clear-text bytes looked at around each position (longest keyword, ClientHello signature). */
 #define TLS_SCAN_WINDOW 24
 
@@ -515,7 +515,7 @@ tls_hs_feed(struct tls_state *st, int dir, struct cursor c)
             cur_get_u8(&h);
             d->hs_len = cur_get_be24(&h);
             d->hs_have = 0;
-            d->hs_cap = d->hs_len < TLS_HS_MAX ? d->hs_len : TLS_HS_MAX;
+            d->hs_cap = (uint32_t)(d->hs_len < TLS_HS_MAX ? d->hs_len : TLS_HS_MAX);
             d->hs_buf = d->hs_cap ? malloc(d->hs_cap) : NULL;
             if (d->hs_cap && !d->hs_buf)
                 d->hs_cap = 0;
@@ -1244,8 +1244,8 @@ tls_fill_record(const void *vst, struct zert_detail *rec)
     if (sh && st->sid_len)
         zert_bytes_set(&t->session_id, st->sid, st->sid_len, 32, &rec->truncated);
     for (int d = 0; d < 2; d++)
-        if (st->cert[d].err && st->cert[d].der_len > X509_DER_MAX)
-            ZERT_STR_SET(rec, rec->obs.limit, "tls_certificate_size"); /* X509_DER_MAX */
+        if (st->cert[d].err && st->cert[d].der_len > x509_der_max())
+            ZERT_STR_SET(rec, rec->obs.limit, "tls_certificate_size"); /* tls_certificate_max */
     if (!st->tls13) {
         /* certificates seen in clear are facts even when the ServerHello was lost */
         tls_fill_cert(rec, &t->server_cert, st->cert[DIR_S2C].facts);

@@ -595,7 +595,7 @@ tls_parse_certificate(struct cursor c, bool truncated, bool *empty, struct tls_l
     if (!cur_ok(&c))
         return true;
     leaf->der_len = len;
-    if (len > X509_DER_MAX) {
+    if (len > x509_der_max()) {
         leaf->err = "certificate larger than the parsing limit";
         return true;
     }

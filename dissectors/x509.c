@@ -225,13 +225,27 @@ x509_cache_clear(void)
     }
 }
 
+static size_t x509_der_limit = X509_DER_MAX;
+
+size_t
+x509_der_max(void)
+{
+    return x509_der_limit;
+}
+
+void
+x509_set_der_max(size_t n)
+{
+    x509_der_limit = n ? n : X509_DER_MAX;
+}
+
 int
 x509_parse_facts(const uint8_t *der, size_t len, struct x509_facts *out)
 {
     static const char hexdig[] = "0123456789abcdef";
     uint8_t md[32];
     memset(out, 0, sizeof(*out));
-    if (!der || len == 0 || len > X509_DER_MAX)
+    if (!der || len == 0 || len > x509_der_limit)
         return -1;
     bool have_md = digest_bytes(DIGEST_SHA256, der, len, md, sizeof(md));
     struct x509_cache_entry **set = NULL;

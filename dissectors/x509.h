@@ -9,13 +9,18 @@
 
 #include "../emit/obs_record.h" /* struct x509_facts: the facts are part of the observation */
 
-/* Certificates larger than this are not handed to the parser. */
+/*
+ * Certificates larger than x509_der_max() are not handed to the parser: X509_DER_MAX unless
+ * the configuration's tls_certificate_max set another (x509_set_der_max, at start-up).
+ */
 #define X509_DER_MAX (64u * 1024u)
+size_t x509_der_max(void);
+void x509_set_der_max(size_t n);
 
 /* Certificates whose facts are kept, by the SHA-256 of their DER (x509.c says how). */
 #define X509_CACHE_SLOTS 1024u
 
-/* Parse one DER certificate (at most X509_DER_MAX bytes); 0 on success, -1 when rejected. */
+/* Parse one DER certificate (at most x509_der_max() bytes); 0 on success, -1 when rejected. */
 int x509_parse_facts(const uint8_t *der, size_t len, struct x509_facts *out);
 
 /* The cache's counters, under their --stats names. */

@@ -37,7 +37,7 @@ struct app_flow {
     void *st;
     bool decided;  /* a dissector was chosen, or none will be */
     bool bad;      /* the dissector rejected the stream */
-    bool overflow; /* buffered bytes passed DISSECT_BUFFER_MAX */
+    bool overflow; /* buffered bytes passed stream_buffer_max (app_buffer_max) */
     bool closed;   /* the dissector's on_end was called */
     bool probed;   /* a probe claimed the stream (not the fallback by default) */
     uint64_t last_ts;
@@ -56,9 +56,13 @@ struct app_layer {
     struct ndpi_opinion *ndpi; /* NULL: no second opinion (--no-ndpi, or nDPI failed) */
 };
 
+/* stream_buffer_max (app_new): what buf_append keeps per direction */
+static uint32_t app_buffer_max = DISSECT_BUFFER_MAX;
+
 struct app_layer *
-app_new(FILE *observations)
+app_new(FILE *observations, uint32_t buffer_max)
 {
+    app_buffer_max = buffer_max ? buffer_max : DISSECT_BUFFER_MAX;
     struct app_layer *a = calloc(1, sizeof(*a));
     if (!a)
         return NULL;
@@ -108,11 +112,11 @@ buf_drop(struct app_buf *b)
     b->len = b->cap = b->need = 0;
 }
 
-/* Append, keeping at most DISSECT_BUFFER_MAX; false when that would be exceeded. */
+/* Append, keeping at most app_buffer_max; false when that would be exceeded. */
 static bool
 buf_append(struct app_buf *b, const uint8_t *data, size_t len)
 {
-    if ((size_t)b->len + len > DISSECT_BUFFER_MAX)
+    if ((size_t)b->len + len > app_buffer_max)
         return false;
     if (b->len + len > b->cap) {
         uint32_t cap = b->cap ? b->cap : 2048;
@@ -546,7 +550,12 @@ void
 app_fill_record(const struct flow *f, struct zert_detail *rec)
 {
     const struct app_flow *af = f->app;
-    if (!af || !af->st)
+    if (!af)
+        return;
+    /* the buffer limit cut what the flow could show, dissector or not */
+    if (af->overflow)
+        ZERT_STR_SET(rec, rec->obs.limit, "stream_buffer"); /* stream_buffer_max */
+    if (!af->st)
         return;
     if (af->sd && af->sd->fill_record)
         af->sd->fill_record(af->st, rec);
@@ -565,8 +574,6 @@ app_fill_record(const struct flow *f, struct zert_detail *rec)
     zert_num_set(&ob->encrypted_handshake_records, o.encrypted_handshake_records);
     ob->early_close = zert_tri_from_bool(o.early_close);
     ob->incomplete = zert_tri_from_bool(o.incomplete || af->bad || af->overflow);
-    if (af->overflow)
-        ZERT_STR_SET(rec, ob->limit, "stream_buffer"); /* the app layer's per-flow buffer */
 }
 
 int

@@ -5,14 +5,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct flow;
 struct packet;
 struct app_layer;
 
-/* `observations`: where --observations lines go (NULL: none). */
-struct app_layer *app_new(FILE *observations);
+/*
+ * `observations`: where --observations lines go (NULL: none). `buffer_max`: the bytes one
+ * direction of a flow may buffer for its dissector (stream_buffer_max; 0: DISSECT_BUFFER_MAX),
+ * for every app layer of the process.
+ */
+struct app_layer *app_new(FILE *observations, uint32_t buffer_max);
 void app_free(struct app_layer *a);
 
 void app_stream_data(struct app_layer *a, struct flow *f, int dir, const uint8_t *data, size_t len,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../dissectors/ipsec.h"
+#include "../conf/conf.h"
 #include "../emit/json_writer.h"
 #include "../flowtable/tcp_reasm.h"
 #include "app.h"
@@ -171,7 +172,9 @@ engine_new(const struct engine_config *cfg, char *err, size_t errlen)
         }
     }
     if (cfg->observations || cfg->zert_sink || glance) {
-        e->app = app_new(cfg->observations);
+        e->app = app_new(cfg->observations, cfg->conf ? cfg->conf->stream_buffer_max : 0);
+        if (cfg->conf)
+            x509_set_der_max(cfg->conf->tls_certificate_max);
         if (!e->app) {
             snprintf(err, errlen, "out of memory");
             goto fail;

@@ -313,8 +313,8 @@ with tempfile.TemporaryDirectory() as tmp:
         check(ob.get("incomplete") is True and ob.get("why") == "handshake_incomplete" and
               ob.get("seen") == "tls", f"cert gap {r['event']}: observation {ob}")
 
-    # 7. issue 10 #12: a 339 623-byte certificate is over the parsing limit (X509_DER_MAX,
-    #    64 KiB): the record says a limit cut its facts
+    # 7. issue 10 #12: a 339 623-byte certificate is over the parsing limit (tls_certificate_max,
+    #    64 KiB by default): the record says a limit cut its facts
     recs = run(os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz"),
                os.path.join(tmp, "bigcert"))
     d = [r for r in recs if r["record"] == "detail"]
@@ -323,6 +323,64 @@ with tempfile.TemporaryDirectory() as tmp:
     recs = run(os.path.join(src, "pcaps/tls-plain12.pcap"), os.path.join(tmp, "nolimit"))
     check(all("limit" not in r.get("observation", {}) for r in recs if r["record"] == "detail"),
           "no limit key when no limit was hit")
+
+    # 7b. the limits are configuration values: a larger tls_certificate_max parses the big
+    #     certificate (its facts in the observation line, no limit in the record); a smaller
+    #     one cuts ecdhe.pcap's 1 859-byte certificate (CN=*.google.com) out of its records
+    def conf_file(name, text):
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    big = conf_file("big.conf", "tls_certificate_max = 512k\n")
+    recs = run(os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz"),
+               os.path.join(tmp, "bigcert512"), "-c", big)
+    d = [r for r in recs if r["record"] == "detail"]
+    check(d and all("limit" not in r["observation"] for r in d),
+          f"tls_certificate_max 512k: limits {[r['observation'].get('limit') for r in d]}")
+    obs = subprocess.run([sensor, "-c", big, "-q", "-r",
+                          os.path.join(corpus, "zeek/tls/tls-fragmented-handshake.pcap.gz"),
+                          "--observations", "-"], capture_output=True, text=True, check=True)
+    sc = [json.loads(l)["tls"]["server_cert"] for l in obs.stdout.splitlines()
+          if json.loads(l).get("tls")]
+    check(len(sc) == 1 and (sc[0]["subject"], sc[0]["key_type"], sc[0]["key_bits"],
+                            sc[0]["der_bytes"]) == ("CN=Bro", "RSA", 2048, 339623),
+          f"tls_certificate_max 512k: server certificate {sc}")
+    ecdhe = os.path.join(corpus, "zeek/tls/ecdhe.pcap")
+    recs = run(ecdhe, os.path.join(tmp, "ecdhe-default"))
+    d = [r for r in recs if r["record"] == "detail"]
+    check(d and all("limit" not in r["observation"] and
+                    r["tls"]["server_cert"]["subject"].startswith("CN=*.google.com,O=Google Inc") for r in d),
+          f"ecdhe.pcap default: {[(r['observation'].get('limit'), r['tls']) for r in d]}")
+    small = conf_file("small.conf", "tls_certificate_max = 1k\n")
+    recs = run(ecdhe, os.path.join(tmp, "ecdhe-1k"), "-c", small)
+    d = [r for r in recs if r["record"] == "detail"]
+    check(d and all(r["observation"].get("limit") == "tls_certificate_size" and
+                    r["tls"]["server_cert"] is None for r in d),
+          f"tls_certificate_max 1k: {[(r['observation'].get('limit'), r['tls']) for r in d]}")
+
+    # 7c. stream_buffer_max: a client that sends 6000 bytes no probe knows before the server's
+    #     first byte (pcaps/make-client-first.py) is held while the layer waits; with a 4 KiB
+    #     buffer the limit is reached and the record says so (protection unknown, not clear)
+    cf = os.path.join(tmp, "client-first.pcap")
+    subprocess.run([sys.executable, os.path.join(src, "pcaps/make-client-first.py"), "--out", cf,
+                    "--bytes", "6000"], check=True)
+    recs = run(cf, os.path.join(tmp, "cf-default"))
+    d = [r for r in recs if r["record"] == "detail"]
+    check(len(d) == 1 and d[0]["protection"] == [] and "limit" not in d[0]["observation"] and
+          d[0]["observation"]["why"] == "no_handshake_seen",
+          f"client first, default buffer: {[(r['protection'], r['observation']) for r in d]}")
+    recs = run(cf, os.path.join(tmp, "cf-4k"), "-c", conf_file("sb.conf", "stream_buffer_max = 4k\n"))
+    d = [r for r in recs if r["record"] == "detail"]
+    check(len(d) == 1 and d[0]["protection"] is None and
+          d[0]["observation"].get("limit") == "stream_buffer" and
+          d[0]["observation"]["why"] == "stream_buffer_limit",
+          f"client first, 4 KiB buffer: {[(r['protection'], r['observation']) for r in d]}")
+    bad = subprocess.run([sensor, "-c", conf_file("bad.conf", "\nstream_buffer_max = 1k\n"), "-r", cf,
+                          "-q"], capture_output=True, text=True)
+    check(bad.returncode == 2 and "bad.conf:2:" in bad.stderr and "stream_buffer_max" in bad.stderr,
+          f"stream_buffer_max 1k: status {bad.returncode}, {bad.stderr.strip()}")
 
 print(f"zert events: {'0 failed' if not failures else str(len(failures)) + ' failed'}")
 sys.exit(1 if failures else 0)
