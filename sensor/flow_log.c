@@ -261,15 +261,23 @@ flow_tally_add(struct flow_tally *t, const struct flow_prot *p)
     t->other[k]++;
 }
 
-/* The flow's Community ID v1 (seed 0), the key that joins it to Zeek's and Suricata's logs. */
+/* The flow's Community ID v1 (seed 0), the key that joins it to Zeek's and Suricata's logs;
+ * "" when the protocol has none here (ICMP, ...). */
+static void
+flow_community_id(const struct flow *f, char cid[COMMUNITY_ID_LEN])
+{
+    struct zert_endpoint a, b;
+    flow_log_endpoint(f, 0, &a);
+    flow_log_endpoint(f, 1, &b);
+    if (!community_id_v1(f->key.proto, &a, &b, 0, cid))
+        cid[0] = '\0';
+}
+
 static void
 flow_log_community_id(struct json_writer *w, const struct flow *f)
 {
-    struct zert_endpoint a, b;
     char cid[COMMUNITY_ID_LEN];
-    flow_log_endpoint(f, 0, &a);
-    flow_log_endpoint(f, 1, &b);
-    community_id_v1(f->key.proto, &a, &b, 0, cid);
+    flow_community_id(f, cid);
     jw_key_text(w, "community_id", cid); /* "" (ICMP, ...): null */
 }
 
@@ -382,7 +390,10 @@ flow_log_text(FILE *out, const struct flow *f, const struct flow_prot *p)
         if ((f->flags & FLOW_F_MIDSTREAM) && fputs("  midstream", out) < 0)
             return -1;
     }
-    return fprintf(out, "  %s\n", flow_end_reason_name((enum flow_end_reason)f->end_reason)) < 0
+    char cid[COMMUNITY_ID_LEN];
+    flow_community_id(f, cid);
+    return fprintf(out, "  %s%s%s\n", flow_end_reason_name((enum flow_end_reason)f->end_reason),
+                   cid[0] ? "  " : "", cid) < 0
                ? -1
                : 0;
 }

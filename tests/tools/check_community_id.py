@@ -9,6 +9,8 @@
     (IPv4 and IPv6).
 (d) records: every detail record's community_id equals the --flows value of its 5-tuple, and
     `zertdump` (from zert.smf) writes the same value for every record SMF holds.
+(e) text: every readable flow line (no -q) ends with its flow's community_id as --flows gives
+    it, and a flow without one (ICMP) has none.
 The seed is 0 everywhere (Suricata's suricata-verify value, seed 7, is in test_community_id.c).
 
 Usage: check_community_id.py --sensor BIN --dump ZERTDUMP --corpus DIR
@@ -63,7 +65,7 @@ def main():
     ap.add_argument("--corpus", required=True)
     a = ap.parse_args()
     bad = 0
-    checked = {"arkime": 0, "zeek": 0, "tshark": 0, "records": 0, "zertdump": 0}
+    checked = {"arkime": 0, "zeek": 0, "tshark": 0, "records": 0, "zertdump": 0, "text": 0}
 
     def compare(src, cap, k, want, got):
         nonlocal bad
@@ -159,6 +161,29 @@ def main():
                 bad += 1
                 print("zertdump %s conn %s: %s != %s" % (rel, r["conn_id"], d["community_id"],
                                                           r["community_id"]))
+    # (e) the readable flow lines
+    for rel in TSHARK_CAPTURES:
+        cap = os.path.join(a.corpus, rel)
+        got = flows(a.sensor, cap)
+        out = subprocess.run([a.sensor, "-r", cap], capture_output=True, text=True, check=False)
+        lines = out.stdout.splitlines()
+        n_json = len(subprocess.run([a.sensor, "-r", cap, "-q", "--flows", "-"],
+                                    capture_output=True, text=True).stdout.splitlines())
+        if len(lines) != n_json:
+            bad += 1
+            print("text %s: %d flow lines, --flows %d" % (rel, len(lines), n_json))
+        for line in lines:
+            w = line.split()
+            proto = w[0]
+            if w[2] != "->":
+                continue
+            if w[4] == "spi":  # esp/ah: addresses, no ports
+                k = key(proto, w[1], 0, w[3], 0)
+            else:
+                (ca, cp), (sa, sp) = (x.rsplit(":", 1) for x in (w[1], w[3]))
+                k = key(proto, ca.strip("[]"), cp, sa.strip("[]"), sp)
+            cid = w[-1] if w[-1].startswith("1:") else None
+            compare("text", os.path.basename(cap), k, cid, got)
     print("community_id: %s compared, %d differ" %
           (", ".join("%s %d" % kv for kv in checked.items()), bad))
     if min(checked.values()) == 0:
