@@ -13,7 +13,7 @@ enum digest_alg { DIGEST_MD5, DIGEST_SHA1, DIGEST_SHA256, DIGEST_ALG_COUNT };
  * The algorithm, fetched from the default provider on first use and kept for the process.
  * OpenSSL 3's EVP_sha256() and friends make every EVP_DigestInit fetch again (a store lookup
  * under a lock); per certificate, JA4 and HASSH that was a tenth of the sensor's time. NULL when
- * libcrypto cannot give it. The sensor is single-threaded.
+ * libcrypto cannot give it. Thread-safe: the record writer of sensor/records.c runs in a thread.
  */
 const EVP_MD *digest_md(enum digest_alg alg);
 

@@ -144,34 +144,28 @@ utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Bytes written as they are inside a JSON string: printable ASCII but '"' and '\\'. Pure (the
+ * records are written from a thread of their own: sensor/records.c). */
+static inline bool
+plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 /*
  * A JSON string. Wire text (banners, SNI, DNs) is not always UTF-8: a byte that does not start
  * valid UTF-8 is written as the text \xNN (as Zeek does), so the line stays valid JSON and
  * the byte stays visible.
  */
-/* Bytes written as they are inside a JSON string: printable ASCII but '"' and '\\'. */
-static const bool *
-plain_table(void)
-{
-    static bool ready, plain[256];
-    if (!ready) {
-        for (int c = 0x20; c < 0x7f; c++)
-            plain[c] = c != '"' && c != '\\';
-        ready = true;
-    }
-    return plain;
-}
-
 static void
 quoted(struct json_writer *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    const bool *plain = plain_table();
     const unsigned char *s = (const unsigned char *)str;
     putc_(w, '"');
     size_t run = 0; /* bytes that need no escape, written in one go */
     for (size_t i = 0; i < n;) {
-        while (i < n && plain[s[i]])
+        while (i < n && plain_byte(s[i]))
             i++;
         if (i == n)
             break;

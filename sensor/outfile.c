@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -169,6 +170,7 @@ static void
 reset(struct outfile *o)
 {
     o->f = NULL;
+    o->vbuf = NULL;
     o->dirfd = -1;
     o->own_dirfd = false;
     o->path[0] = o->name[0] = o->tmp[0] = '\0';
@@ -273,8 +275,11 @@ open_in(struct outfile *o, int dirfd, const char *name, const char *shown, char 
         o->tmp[0] = '\0';
         return -1;
     }
-    /* a file written in one go (-o DIR: 64 MiB from the bench capture): few large writes */
-    setvbuf(o->f, NULL, _IOFBF, OUTFILE_BUFFER);
+    /* a file written in one go (-o DIR: 64 MiB from the bench capture): few large writes (glibc
+     * ignores the size unless it is given the buffer) */
+    o->vbuf = malloc(OUTFILE_BUFFER);
+    if (o->vbuf)
+        setvbuf(o->f, o->vbuf, _IOFBF, OUTFILE_BUFFER);
     return 0;
 }
 
@@ -294,6 +299,8 @@ outfile_close(struct outfile *o, char *err, size_t errlen)
         rc = -1;
     }
     o->f = NULL;
+    free(o->vbuf); /* after fclose: the stream used it to the end */
+    o->vbuf = NULL;
     return rc;
 }
 
@@ -338,6 +345,8 @@ outfile_discard(struct outfile *o)
     else if (o->f)
         fflush(o->f);
     o->f = NULL;
+    free(o->vbuf);
+    o->vbuf = NULL;
     if (o->tmp[0] && o->dirfd >= 0)
         unlinkat(o->dirfd, o->tmp, 0);
     o->tmp[0] = '\0';

@@ -24,6 +24,7 @@
 
 struct outfile {
     FILE *f;                 /* where to write: stdout for "-" */
+    char *vbuf;              /* f's stdio buffer (OUTFILE_BUFFER bytes), freed after fclose */
     int dirfd;               /* the directory of the file; -1 for stdout */
     bool own_dirfd;          /* opened by outfile_open, closed with the file */
     char path[PATH_MAX];     /* for messages: as given, or DIR/NAME */

@@ -2,10 +2,13 @@
  * the JSON Lines alone, to standard output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../conf/conf.h"
@@ -14,6 +17,23 @@
 #include "../emit/json_writer.h"
 #include "outfile.h"
 #include "records.h"
+
+/*
+ * The writer thread. Building the JSON and SMF forms of a record and writing them was a third
+ * of the records job's time (bench/README.md); the sink copies each record into a bounded ring
+ * and one thread serialises and writes them, in the order they came, while the capture thread
+ * goes on. A full ring makes the sink wait (nothing is dropped). Counters and the first write
+ * error are published under the lock; records_close drains the ring and joins the thread.
+ */
+#define RECORDS_RING 32 /* records in flight: 32 x about 7 KiB */
+
+struct records_item {
+    bool summary;
+    union {
+        struct zert_detail d;
+        struct zert_summary s;
+    } u;
+};
 
 struct records {
     const struct conf *conf;
@@ -26,8 +46,21 @@ struct records {
     struct emit_smf_conf smf_conf;
     struct json_writer jw;
     uint8_t buf[SMF_MAX_RECORD];
-    struct records_stats st;
+    struct records_stats st; /* the writer's own (the writer thread's, when there is one) */
+    /* the writer thread: ring[head..tail) waiting, under lock */
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t more, room;
+    struct records_item *ring;
+    unsigned head, tail; /* counts; the slot is % RECORDS_RING */
+    bool closing;
+    bool writer_waits, sink_waits; /* who sleeps on `more` / `room`: signalled only then */
+    bool failed;                   /* a write failed (sticky) */
+    struct records_stats st_pub;   /* st as of the last record written */
 };
+
+static bool writer_start(struct records *r);
 
 int
 records_check_timezone(const char *tz, char *err, size_t errlen)
@@ -55,6 +88,7 @@ records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
     if (strcmp(dir, "-") == 0) {
         /* -o -: JSON Lines on standard output, as tcpdump's -w -; no SMF file */
         r->jsonl = stdout;
+        writer_start(r);
         return r;
     }
     r->dirfd = outfile_dir_open(dir, err, errlen);
@@ -70,6 +104,7 @@ records_open(const char *dir, const struct conf *conf, char *err, size_t errlen)
                              conf->smf_format == CONF_SMF_VBS ? EMIT_SMF_VBS : EMIT_SMF_RDW,
                              conf->vbs_block_size, err, errlen) != 0)
         goto fail;
+    writer_start(r);
     return r;
 fail:
     if (r->jsonl)
@@ -123,9 +158,8 @@ json_only(struct records *r, bool ext, const uint64_t *times, int n)
 }
 
 static int
-sink_detail(void *ctx, const struct zert_detail *d)
+write_detail(struct records *r, const struct zert_detail *d)
 {
-    struct records *r = ctx;
     bool lossy = false;
     int rc = emit_json_write_detail(&r->jw, r->jsonl, d);
     r->st.records_json++;
@@ -139,9 +173,8 @@ sink_detail(void *ctx, const struct zert_detail *d)
 }
 
 static int
-sink_summary(void *ctx, const struct zert_summary *s)
+write_summary(struct records *r, const struct zert_summary *s)
 {
-    struct records *r = ctx;
     bool lossy = false;
     int rc = emit_json_write_summary(&r->jw, r->jsonl, s);
     r->st.records_json++;
@@ -154,13 +187,179 @@ sink_summary(void *ctx, const struct zert_summary *s)
     return rc;
 }
 
+/* The writer wakes when this many records wait, at close, or after RECORDS_WAKE_MS. */
+#define RECORDS_WAKE_BATCH (RECORDS_RING / 4)
+#define RECORDS_WAKE_MS    100
+
+static void *
+writer_main(void *arg)
+{
+    struct records *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->head == r->tail && !r->closing) {
+            /* a sleep bounded in time: a record waits at most RECORDS_WAKE_MS (a slow pipe) */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += RECORDS_WAKE_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            r->writer_waits = true;
+            pthread_cond_timedwait(&r->more, &r->lock, &until);
+            r->writer_waits = false;
+        }
+        if (r->head == r->tail)
+            break; /* closing, and nothing left */
+        /* the records from head to tail are the writer's until head moves past them */
+        unsigned first = r->head, n = r->tail - r->head;
+        pthread_mutex_unlock(&r->lock);
+        bool failed = false;
+        for (unsigned i = 0; i < n; i++) {
+            struct records_item *it = &r->ring[(first + i) % RECORDS_RING];
+            if ((it->summary ? write_summary(r, &it->u.s) : write_detail(r, &it->u.d)) != 0)
+                failed = true;
+        }
+        pthread_mutex_lock(&r->lock);
+        if (failed)
+            r->failed = true;
+        r->st_pub = r->st;
+        r->head += n;
+        if (r->sink_waits)
+            pthread_cond_signal(&r->room);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Start the writer; false (and the records are written inline) when a thread cannot be had. */
+static bool
+writer_start(struct records *r)
+{
+    r->ring = malloc(RECORDS_RING * sizeof(*r->ring));
+    if (!r->ring)
+        return false;
+    if (pthread_mutex_init(&r->lock, NULL) != 0)
+        goto no_lock;
+    if (pthread_cond_init(&r->more, NULL) != 0)
+        goto no_more;
+    if (pthread_cond_init(&r->room, NULL) != 0)
+        goto no_room;
+    /* signals stay with the capture thread: its poll() on a pipe must see SIGINT/SIGTERM */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&r->thread, NULL, writer_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0) {
+        r->threaded = true;
+        return true;
+    }
+    pthread_cond_destroy(&r->room);
+no_room:
+    pthread_cond_destroy(&r->more);
+no_more:
+    pthread_mutex_destroy(&r->lock);
+no_lock:
+    free(r->ring);
+    r->ring = NULL;
+    return false;
+}
+
+/* Drain the ring and join the writer (before the files are flushed and closed). */
+static void
+writer_stop(struct records *r)
+{
+    if (!r->threaded)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->closing = true;
+    pthread_cond_signal(&r->more);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    pthread_cond_destroy(&r->room);
+    pthread_cond_destroy(&r->more);
+    pthread_mutex_destroy(&r->lock);
+    free(r->ring);
+    r->ring = NULL;
+    r->threaded = false;
+}
+
+/* A free slot of the ring (waiting for one), to fill and then hand over with enqueue_done. */
+static struct records_item *
+enqueue_slot(struct records *r)
+{
+    pthread_mutex_lock(&r->lock);
+    while (r->tail - r->head == RECORDS_RING) {
+        r->sink_waits = true;
+        pthread_cond_wait(&r->room, &r->lock);
+        r->sink_waits = false;
+    }
+    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
+    pthread_mutex_unlock(&r->lock);
+    return it;
+}
+
+/* -1 once a write has failed, as the inline sink returns it. */
+static int
+enqueue_done(struct records *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->tail++;
+    bool failed = r->failed;
+    if (r->writer_waits && r->tail - r->head >= RECORDS_WAKE_BATCH)
+        pthread_cond_signal(&r->more);
+    pthread_mutex_unlock(&r->lock);
+    return failed ? -1 : 0;
+}
+
+static int
+sink_detail(void *ctx, const struct zert_detail *d)
+{
+    struct records *r = ctx;
+    if (!r->threaded)
+        return write_detail(r, d);
+    struct records_item *it = enqueue_slot(r);
+    it->summary = false;
+    it->u.d = *d;
+    return enqueue_done(r);
+}
+
+static int
+sink_summary(void *ctx, const struct zert_summary *s)
+{
+    struct records *r = ctx;
+    if (!r->threaded)
+        return write_summary(r, s);
+    struct records_item *it = enqueue_slot(r);
+    it->summary = true;
+    it->u.s = *s;
+    return enqueue_done(r);
+}
+
 void
 records_get_stats(const struct records *r, struct records_stats *s)
 {
-    if (r)
-        *s = r->st;
-    else
+    if (!r) {
         memset(s, 0, sizeof(*s));
+        return;
+    }
+    if (!r->threaded) {
+        *s = r->st;
+        return;
+    }
+    /* every record handed over so far is written first: the counts are exact at this call */
+    struct records *w = (struct records *)r; /* the ring drains; the records do not change */
+    pthread_mutex_lock(&w->lock);
+    while (w->head != w->tail) {
+        pthread_cond_signal(&w->more);
+        w->sink_waits = true;
+        pthread_cond_wait(&w->room, &w->lock);
+        w->sink_waits = false;
+    }
+    *s = w->st_pub;
+    pthread_mutex_unlock(&w->lock);
 }
 
 struct zert_sink
@@ -179,6 +378,7 @@ records_close(struct records *r, char *err, size_t errlen)
 {
     if (!r)
         return 0;
+    writer_stop(r);
     int rc = 0;
     if (r->jsonl == stdout) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -226,6 +426,7 @@ records_discard(struct records *r)
 {
     if (!r)
         return;
+    writer_stop(r);
     if (r->jsonl == stdout) {
         jw_fini(&r->jw);
         free(r);

@@ -27,7 +27,7 @@ struct records_stats {
     RECORDS_COUNTERS(RECORDS_STATS_FIELD)
 #undef RECORDS_STATS_FIELD
 };
-/* The counters so far (all zero for NULL). */
+/* The counters so far (all zero for NULL); waits until every record handed over is written. */
 void records_get_stats(const struct records *r, struct records_stats *s);
 
 /* The sink for zert_new(): writes what the configuration turns on. */
