@@ -8,3 +8,8 @@ set_tests_properties(live.e2e PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120 RESOURC
 add_test(NAME live.diskfull
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_diskfull.py $<TARGET_FILE:zertsensor>)
 set_tests_properties(live.diskfull PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 RESOURCE_LOCK netns)
+# Logging to syslog with -D: the daemon in a mount namespace whose /dev/log is the test's socket
+# (syslog(3) always writes there), capturing on the loopback of its own network namespace.
+add_test(NAME live.syslog
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_syslog.py $<TARGET_FILE:zertsensor>)
+set_tests_properties(live.syslog PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60)
