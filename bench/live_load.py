@@ -25,7 +25,7 @@ of each run; the highest rate with no drop is the figure.
 Part 3: TERM while the load runs: exit within 2 s, every record cut is in the files.
 
 usage: bench/live_load.py [ZERTSENSOR]   (default build/bench/zertsensor; run as root)
-environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_INFLIGHT (64), LOAD_BUFFER (the daemon's
+environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_INFLIGHT (256), LOAD_BUFFER (the daemon's
 buffer_size, 64M), LOAD_PARTS (123), LOAD_REPEAT (1)
 Exit status 1 when a check of part 1 or 3 fails (the rate included: the starts must keep to
 RATE within 1 %).
@@ -46,7 +46,7 @@ BIN = sys.argv[1] if len(sys.argv) == 2 else f"{ROOT}/build/bench/zertsensor"
 TLSLOAD = os.path.join(os.path.dirname(BIN), "tlsload")
 RATE = int(os.environ.get("LOAD_RATE", "500"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-INFLIGHT = int(os.environ.get("LOAD_INFLIGHT", "64"))
+INFLIGHT = int(os.environ.get("LOAD_INFLIGHT", "256"))
 BUFFER = os.environ.get("LOAD_BUFFER", "64M")
 PARTS = os.environ.get("LOAD_PARTS", "123")
 REPEAT = int(os.environ.get("LOAD_REPEAT", "1"))
