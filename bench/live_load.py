@@ -1,20 +1,34 @@
 #!/usr/bin/env python3
 """live_load.py - load on the live daemon (issue 13; bench/README.md, "Live daemon").
 
-Part 1: RATE new TLS connections per second for SECONDS through a veth pair between two network
-namespaces (openssl s_server; Python ssl clients, WORKERS processes paced to the rate), while
-`zertsensor -i` captures on the server's veth as user nobody. Afterwards (TERM): the connections
-the clients completed against the TLS records (short_term/term on the server port), records not
-written, and the kernel drops (pcap_stats, `capture_kernel_drops`). The traffic is also written
-by tcpdump to bench/work/live-load.pcap.
+Two network namespaces joined by a veth pair; `zertsensor -i` captures on the server's veth as
+user nobody. The connections are made by bench/tlsload.c (built beside the sensor): a client
+that opens RATE new TLS connections a second (non-blocking, INFLIGHT at most at once, TLS 1.2
+and 1.3 in turn; each a full handshake, "ping"/"pong", close_notify both ways, FIN) and a server
+of the same kind, both with an ECDSA P-256 certificate.
 
-Part 2: that capture replayed through the veth by tcpreplay at full speed (--topspeed), then at
+Part 1: RATE for SECONDS, a SIGHUP every 10 s, then TERM. Checked: the connections the
+generator completed (client and server agree) against the TLS connection records (short_term or
+term on the server port, protection tls; by TLS version too) and against the summaries'
+connection counts; records not written; records in the files = records cut, none twice across
+the HUP rotations; the kernel drops: the daemon's exit line gives each interface's pcap_stats
+as libpcap returns them, --stats sums them (capture_received, capture_kernel_drops,
+capture_if_drops), and the frames read must be ps_recv - ps_drop; tcpdump, capturing the same
+veth into bench/work/live-load.pcap, counts the packets on its own. CPU seconds of the client,
+the server, the sensor and tcpdump, and of the whole machine (others' work included), are
+reported. LOAD_REPEAT runs part 1 that many times and prints the medians.
+
+Part 2: the capture replayed through the veth by tcpreplay at full speed (--topspeed), then at
 fixed packet rates, each into a fresh daemon: the packets per second sent and the kernel drops
 of each run; the highest rate with no drop is the figure.
 
+Part 3: TERM while the load runs: exit within 2 s, every record cut is in the files.
+
 usage: bench/live_load.py [ZERTSENSOR]   (default build/bench/zertsensor; run as root)
-environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_WORKERS (2), LOAD_BUFFER (the daemon's
-buffer_size, 64M)
+environment: LOAD_RATE (500), LOAD_SECONDS (60), LOAD_INFLIGHT (256), LOAD_BUFFER (the daemon's
+buffer_size, 64M), LOAD_PARTS (123), LOAD_REPEAT (1)
+Exit status 1 when a check of part 1 or 3 fails (the rate included: the starts must keep to
+RATE within 1 %).
 """
 import glob
 import json
@@ -22,20 +36,30 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = sys.argv[1] if len(sys.argv) == 2 else f"{ROOT}/build/bench/zertsensor"
+TLSLOAD = os.path.join(os.path.dirname(BIN), "tlsload")
 RATE = int(os.environ.get("LOAD_RATE", "500"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-WORKERS = int(os.environ.get("LOAD_WORKERS", "2"))
+INFLIGHT = int(os.environ.get("LOAD_INFLIGHT", "256"))
 BUFFER = os.environ.get("LOAD_BUFFER", "64M")
+PARTS = os.environ.get("LOAD_PARTS", "123")
+REPEAT = int(os.environ.get("LOAD_REPEAT", "1"))
 NS_S, NS_C, IF_S, IF_C = "zsb-s", "zsb-c", "zsbs", "zsbc"
 SRV, PORT = "10.198.0.1", 4433
 WORK = f"{ROOT}/bench/work"
+failures = []
+
+
+def check(cond, what):
+    print(("        ok   " if cond else "        FAIL ") + what)
+    if not cond:
+        failures.append(what)
 
 
 def sh(*cmd, ns=None, **kw):
@@ -62,37 +86,27 @@ def setns():
         sh("sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1", ns=ns)
 
 
-def clients(seconds):
-    """WORKERS client processes in the client namespace (this script with --client)."""
-    return [subprocess.Popen(["ip", "netns", "exec", NS_C, sys.executable, __file__, "--client",
-                              str(RATE // WORKERS), str(seconds)], stdout=subprocess.PIPE,
-                             text=True) for _ in range(WORKERS)]
+def cpu_of(pid):
+    """CPU seconds (user + system) of a live process."""
+    with open(f"/proc/{pid}/stat") as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def client(n_per_s, seconds):
-    """One worker: n_per_s handshakes a second, paced; prints completed, failed, seconds."""
-    import socket
-    import ssl
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    done = failed = 0
-    t0 = time.monotonic()
-    total = n_per_s * seconds
-    for i in range(total):
-        due = t0 + i / n_per_s
-        d = due - time.monotonic()
-        if d > 0:
-            time.sleep(d)
-        try:
-            s = socket.create_connection((SRV, PORT), timeout=5)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\0" * 8)
-            t = ctx.wrap_socket(s)
-            t.close()
-            done += 1
-        except OSError:
-            failed += 1
-    print(done, failed, time.monotonic() - t0)
+def machine_cpu():
+    """CPU seconds the whole machine spent busy so far (all CPUs; steal counted apart)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    tck = os.sysconf("SC_CLK_TCK")
+    busy = v[0] + v[1] + v[2] + v[5] + v[6]  # user nice system irq softirq
+    return busy / tck, v[7] / tck  # steal
+
+
+def client(seconds):
+    """The generator's client in the client namespace; its JSON comes out when it is done."""
+    return subprocess.Popen(["ip", "netns", "exec", NS_C, TLSLOAD, "client", "-a", SRV, "-p",
+                             str(PORT), "-r", str(RATE), "-t", str(seconds), "-m", str(INFLIGHT)],
+                            stdout=subprocess.PIPE, text=True)
 
 
 def start_sensor(tag):
@@ -114,8 +128,9 @@ def stop_sensor(p, log):
     rc = p.wait(timeout=30)
     took = time.time() - t0
     log.seek(0)
-    stats = json.loads([l for l in log.read().splitlines() if l.startswith("{")][-1])
-    return rc, took, stats
+    text = log.read()
+    stats = json.loads([l for l in text.splitlines() if l.startswith("{")][-1])
+    return rc, took, stats, text
 
 
 def tls_server():
@@ -123,41 +138,48 @@ def tls_server():
     sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
        "-nodes", "-keyout", key, "-out", crt, "-days", "1", "-subj", "/CN=bench",
        stderr=subprocess.DEVNULL)
-    return subprocess.Popen(["ip", "netns", "exec", NS_S, "openssl", "s_server", "-accept",
-                             str(PORT), "-key", key, "-cert", crt, "-quiet", "-no_ticket"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(["ip", "netns", "exec", NS_S, TLSLOAD, "server", "-a", SRV, "-p",
+                          str(PORT), "-k", key, "-c", crt], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True)
+    time.sleep(0.5)
+    return p
 
 
-def part1():
+def stop_server(p):
+    p.send_signal(signal.SIGTERM)
+    return json.loads(p.communicate(timeout=10)[0])
+
+
+def part1(run):
     pcap = f"{WORK}/live-load.pcap"
     dump = subprocess.Popen(["ip", "netns", "exec", NS_S, "tcpdump", "-q", "-i", IF_S, "-w", pcap,
-                             "-B", "65536", "tcp"], stderr=subprocess.DEVNULL)
+                             "-B", "65536"], stderr=subprocess.PIPE, text=True)
+    srv = tls_server()
     sensor, log, out = start_sensor("load")
     time.sleep(1)
-    t0 = time.time()
-    ws = clients(SECONDS)
+    m0, steal0 = machine_cpu()
+    cli = client(SECONDS)
     # HUP every 10 s under load: the files rotate, no record may be lost or written twice
     hups = 0
     while True:
-        time.sleep(10)
-        if any(w.poll() is not None for w in ws):
+        try:
+            cli.wait(timeout=10)
             break
-        sensor.send_signal(signal.SIGHUP)
-        hups += 1
-    res = [tuple(float(x) for x in w.communicate()[0].split()) for w in ws]
-    wall = max(r[2] for r in res)
-    done = int(sum(r[0] for r in res))
-    failed = int(sum(r[1] for r in res))
+        except subprocess.TimeoutExpired:
+            sensor.send_signal(signal.SIGHUP)
+            hups += 1
+    c = json.loads(cli.communicate()[0])
     time.sleep(2.5)  # closed_timeout, then the records are cut
-    with open(f"/proc/{sensor.pid}/stat") as f:
-        st = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
-    rc, took, stats = stop_sensor(sensor, log)
+    m1, steal1 = machine_cpu()
+    cpu_sensor, cpu_dump = cpu_of(sensor.pid), cpu_of(dump.pid)
+    s = stop_server(srv)
+    rc, took, stats, logtext = stop_sensor(sensor, log)
     dump.send_signal(signal.SIGINT)
-    dump.wait()
-    recs = 0
-    lines = []
+    dump_err = dump.communicate(timeout=10)[1]
+    dump_recv = re.search(r"(\d+) packets received by filter", dump_err)
+    dump_drop = re.search(r"(\d+) packets dropped by kernel", dump_err)
+
+    lines, tls, by_version, summ = [], 0, {"TLSv1.2": 0, "TLSv1.3": 0}, 0
     files = glob.glob(f"{out}/records-*.jsonl")
     for f in files:
         for line in open(f):
@@ -165,21 +187,63 @@ def part1():
             r = json.loads(line)
             if (r["record"] == "detail" and r["event"] in ("short_term", "term")
                     and r["local"]["port"] == PORT and r["protection"] == ["tls"]):
-                recs += 1
-    print(f"part 1: {done} TLS connections completed in {wall:.1f} s ({done / wall:.0f}/s, "
-          f"target {RATE}/s), {failed} failed")
-    print(f"        TLS connection records: {recs} (lost: {done - recs}); records not written: "
-          f"{stats['records_jsonl_not_written'] + stats['records_smf_not_written']}; "
-          f"kernel drops (pcap_stats): {stats['capture_kernel_drops']}, interface drops "
-          f"{stats['capture_if_drops']}; packets {stats['pkts_read']}; gaps {stats['tcp_gaps']}")
-    print(f"        sensor CPU {cpu:.1f} s over the run ({cpu / (wall + 4):.1%} of one core); "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+                tls += 1
+                by_version[r["tls"]["version"]] = by_version.get(r["tls"]["version"], 0) + 1
+            elif (r["record"] == "summary" and r["event"] == "interval" and
+                  r["protocol"] == "tls" and r["server"]["port"] == PORT):
+                summ += r["conns"]["end"] - r["conns"]["start"]
+    done = c["completed"]
+    print(f"part 1 (run {run}): {c['attempted']} TLS connections started in "
+          f"{c['start_seconds']:.2f} s ({c['start_rate']:.1f}/s, target {RATE}/s; "
+          f"{c['late_starts']} started over 10 ms late, at most {c['max_inflight']} open), "
+          f"{done} completed in {c['seconds']:.2f} s ({c['rate']:.1f}/s); "
+          f"TLS 1.2 {c['tls12']}, TLS 1.3 {c['tls13']}; failed: connect {c['failed_connect']}, "
+          f"TLS {c['failed_tls']}, I/O {c['failed_io']}, timed out {c['timed_out']}")
+    check(c["start_rate"] >= 0.99 * RATE and c["attempted"] == RATE * SECONDS,
+          f"the generator kept the rate: {c['start_rate']:.1f}/s for {c['attempted']} starts")
+    check(done == c["attempted"] == s["completed"],
+          f"every connection completed, on both sides: client {done}, server {s['completed']}")
+    check(tls == done, f"TLS connection records {tls} = connections completed {done} "
+          f"(lost: {done - tls})")
+    check(by_version == {"TLSv1.2": c["tls12"], "TLSv1.3": c["tls13"]},
+          f"by version: records {by_version}, generator 1.2 {c['tls12']} / 1.3 {c['tls13']}")
+    check(summ == done, f"summary connection counts (TLS sessions on port {PORT}): {summ}")
+    nw = (stats["records_jsonl_not_written"] + stats["records_smf_not_written"] +
+          stats["records_stdout_not_written"])
+    check(nw == 0, f"records not written: {nw}")
+    check(len(lines) == len(set(lines)) == stats["records_json"] == stats["records_jsonl_written"],
+          f"{hups} HUPs, {len(files)} JSON files: {len(lines)} lines, {len(set(lines))} distinct, "
+          f"records cut {stats['records_json']}, written {stats['records_jsonl_written']}")
+    ps = [l for l in logtext.splitlines() if ": pcap_stats: " in l]
+    n = [int(x) for x in re.findall(r"ps_\w+ (\d+)", ps[0])] if len(ps) == 1 else [-1, -1, -1]
+    frames = int(re.search(r"(\d+) frames read", ps[0]).group(1)) if len(ps) == 1 else -1
+    print(f"        {ps[0].split(': ', 1)[1] if ps else 'no pcap_stats line'}; --stats: "
+          f"capture_received {stats['capture_received']}, capture_kernel_drops "
+          f"{stats['capture_kernel_drops']}, capture_if_drops {stats['capture_if_drops']}, "
+          f"pkts_read {stats['pkts_read']}, tcp_gaps {stats['tcp_gaps']}; tcpdump: "
+          f"{dump_recv.group(1) if dump_recv else '?'} received by filter, "
+          f"{dump_drop.group(1) if dump_drop else '?'} dropped by kernel")
+    check(n == [stats["capture_received"], stats["capture_kernel_drops"],
+                stats["capture_if_drops"]],
+          "kernel and interface drops in --stats = pcap_stats ps_drop and ps_ifdrop")
+    check(frames == stats["pkts_read"] == n[0] - n[1], "frames read = ps_recv - ps_drop")
+    check(stats["capture_kernel_drops"] == 0 and stats["capture_if_drops"] == 0,
+          "no packet dropped")
+    wall = c["seconds"] + 2.5
+    busy, steal = m1 - m0, steal1 - steal0
+    ours = c["cpu_s"] + s["cpu_s"] + cpu_sensor + cpu_dump
+    print(f"        CPU s over the {wall:.1f} s of load: client {c['cpu_s']:.1f}, server "
+          f"{s['cpu_s']:.1f}, sensor {cpu_sensor:.1f} ({cpu_sensor / wall:.1%} of a core, "
+          f"{cpu_sensor / max(done, 1) * 1e3:.2f} ms a connection), tcpdump {cpu_dump:.1f}; "
+          f"machine busy {busy:.1f} of {os.cpu_count() * wall:.1f} ({busy - ours:.1f} not "
+          f"these four), steal {steal:.1f}; load average {os.getloadavg()[0]:.1f}")
     print(f"        TERM to exit: {took:.2f} s, status {rc}; flows_evicted "
           f"{stats['flows_evicted']}")
-    print(f"        {hups} HUPs: {len(files)} JSON files, {len(lines)} lines, "
-          f"{len(set(lines))} distinct, records cut {stats['records_json']}, written "
-          f"{stats['records_jsonl_written']}")
-    return pcap
+    return pcap, {"start_rate": c["start_rate"], "rate": c["rate"], "completed": done,
+                  "lost": done - tls, "drops": stats["capture_kernel_drops"],
+                  "packets": stats["pkts_read"], "cpu_client": c["cpu_s"],
+                  "cpu_server": s["cpu_s"], "cpu_sensor": cpu_sensor, "cpu_tcpdump": cpu_dump,
+                  "cpu_others": busy - ours, "late": c["late_starts"]}
 
 
 def part2(pcap):
@@ -195,7 +259,7 @@ def part2(pcap):
         pps = float(m.group(1)) if m else 0.0
         sent = re.search(r"Successful packets:\s+(\d+)", r.stdout)
         time.sleep(1.5)
-        rc, took, stats = stop_sensor(sensor, log)
+        rc, took, stats, _ = stop_sensor(sensor, log)
         drops = stats["capture_kernel_drops"] + stats["capture_if_drops"]
         print(f"part 2: replay {rate}: {pps:.0f} pps sent ({sent.group(1) if sent else '?'} "
               f"packets), sensor read {stats['pkts_read']}, kernel drops {drops}")
@@ -207,42 +271,54 @@ def part2(pcap):
 
 def part3():
     """TERM while the load runs: exit within 2 s, every record cut is in the files."""
+    srv = tls_server()
     sensor, log, out = start_sensor("term")
-    ws = clients(10)
+    cli = client(10)
     time.sleep(5)
-    rc, took, stats = stop_sensor(sensor, log)
-    for w in ws:
-        w.communicate()
+    rc, took, stats, _ = stop_sensor(sensor, log)
+    c = json.loads(cli.communicate()[0])
+    stop_server(srv)
     n = sum(len(open(f).read().splitlines()) for f in glob.glob(f"{out}/records-*.jsonl"))
-    print(f"part 3: TERM under load: exit in {took:.2f} s, status {rc}; records cut "
-          f"{stats['records_json']}, in the files {n}, not written "
-          f"{stats['records_jsonl_not_written']}; connections ended by shutdown "
+    print(f"part 3: TERM under load ({c['completed']} connections in all, the sensor stopped "
+          f"after 5 s): exit in {took:.2f} s, status {rc}; connections ended by shutdown "
           f"{stats['zert_conns_cut_by_end']}")
+    check(took < 2.0 and rc == 0, f"exit within 2 s with status 0 ({took:.2f} s, {rc})")
+    check(n == stats["records_json"] and stats["records_jsonl_not_written"] == 0,
+          f"records cut {stats['records_json']} = in the files {n}, not written "
+          f"{stats['records_jsonl_not_written']}")
 
 
 def main():
     if os.geteuid() != 0:
         sys.exit("bench/live_load.py needs root (network namespaces, capture)")
+    if not os.access(TLSLOAD, os.X_OK):
+        sys.exit(f"{TLSLOAD} is missing: build bench/tlsload.c (it needs libssl-dev)")
     os.makedirs(WORK, exist_ok=True)
     os.chmod(WORK, 0o755)
     with open(f"{WORK}/live.conf", "w") as f:
         f.write("closed_timeout = 1\nstats_interval = 0\nrotate_interval = 0\n"
                 f"buffer_size = {BUFFER}\n")
     setns()
+    pcap = f"{WORK}/live-load.pcap"
     try:
-        srv = tls_server()
-        time.sleep(0.5)
-        pcap = part1()
-        part3()
-        srv.kill()
-        part2(pcap)
+        if "1" in PARTS:
+            runs = [part1(i + 1)[1] for i in range(REPEAT)]
+            if REPEAT > 1:
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                print("part 1: medians of " + str(REPEAT) + " runs: " +
+                      ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}"
+                                for k, v in med.items()))
+        if "3" in PARTS:
+            part3()
+        if "2" in PARTS and os.path.exists(pcap):
+            part2(pcap)
     finally:
         for ns in (NS_S, NS_C):
             subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--client":
-        client(int(sys.argv[2]), int(sys.argv[3]))
-    else:
-        main()
+    main()

@@ -44,6 +44,7 @@ enum capture_status {
 /* Counters of the source itself (libpcap's pcap_stats for a live source). */
 struct capture_stats {
     uint64_t frames;     /* frames handed out */
+    uint64_t received;   /* seen by the capture, dropped ones included (live: ps_recv) */
     uint64_t dropped;    /* lost by the kernel or the capture buffer (live) */
     uint64_t if_dropped; /* lost by the interface or its driver (live) */
 };

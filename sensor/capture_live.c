@@ -76,6 +76,7 @@ live_stats(struct capture *c, struct capture_stats *st)
         return -1;
     }
     st->frames = c->frames;
+    st->received = ps.ps_recv;
     st->dropped = ps.ps_drop;
     st->if_dropped = ps.ps_ifdrop;
     return 0;

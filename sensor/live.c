@@ -48,6 +48,7 @@ struct live {
     } sets[LIVE_MAX_SETS];
     unsigned nsets;
     struct capture *caps[LIVE_MAX_IFACES];
+    const char *ifaces[LIVE_MAX_IFACES];
     struct event *rd[LIVE_MAX_IFACES];
     unsigned ncaps;
     struct engine *eng;
@@ -233,15 +234,31 @@ collect(struct live *L)
 #define LIVE_COPY_S(name) g_stats.name = ss.name;
     LIVE_SOCK_COUNTERS(LIVE_COPY_S)
 #undef LIVE_COPY_S
-    g_stats.capture_kernel_drops = g_stats.capture_if_drops = 0;
+    g_stats.capture_received = g_stats.capture_kernel_drops = g_stats.capture_if_drops = 0;
     for (unsigned i = 0; i < L->ncaps; i++) {
         struct capture_stats cs;
         if (capture_stats(L->caps[i], &cs) == 0) {
+            g_stats.capture_received += cs.received;
             g_stats.capture_kernel_drops += cs.dropped;
             g_stats.capture_if_drops += cs.if_dropped;
         }
     }
-    g_stats.zert_sessions_live = g_stats.zert_sessions_created - g_stats.zert_sessions_freed;
+}
+
+/* Each interface's pcap_stats as libpcap gives them, beside the frames read from it. */
+static void
+log_capture_stats(struct live *L)
+{
+    for (unsigned i = 0; i < L->ncaps; i++) {
+        struct capture_stats cs;
+        if (capture_stats(L->caps[i], &cs) != 0) {
+            log_warn("%s", L->caps[i]->err);
+            continue;
+        }
+        log_info("%s: pcap_stats: ps_recv %" PRIu64 ", ps_drop %" PRIu64 ", ps_ifdrop %" PRIu64
+                 "; %" PRIu64 " frames read",
+                 L->ifaces[i], cs.received, cs.dropped, cs.if_dropped, cs.frames);
+    }
 }
 
 static void
@@ -252,11 +269,16 @@ log_stats(struct live *L)
     log_info(
         "stats: %" PRIu64 " packets, %" PRIu64 " bytes, kernel drops %" PRIu64
         ", interface drops %" PRIu64 "; flows %" PRIu64 " active, %" PRIu64
-        " evicted; sessions %" PRIu64 " live; records %" PRIu64 " json, %" PRIu64
-        " smf written, %" PRIu64 " not written, queue max %" PRIu64 "; socket readers %" PRIu64
-        " (%" PRIu64 " dropped); reassembly %" PRIu64 " bytes",
+        " evicted; sessions %" PRIu64 " live (tls %" PRIu64 ", ssh %" PRIu64 ", ipsec %" PRIu64
+        ", clear %" PRIu64 "; ee %" PRIu64 " of them), connections of unknown protection %" PRIu64
+        "; records %" PRIu64 " json, %" PRIu64 " smf written, %" PRIu64
+        " not written, queue max %" PRIu64 "; socket readers %" PRIu64 " (%" PRIu64
+        " dropped); reassembly %" PRIu64 " bytes",
         s->pkts_read, s->bytes_read, s->capture_kernel_drops, s->capture_if_drops, s->flows_active,
-        s->flows_evicted, s->zert_sessions_live, s->records_jsonl_written, s->records_smf_written,
+        s->flows_evicted, s->zert_sessions_live, s->zert_sessions_live_tls,
+        s->zert_sessions_live_ssh, s->zert_sessions_live_ipsec, s->zert_sessions_live_clear,
+        s->zert_sessions_live_ee, s->zert_conns_live_unknown, s->records_jsonl_written,
+        s->records_smf_written,
         s->records_jsonl_not_written + s->records_smf_not_written + s->records_stdout_not_written,
         s->output_queue_max, s->socket_readers, s->socket_readers_dropped, s->reasm_bytes_held);
     if (L->cmp) {
@@ -687,7 +709,7 @@ live_main(int argc, char **argv)
             log_err("%s", err);
             goto fail;
         }
-        L->ncaps++;
+        L->ifaces[L->ncaps++] = ifaces[i];
         int dlt = L->caps[i]->dlt;
         const char *n = pcap_datalink_val_to_name(dlt);
         if (!decode_linktype_supported(dlt)) {
@@ -871,6 +893,7 @@ live_main(int argc, char **argv)
     if (L->report_dirfd >= 0)
         close(L->report_dirfd);
     /* the final counters: what the closes could not write is in them */
+    log_capture_stats(L);
     log_info("%" PRIu64 " packets, %" PRIu64 " flows, %" PRIu64 " records", g_stats.pkts_read,
              g_stats.flows_ended, g_stats.records_json);
     if (want_stats)

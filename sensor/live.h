@@ -12,10 +12,10 @@ int live_main(int argc, char **argv);
 
 /* Gauges and capture counters the daemon adds to --stats (after LIVE_OUT/LIVE_SOCK ones). */
 #define LIVE_COUNTERS(X)                                                                           \
+    X(capture_received)     /* pcap_stats ps_recv, all interfaces (dropped ones included) */       \
     X(capture_kernel_drops) /* pcap_stats ps_drop, all interfaces */                               \
     X(capture_if_drops)     /* pcap_stats ps_ifdrop, all interfaces */                             \
     X(flows_active)         /* flows in the table now */                                           \
-    X(reasm_bytes_held)     /* out-of-order TCP chunk memory held now */                           \
-    X(zert_sessions_live)   /* security sessions alive now */
+    X(reasm_bytes_held)     /* out-of-order TCP chunk memory held now */
 
 #endif

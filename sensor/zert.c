@@ -171,7 +171,18 @@ zert_get_stats(const struct zert_layer *z, struct zert_stats *s)
     zert_sessions_get_stats(z->sessions, &ss);
     *s = z->st;
     s->zert_sessions_created = ss.created;
+    s->zert_sessions_tls = ss.created_by[ZSK_TLS];
+    s->zert_sessions_ssh = ss.created_by[ZSK_SSH];
+    s->zert_sessions_ipsec = ss.created_by[ZSK_IPSEC];
+    s->zert_sessions_clear = ss.created_by[ZSK_CLEAR];
+    s->zert_sessions_ee = ss.created_by[ZSK_EE];
     s->zert_sessions_freed = ss.freed;
+    s->zert_sessions_live = ss.live;
+    s->zert_sessions_live_tls = ss.live_by[ZSK_TLS];
+    s->zert_sessions_live_ssh = ss.live_by[ZSK_SSH];
+    s->zert_sessions_live_ipsec = ss.live_by[ZSK_IPSEC];
+    s->zert_sessions_live_clear = ss.live_by[ZSK_CLEAR];
+    s->zert_sessions_live_ee = ss.live_by[ZSK_EE];
     s->zert_sessions_live_max = ss.live_max;
     s->zert_sessions_early_flushes = ss.early_flushes;
     s->zert_sessions_over_cap = ss.over_cap;
@@ -580,6 +591,7 @@ set_unknown(struct zert_layer *z, struct zconn *c, const char *why, const struct
     c->why = why;
     c->seen = v ? seen_name(v->prot) : NULL;
     z->st.zert_conns_unknown++;
+    z->st.zert_conns_live_unknown++;
     account(c); /* its bytes are in no session */
 }
 
@@ -892,6 +904,8 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
         write_detail(z, c, ZERT_EV_TERM, now);
     }
     conn_unlink(z, c);
+    if (c->state == ZC_UNKNOWN && !c->cut)
+        z->st.zert_conns_live_unknown--; /* a cut one stays, as its sessions would */
     if (c->cut) {
         /* still active as far as the wire shows: counted so in the final summaries */
         account(c);

@@ -84,7 +84,12 @@ void zert_pair_end(struct zert_layer *z, struct peer *pair, uint64_t now);
 /* End of input at packet time `now`, after every flow ended: the final records. */
 void zert_finish(struct zert_layer *z, uint64_t now);
 
-/* Counters for --stats, by their --stats names: one list for the fields and their copies. */
+/*
+ * Counters for --stats, by their --stats names: one list for the fields and their copies.
+ * The gauges (zert_sessions_live*, zert_conns_live_unknown) say what is alive now: the daemon
+ * logs them; at the end of a file run they are what the end of the capture cut (sessions that
+ * still held connections at the last interval, unknown connections still open).
+ */
 #define ZERT_COUNTERS(X)                                                                           \
     X(zert_details)               /* detail records cut */                                         \
     X(zert_summaries)             /* summary records cut */                                        \
@@ -92,8 +97,20 @@ void zert_finish(struct zert_layer *z, uint64_t now);
     X(zert_conns_unknown)         /* protection the wire could not show: JSON records only */      \
     X(zert_conns_cut_by_end)      /* still active when the input ended */                          \
     X(zert_conns_not_established) /* local TCP flows that never became connections */              \
+    X(zert_conns_live_unknown)    /* active now and unknown (in no session); see below */          \
     X(zert_sessions_created)                                                                       \
+    X(zert_sessions_tls) /* created, by protection: the four add up to zert_sessions_created */    \
+    X(zert_sessions_ssh)                                                                           \
+    X(zert_sessions_ipsec)                                                                         \
+    X(zert_sessions_clear)                                                                         \
+    X(zert_sessions_ee) /* ... the Enterprise Extender ones among them (clear or IPsec) */         \
     X(zert_sessions_freed)                                                                         \
+    X(zert_sessions_live)     /* alive now: created - freed (a file run: at its end, see below) */ \
+    X(zert_sessions_live_tls) /* alive now, by protection, as zert_sessions_tls ... */             \
+    X(zert_sessions_live_ssh)                                                                      \
+    X(zert_sessions_live_ipsec)                                                                    \
+    X(zert_sessions_live_clear)                                                                    \
+    X(zert_sessions_live_ee)                                                                       \
     X(zert_sessions_live_max)      /* the most sessions alive at once */                           \
     X(zert_sessions_early_flushes) /* max_sessions reached: idle sessions written early */         \
     X(zert_sessions_over_cap) /* a session made past max_sessions: all had active connections */   \

@@ -84,6 +84,36 @@ zert_sessions_begin(struct zert_sessions *t, uint64_t start)
     t->interval_start = start;
 }
 
+static enum zert_session_kind
+session_kind(const struct zsession *s)
+{
+    switch (s->protocol) {
+    case ZERT_PROT_TLS:
+        return ZSK_TLS;
+    case ZERT_PROT_SSH:
+        return ZSK_SSH;
+    case ZERT_PROT_IPSEC:
+        return ZSK_IPSEC;
+    default:
+        return ZSK_CLEAR;
+    }
+}
+
+/* The counts by protection as s is made (+1) or freed (-1). */
+static void
+count_kind(struct zert_sessions *t, const struct zsession *s, int d)
+{
+    enum zert_session_kind k = session_kind(s);
+    t->st.live_by[k] += (uint64_t)(int64_t)d;
+    if (s->ee)
+        t->st.live_by[ZSK_EE] += (uint64_t)(int64_t)d;
+    if (d > 0) {
+        t->st.created_by[k]++;
+        if (s->ee)
+            t->st.created_by[ZSK_EE]++;
+    }
+}
+
 static uint32_t
 key_hash(const char *s)
 {
@@ -318,6 +348,7 @@ unlink_session(struct zert_sessions *t, struct zsession *s)
         t->tail = s->lprev;
     t->st.live--;
     t->st.freed++;
+    count_kind(t, s, -1);
     free(s->block);
     free(s);
 }
@@ -413,6 +444,7 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
     s->client.port = 0;
     s->server_port_end = s->server.port;
     s->protocol = protocol;
+    s->ee = ee;
     if (ee) {
         /* Enterprise Extender: the whole port range base .. base+4 (spec §A.5) */
         s->server.port = ee_lo;
@@ -476,6 +508,7 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
         t->head = s;
     t->tail = s;
     t->st.created++;
+    count_kind(t, s, +1);
     if (++t->st.live > t->st.live_max)
         t->st.live_max = t->st.live;
     return s;

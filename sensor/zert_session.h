@@ -34,6 +34,7 @@ struct zsession {
     uint8_t ip_proto, protocol;
     enum zert_role role;
     bool json_only, local_guessed, truncated;
+    bool ee; /* Enterprise Extender: the server port is a range */
     uint16_t server_port_end;
     struct zert_endpoint server, client;
     char job[ZERT_JOB_LEN], user[ZERT_JOB_LEN];
@@ -41,9 +42,17 @@ struct zsession {
     char key[];  /* the whole aggregation key */
 };
 
+/*
+ * Sessions by protection, as --stats names them (zert_sessions_tls ...): each session is in
+ * one of TLS, SSH, IPsec and clear; ZSK_EE counts the Enterprise Extender ones among them
+ * again (EE is clear or IPsec: ESP would hide it).
+ */
+enum zert_session_kind { ZSK_TLS, ZSK_SSH, ZSK_IPSEC, ZSK_CLEAR, ZSK_EE, ZSK_KINDS };
+
 struct zert_session_stats {
     uint64_t created, freed, records, early_flushes, early_records, over_cap;
     uint64_t live, live_max;
+    uint64_t created_by[ZSK_KINDS], live_by[ZSK_KINDS];
 };
 
 /*

@@ -13,3 +13,8 @@ add_test(NAME live.compare
          COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_compare.py $<TARGET_FILE:zertsensor>
                  ${CMAKE_SOURCE_DIR})
 set_tests_properties(live.compare PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 RESOURCE_LOCK netns)
+# Logging to syslog with -D: the daemon in a mount namespace whose /dev/log is the test's socket
+# (syslog(3) always writes there), capturing on the loopback of its own network namespace.
+add_test(NAME live.syslog
+         COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/tools/live_syslog.py $<TARGET_FILE:zertsensor>)
+set_tests_properties(live.syslog PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60)

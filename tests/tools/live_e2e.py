@@ -12,6 +12,7 @@ usage: live_e2e.py ZERTSENSOR SOURCE_DIR      (exit 77: skipped, with the reason
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -102,8 +103,9 @@ try:
                 "UsePAM no\nStrictModes no\n")
     conf = f"{work}/zs.conf"
     with open(conf, "w") as f:
+        # a day's interval: no boundary frees a session during the run (the USR1 line below)
         f.write("short_connection = 2\nclosed_timeout = 1\nstats_interval = 0\n"
-                "rotate_interval = 0\n")
+                "rotate_interval = 0\ninterval = 86400\n")
 
     # the sensor, dropping to nobody; an early reader on the socket
     out, sock = f"{work}/out", f"{work}/sock"
@@ -239,6 +241,16 @@ try:
     check(sorted(p for p in first if p in (4499, 12000)) == [4499, 12000, 12000],
           f"a late reader first gets the init of each active connection: ports {first}")
 
+    # USR1: the statistics line, with the sessions alive now by protection: TLS on 4412, 4413
+    # and 4499 (each port's connections share their attributes: one session each), SSH on 2222,
+    # clear on 8080 and 8181 and the 2 EE connections (Enterprise Extender in clear)
+    sensor.send_signal(signal.SIGUSR1)
+    time.sleep(0.5)
+    usr1 = [l for l in open(log.name).read().splitlines() if "stats:" in l]
+    want = ("sessions 8 live (tls 3, ssh 1, ipsec 0, clear 4; ee 2 of them), connections of "
+            "unknown protection 0;")
+    check(len(usr1) == 1 and want in usr1[0], f"USR1 logs the sessions by protection: {usr1}")
+
     # TERM with a connection open: exit 0 within 2 s
     time.sleep(0.5)
     t0 = time.time()
@@ -274,6 +286,24 @@ try:
     check(nsmf == stats["records_smf_written"] == stats["records_smf"],
           f"the SMF files read back: {nsmf} records = written {stats['records_smf_written']}")
     check("capture_kernel_drops" in stats, f"kernel drops reported: {stats['capture_kernel_drops']}")
+    # the sessions made, by protection; alive at the end: those of the connections TERM cut
+    got = {k: stats[f"zert_sessions_{k}"] for k in
+           ("tls", "ssh", "ipsec", "clear", "ee", "live_tls", "live_clear", "live_ee")}
+    check(got == {"tls": 3, "ssh": 1, "ipsec": 0, "clear": 4, "ee": 2, "live_tls": 1,
+                  "live_clear": 2, "live_ee": 2}, f"--stats sessions by protection: {got}")
+    # pcap_stats as the exit line gives them, and as --stats sums them
+    ps = [l for l in logtext.splitlines() if ": pcap_stats: " in l]
+    nums = [[int(x) for x in re.findall(r"ps_\w+ (\d+)", l)] for l in ps]
+    check(len(ps) == 2 and [sum(n[i] for n in nums) for i in range(3)] ==
+          [stats["capture_received"], stats["capture_kernel_drops"], stats["capture_if_drops"]],
+          f"each interface's pcap_stats at exit, summed in --stats: {ps}")
+    frames = [int(re.search(r"(\d+) frames read", l).group(1)) for l in ps]
+    check(sum(frames) == stats["pkts_read"], f"frames read {frames} add up to pkts_read "
+          f"{stats['pkts_read']}")
+    # on the veth every packet the kernel counted and did not drop was read (on the loopback
+    # the kernel counts each packet twice, going out and coming in: libpcap skips the first)
+    check(len(ps) == 2 and IF_S in ps[0] and frames[0] == nums[0][0] - nums[0][1],
+          f"{IF_S}: frames read = ps_recv - ps_drop")
 
     # every connection, with its attributes
     ends = [r for r in recs if r["record"] == "detail" and r["event"] in ("term", "short_term")]
