@@ -14,6 +14,13 @@ struct capture_live {
     char name[64];
     capture_frame_fn fn; /* the callback of the dispatch in progress */
     void *ctx;
+    /*
+     * pcap_stats' counters are 32-bit (u_int) and wrap after 2^32 frames, a few days of a busy
+     * SPAN port: each call adds what moved since the last one (mod 2^32) to 64-bit totals. Right
+     * while fewer than 2^32 frames pass between two calls (the daemon asks every second).
+     */
+    struct pcap_stat last;
+    uint64_t recv, drop, ifdrop;
 };
 
 /* pcap_dispatch's callback: one frame to the caller's, with its link type. */
@@ -75,10 +82,14 @@ live_stats(struct capture *c, struct capture_stats *st)
         snprintf(c->err, sizeof(c->err), "%s: %s", cl->name, pcap_geterr(cl->p));
         return -1;
     }
+    cl->recv += (uint32_t)(ps.ps_recv - cl->last.ps_recv);
+    cl->drop += (uint32_t)(ps.ps_drop - cl->last.ps_drop);
+    cl->ifdrop += (uint32_t)(ps.ps_ifdrop - cl->last.ps_ifdrop);
+    cl->last = ps;
     st->frames = c->frames;
-    st->received = ps.ps_recv;
-    st->dropped = ps.ps_drop;
-    st->if_dropped = ps.ps_ifdrop;
+    st->received = cl->recv;
+    st->dropped = cl->drop;
+    st->if_dropped = cl->ifdrop;
     return 0;
 }
 

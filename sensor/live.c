@@ -377,6 +377,12 @@ on_timer(evutil_socket_t fd, short what, void *ctx)
             compare_clock(L->cmp, now - LIVE_LAG_US);
     }
     live_out_tick(L->out, now);
+    /* pcap_stats every second: its 32-bit counters are summed into 64-bit ones (capture_live.c)
+     * and must not wrap twice between two looks */
+    for (unsigned i = 0; i < L->ncaps; i++) {
+        struct capture_stats cs;
+        (void)capture_stats(L->caps[i], &cs);
+    }
     uint64_t iv = (uint64_t)L->conf.daemon.stats_interval_s * 1000000u;
     if (iv && now >= L->next_stats) {
         log_stats(L);
