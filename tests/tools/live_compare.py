@@ -35,8 +35,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smfedit  # noqa: E402
+from livelib import failures, skip, check, run, popen  # noqa: E402
 
-SKIP = 77
 BIN, SRC = sys.argv[1], sys.argv[2]
 PID = os.getpid() % 100000
 NS_S, NS_C = f"zq-s{PID}", f"zq-c{PID}"
@@ -48,30 +48,6 @@ PLAN = [
     (4413, ["-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"], [41101, 41102, 41103]),
 ]
 GAP = 0.4  # seconds between connection starts, the same schedule in both passes
-failures = []
-
-
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(*cmd, ns=None, **kw):
-    if ns:
-        cmd = ("ip", "netns", "exec", ns) + cmd
-    return subprocess.run(cmd, check=True, **kw)
-
-
-def popen(*cmd, ns=None, **kw):
-    if ns:
-        cmd = ("ip", "netns", "exec", ns) + cmd
-    return subprocess.Popen(cmd, **kw)
 
 
 if os.geteuid() != 0:

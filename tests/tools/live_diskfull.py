@@ -18,21 +18,10 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+from livelib import failures, skip, check  # noqa: E402
+
 BIN = sys.argv[1]
 NS = f"zs-df{os.getpid() % 100000}"
-failures = []
-
-
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 if os.geteuid() != 0:

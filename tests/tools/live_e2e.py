@@ -21,37 +21,13 @@ import sys
 import tempfile
 import threading
 import time
+from livelib import failures, skip, check, run, popen  # noqa: E402
 
-SKIP = 77
 BIN, SRC = sys.argv[1], sys.argv[2]
 PID = os.getpid() % 100000
 NS_S, NS_C = f"zs-s{PID}", f"zs-c{PID}"
 IF_S, IF_C = f"zss{PID}", f"zsc{PID}"
 SRV, CLI = "10.199.0.1", "10.199.0.2"
-failures = []
-
-
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(*cmd, ns=None, **kw):
-    if ns:
-        cmd = ("ip", "netns", "exec", ns) + cmd
-    return subprocess.run(cmd, check=True, **kw)
-
-
-def popen(*cmd, ns=None, **kw):
-    if ns:
-        cmd = ("ip", "netns", "exec", ns) + cmd
-    return subprocess.Popen(cmd, **kw)
 
 
 if os.geteuid() != 0:

@@ -21,22 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from livelib import failures, skip, check  # noqa: E402
 
-SKIP = 77
 BIN = sys.argv[1]
-failures = []
 LOG_DAEMON, LOG_ERR, LOG_WARNING, LOG_INFO = 3 << 3, 3, 4, 6
-
-
-def skip(why):
-    print(f"SKIP: {why}")
-    sys.exit(SKIP)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
 
 
 if os.geteuid() != 0:
