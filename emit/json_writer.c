@@ -243,18 +243,27 @@ jw_str(struct json_writer *w, const char *s)
     jw_strn(w, s, strlen(s));
 }
 
+const char *
+jw_u64_text(uint64_t v, char buf[JW_U64_TEXT], size_t *len)
+{
+    /* by hand: snprintf was the largest cost of the flow log (bench/README.md) */
+    size_t i = JW_U64_TEXT;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    *len = JW_U64_TEXT - i;
+    return buf + i;
+}
+
 void
 jw_uint(struct json_writer *w, uint64_t v)
 {
-    /* by hand: snprintf was the largest cost of the flow log (bench/README.md) */
-    char b[24];
-    size_t i = sizeof(b);
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    char b[JW_U64_TEXT];
+    size_t n;
+    const char *t = jw_u64_text(v, b, &n);
     sep(w);
-    put(w, b + i, sizeof(b) - i);
+    put(w, t, n);
     after_value(w);
 }
 

@@ -36,6 +36,9 @@ void jw_uint(struct json_writer *w, uint64_t v);
 void jw_int(struct json_writer *w, int64_t v);
 void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);
+/* The decimal digits of v, at the end of buf (not NUL-terminated): returns where they start. */
+#define JW_U64_TEXT 20
+const char *jw_u64_text(uint64_t v, char buf[JW_U64_TEXT], size_t *len);
 /*
  * An address as text (dotted quad; IPv6 as inet_ntop writes it) in buf, cut to len; returns its
  * length, 0 (and "") for a family other than 4 or 6.

@@ -162,13 +162,10 @@ kb_str(struct keybuf *k, const char *s)
 static void
 kb_dec(struct keybuf *k, uint64_t v)
 {
-    char b[24];
-    size_t i = sizeof(b);
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    kb_put(k, b + i, sizeof(b) - i);
+    char b[JW_U64_TEXT];
+    size_t n;
+    const char *t = jw_u64_text(v, b, &n);
+    kb_put(k, t, n);
 }
 
 /* At least four lower-case hex digits (%04x). */
