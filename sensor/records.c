@@ -25,7 +25,13 @@
  * goes on. A full ring makes the sink wait (nothing is dropped). Counters and the first write
  * error are published under the lock; records_close drains the ring and joins the thread.
  */
-#define RECORDS_RING 32 /* records in flight: 32 x about 7 KiB */
+/*
+ * Records in flight: 512 x about 7 KiB, touched only as far as a burst reaches. Records come in
+ * bursts (an interval boundary writes every living session's summary at once): on the bench
+ * capture a ring of 32 made the capture thread wait 1 070 times, 256 11 times, 512 never. A
+ * full ring waits (records_queue_waits in --stats), it never drops.
+ */
+#define RECORDS_RING 512
 
 struct records_item {
     bool summary;
@@ -58,6 +64,7 @@ struct records {
     bool writer_waits, sink_waits; /* who sleeps on `more` / `room`: signalled only then */
     bool failed;                   /* a write failed (sticky) */
     struct records_stats st_pub;   /* st as of the last record written */
+    uint64_t queue_waits;          /* the sink's own (under lock) */
 };
 
 static bool writer_start(struct records *r);
@@ -291,6 +298,8 @@ static struct records_item *
 enqueue_slot(struct records *r)
 {
     pthread_mutex_lock(&r->lock);
+    if (r->tail - r->head == RECORDS_RING)
+        r->queue_waits++;
     while (r->tail - r->head == RECORDS_RING) {
         r->sink_waits = true;
         pthread_cond_wait(&r->room, &r->lock);
@@ -359,6 +368,7 @@ records_get_stats(const struct records *r, struct records_stats *s)
         w->sink_waits = false;
     }
     *s = w->st_pub;
+    s->records_queue_waits = w->queue_waits;
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -20,7 +20,8 @@ struct records *records_open(const char *dir, const struct conf *conf, char *err
     X(records_json_only)        /* extension records with no SMF form (docs/zert-model.md) */      \
     X(records_smf_out_of_range) /* times SMF dates cannot hold (before 1900, from 2200) */         \
     X(records_smf_too_big)      /* over 32 760 bytes: JSON only */                                 \
-    X(records_smf_lossy)        /* text cut to fit an SMF field */
+    X(records_smf_lossy)        /* text cut to fit an SMF field */                                 \
+    X(records_queue_waits)      /* the capture thread waited for room in the writer's queue */
 
 struct records_stats {
 #define RECORDS_STATS_FIELD(name) uint64_t name;
