@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,13 +23,16 @@
 #define STREAM_IN_SIZE  (1u << 18) /* compressed bytes read at once */
 
 /*
- * A plain regular file is mapped, a window at a time, instead of read: read() copied every byte
- * from the page cache, 15 % of the capture thread's time on the bench capture (bench/README.md).
- * The window is what the process holds of the file (its resident pages count in its RSS); it
- * grows for a block larger than it (CAP_STREAM_MAX_HOLD at most). Each window is populated when
- * mapped (one call, not a page fault per page).
+ * A plain regular file is mapped whole instead of read: read() copied every byte from the page
+ * cache, 15 % of the capture thread's time on the bench capture (bench/README.md). A prefetch
+ * thread keeps the next STREAM_MAP_AHEAD bytes in the page tables and drops what lies more than
+ * STREAM_MAP_BEHIND behind the read position, so the process holds a few MiB of the file (its
+ * resident pages count in its RSS) and the capture thread neither copies nor faults. The file
+ * is read as large as it was when opened (bytes appended later are not read).
  */
-#define STREAM_MAP_WINDOW (2u << 20)
+#define STREAM_MAP_AHEAD  (2u << 20)
+#define STREAM_MAP_BEHIND (512u << 10)
+#define STREAM_MAP_STEP   (256u << 10) /* the read position is published this often */
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD };
 
@@ -53,13 +57,21 @@ struct cap_stream {
     bool lz_ready;
     ZSTD_DStream *zs;
     size_t zs_pending; /* ZSTD_decompressStream's last hint: 0 at a frame's end */
-    /* a mapped plain file: map[0, map_len) holds the file's bytes from map_off; `off` is the
-     * read position and file_size the size at open */
+    /* a mapped plain file: map[0, map_len) is the file (file_size bytes at open); `off` is the
+     * read position */
     uint8_t *map;
     size_t map_len;
-    uint64_t map_off, file_size;
+    uint64_t file_size;
     bool mapped;
+    /* the prefetcher: pf_at is the read position as last published (under pf_lock) */
+    pthread_t pf_thread;
+    pthread_mutex_t pf_lock;
+    pthread_cond_t pf_more;
+    uint64_t pf_at, pf_mark;
+    bool pf_running, pf_stop;
     volatile sig_atomic_t map_lost; /* SIGBUS: the file shrank under the map */
+    volatile uint64_t lost_from;    /* the first byte the handler replaced by zeros */
+    bool shrunk;                    /* map_lost seen: file_size is what is left */
     struct cap_stream *map_next;    /* the mapped streams, for the SIGBUS handler */
 };
 
@@ -288,9 +300,10 @@ static bool bus_installed;
 
 /*
  * A mapped file that shrinks (truncated while it is read) faults with SIGBUS on the pages past
- * its new end. The handler puts zero pages there, so the access that faulted completes, and
- * marks the stream: its next fill ends the data with an error (the frame being read when the
- * file shrank is read as far as it was, then the input is damaged, as a truncated file is).
+ * its new end (in the reader, or in the prefetcher ahead of it). The handler puts zero pages
+ * there, so the access that faulted completes, and marks the stream: the reader goes on to the
+ * file's new end (or the first zeroed page, when that is before it) and then ends the data with
+ * an error, as for a truncated file.
  * Bytes from the new end of the file to the end of its page read as zeros without a fault (what
  * mmap gives): at most one page of them is read as data before the fault says the file shrank.
  * A fault outside every map is not ours: the previous disposition takes it.
@@ -306,6 +319,8 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
             size_t len = (size_t)(s->map + s->map_len - from);
             if (mmap(from, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
                 MAP_FAILED) {
+                if ((uint64_t)(from - s->map) < s->lost_from)
+                    s->lost_from = (uint64_t)(from - s->map);
                 s->map_lost = 1;
                 return;
             }
@@ -323,28 +338,137 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
     raise(SIGBUS);
 }
 
-static bool
-map_start(struct cap_stream *s)
+/*
+ * The prefetcher: keeps the pages from the read position to STREAM_MAP_AHEAD past it in the
+ * page tables (so the capture thread never takes a page fault) and drops those more than
+ * STREAM_MAP_BEHIND before it (so the process holds a few MiB of the file, not all of it that
+ * it has read). It is only about speed: a page it has not reached yet is faulted in by the
+ * reader, one it dropped too early is read again.
+ */
+static void
+map_populate(struct cap_stream *s, uint64_t from, uint64_t to)
 {
+    if (from >= to)
+        return;
+#ifdef MADV_POPULATE_READ
+    if (madvise(s->map + from, (size_t)(to - from), MADV_POPULATE_READ) == 0)
+        return;
+    if (errno == EFAULT)
+        return; /* the file shrank: the reader's SIGBUS handler takes it from here */
+#endif
+    /* an older kernel: touch a byte of every page (a fault maps several at once) */
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    volatile const uint8_t *m = s->map;
+    for (uint64_t at = from; at < to && !s->map_lost; at += page)
+        (void)m[at];
+}
+
+static void *
+prefetch_main(void *arg)
+{
+    struct cap_stream *s = arg;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t ahead = 0, dropped = 0, seen = UINT64_MAX;
+    for (;;) {
+        pthread_mutex_lock(&s->pf_lock);
+        while (!s->pf_stop && s->pf_at == seen)
+            pthread_cond_wait(&s->pf_more, &s->pf_lock);
+        bool stop = s->pf_stop;
+        uint64_t at = seen = s->pf_at;
+        pthread_mutex_unlock(&s->pf_lock);
+        if (stop)
+            return NULL;
+        uint64_t to = at + STREAM_MAP_AHEAD < s->file_size ? at + STREAM_MAP_AHEAD : s->file_size;
+        if (ahead < (at & ~(page - 1)))
+            ahead = at & ~(page - 1);
+        map_populate(s, ahead, to);
+        if (to > ahead)
+            ahead = to;
+        uint64_t drop_to = at > STREAM_MAP_BEHIND ? (at - STREAM_MAP_BEHIND) & ~(page - 1) : 0;
+        if (drop_to > dropped) {
+            madvise(s->map + dropped, (size_t)(drop_to - dropped), MADV_DONTNEED);
+            dropped = drop_to;
+        }
+    }
+}
+
+static void
+prefetch_start(struct cap_stream *s)
+{
+    if (pthread_mutex_init(&s->pf_lock, NULL) != 0)
+        return;
+    if (pthread_cond_init(&s->pf_more, NULL) != 0) {
+        pthread_mutex_destroy(&s->pf_lock);
+        return;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, SIGBUS); /* its own faults: the handler above */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->pf_thread, NULL, prefetch_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&s->pf_more);
+        pthread_mutex_destroy(&s->pf_lock);
+        return;
+    }
+    s->pf_running = true;
+}
+
+static void
+prefetch_stop(struct cap_stream *s)
+{
+    if (!s->pf_running)
+        return;
+    pthread_mutex_lock(&s->pf_lock);
+    s->pf_stop = true;
+    pthread_cond_signal(&s->pf_more);
+    pthread_mutex_unlock(&s->pf_lock);
+    pthread_join(s->pf_thread, NULL);
+    pthread_cond_destroy(&s->pf_more);
+    pthread_mutex_destroy(&s->pf_lock);
+    s->pf_running = false;
+}
+
+/* Map the whole file (size `size`, > 0); false: it stays with read(). */
+static bool
+map_start(struct cap_stream *s, uint64_t size)
+{
+    if (size > SIZE_MAX)
+        return false;
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (m == MAP_FAILED)
+        return false; /* no address space for it (a 32-bit build): read() */
     if (!bus_installed) {
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
         sa.sa_sigaction = on_sigbus;
         sa.sa_flags = SA_SIGINFO;
         sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGBUS, &sa, &bus_old) != 0)
+        if (sigaction(SIGBUS, &sa, &bus_old) != 0) {
+            munmap(m, (size_t)size);
             return false;
+        }
         bus_installed = true;
     }
+    madvise(m, (size_t)size, MADV_SEQUENTIAL);
+    s->map = m;
+    s->map_len = (size_t)size;
+    s->file_size = size;
+    s->lost_from = UINT64_MAX;
     s->mapped = true;
     s->map_next = mapped_streams;
     mapped_streams = s;
+    s->pf_mark = STREAM_MAP_STEP;
+    if (size > STREAM_MAP_AHEAD)
+        prefetch_start(s);
     return true;
 }
 
 static void
 map_stop(struct cap_stream *s)
 {
+    prefetch_stop(s);
     for (struct cap_stream **pp = &mapped_streams; *pp; pp = &(*pp)->map_next) {
         if (*pp == s) {
             *pp = s->map_next;
@@ -356,51 +480,33 @@ map_stop(struct cap_stream *s)
     s->map = NULL;
 }
 
-/* Map the window that holds [off, off + n) (as much of it as the file has). */
-static void
-map_window(struct cap_stream *s, size_t n)
-{
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    uint64_t from = s->off & ~(page - 1);
-    uint64_t want = (s->off - from) + (n > STREAM_MAP_WINDOW ? n : STREAM_MAP_WINDOW);
-    if (want > s->file_size - from)
-        want = s->file_size - from;
-    if (s->map)
-        munmap(s->map, s->map_len);
-    s->map = NULL;
-    s->map_len = 0;
-    if (want == 0)
-        return;
-    void *m = mmap(NULL, (size_t)want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, s->fd, (off_t)from);
-    if (m == MAP_FAILED) {
-        set_error(s, "cannot map the file: %s", strerror(errno));
-        return;
-    }
-    s->map = m;
-    s->map_len = (size_t)want;
-    s->map_off = from;
-}
-
 static size_t
 map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
 {
+    if (s->map_lost && !s->shrunk) {
+        s->shrunk = true;
+        struct stat st;
+        uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+        if (now > s->lost_from)
+            now = s->lost_from;
+        if (now < s->file_size)
+            s->file_size = now;
+    }
     uint64_t left = s->off < s->file_size ? s->file_size - s->off : 0;
     size_t want = left < n ? (size_t)left : n;
-    if (s->map_lost) {
-        struct stat st;
-        if (fstat(s->fd, &st) == 0)
-            set_error(s, "the file shrank to %llu bytes while it was read",
-                      (unsigned long long)st.st_size);
-        else
-            set_error(s, "%s", "the file shrank while it was read");
-        want = 0;
-    } else if (s->off < s->map_off || s->off + want > s->map_off + s->map_len) {
-        map_window(s, want);
-        if (!s->map)
-            want = 0;
+    if (s->off >= s->pf_mark && s->pf_running) {
+        /* every STREAM_MAP_STEP: the prefetcher moves on with the read position */
+        s->pf_mark = s->off + STREAM_MAP_STEP;
+        pthread_mutex_lock(&s->pf_lock);
+        s->pf_at = s->off;
+        pthread_cond_signal(&s->pf_more);
+        pthread_mutex_unlock(&s->pf_lock);
     }
+    if (s->shrunk && want < n)
+        set_error(s, "the file shrank to %llu bytes while it was read",
+                  (unsigned long long)s->file_size);
     static const uint8_t none[1];
-    *p = want ? s->map + (s->off - s->map_off) : none;
+    *p = want ? s->map + s->off : none;
     return want;
 }
 
@@ -583,8 +689,7 @@ cap_stream_open(const char *path, char *err, size_t errlen)
         s->comp = COMP_ZSTD;
     struct stat st;
     if (s->comp == COMP_NONE && s->own_fd && fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size > 0 && map_start(s)) {
-        s->file_size = (uint64_t)st.st_size;
+        st.st_size > 0 && map_start(s, (uint64_t)st.st_size)) {
         free(s->buf); /* the map holds the bytes */
         s->buf = NULL;
         s->cap = 0;
