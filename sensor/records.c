@@ -329,10 +329,29 @@ sink_detail(void *ctx, const struct zert_detail *d)
     struct records *r = ctx;
     if (!r->threaded)
         return write_detail(r, d);
-    struct records_item *it = enqueue_slot(r);
+    /* the slot at tail is this thread's (only it moves tail): built there, or copied there */
+    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
+    if (d != &it->u.d) {
+        it = enqueue_slot(r);
+        it->u.d = *d;
+    }
     it->summary = false;
-    it->u.d = *d;
     return enqueue_done(r);
+}
+
+/* The slot the next record goes to: the zERT layer builds it there (struct zert_sink). */
+static struct zert_detail *
+slot_detail(void *ctx)
+{
+    struct records *r = ctx;
+    return r->threaded ? &enqueue_slot(r)->u.d : NULL;
+}
+
+static struct zert_summary *
+slot_summary(void *ctx)
+{
+    struct records *r = ctx;
+    return r->threaded ? &enqueue_slot(r)->u.s : NULL;
 }
 
 static int
@@ -341,9 +360,12 @@ sink_summary(void *ctx, const struct zert_summary *s)
     struct records *r = ctx;
     if (!r->threaded)
         return write_summary(r, s);
-    struct records_item *it = enqueue_slot(r);
+    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
+    if (s != &it->u.s) {
+        it = enqueue_slot(r);
+        it->u.s = *s;
+    }
     it->summary = true;
-    it->u.s = *s;
     return enqueue_done(r);
 }
 
@@ -379,6 +401,8 @@ records_sink(struct records *r)
         .ctx = r,
         .detail = r->conf->detail ? sink_detail : NULL,
         .summary = r->conf->summary ? sink_summary : NULL,
+        .detail_slot = slot_detail,
+        .summary_slot = slot_summary,
     };
     return s;
 }

@@ -122,6 +122,14 @@ sink_summary(void *ctx, const struct zert_summary *s)
     return z->sink.summary(z->sink.ctx, s);
 }
 
+/* The sink's slot for the next summary record (the sessions table builds it there). */
+static struct zert_summary *
+summary_place(void *ctx)
+{
+    struct zert_layer *z = ctx;
+    return z->sink.summary_slot(z->sink.ctx);
+}
+
 struct zert_layer *
 zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zert_probe *probe,
          struct peer_table *peers)
@@ -143,6 +151,8 @@ zert_new(const struct conf *conf, const struct zert_sink *sink, const struct zer
         zert_free(z);
         return NULL;
     }
+    if (z->sink.summary && z->sink.summary_slot)
+        zert_sessions_set_slot(z->sessions, summary_place);
     return z;
 }
 
@@ -334,9 +344,9 @@ keep_protected_blocks(struct zert_detail *r, uint8_t prot)
 
 /* A detail record of connection c as it stands now. */
 static struct zert_detail *
-build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
+build_detail_in(struct zert_layer *z, struct zert_detail *r, const struct zconn *c,
+                enum zert_detail_event ev, uint64_t when)
 {
-    struct zert_detail *r = &z->rec;
     struct zsrc f;
     conn_src(c, &f);
     int l = c->local, rm = l ^ 1;
@@ -417,12 +427,26 @@ build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event
     return r;
 }
 
+static struct zert_detail *
+build_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
+{
+    return build_detail_in(z, &z->rec, c, ev, when);
+}
+
+/* Where the next detail record is built: the sink's slot, or the layer's own. */
+static struct zert_detail *
+detail_place(struct zert_layer *z)
+{
+    struct zert_detail *r = z->sink.detail_slot ? z->sink.detail_slot(z->sink.ctx) : NULL;
+    return r ? r : &z->rec;
+}
+
 static void
 write_detail(struct zert_layer *z, const struct zconn *c, enum zert_detail_event ev, uint64_t when)
 {
     if (!z->sink.detail)
         return;
-    struct zert_detail *r = build_detail(z, c, ev, when);
+    struct zert_detail *r = build_detail_in(z, detail_place(z), c, ev, when);
     if (c->cut && ev == ZERT_EV_TERM)
         r->json_only = true; /* the connection did not end: the capture did */
     if (z->sink.detail(z->sink.ctx, r) != 0)
@@ -822,7 +846,7 @@ coverage_events(struct zert_layer *z, uint64_t ts, enum zert_detail_event dev,
                 enum zert_summary_event sev)
 {
     if (z->sink.detail) {
-        struct zert_detail *r = &z->rec;
+        struct zert_detail *r = detail_place(z);
         memset(r, 0, sizeof(*r));
         r->event = dev;
         r->time_us = ts;

@@ -23,6 +23,14 @@ struct zert_sink {
     void *ctx;
     int (*detail)(void *ctx, const struct zert_detail *d);
     int (*summary)(void *ctx, const struct zert_summary *s);
+    /*
+     * Optional: where to build the next record (NULL: in the layer's own memory). The record is
+     * then handed over by detail()/summary() with that same pointer, which the sink recognises:
+     * a record of several KiB is built where it is written from, not copied there. A slot not
+     * handed over is given again by the next call.
+     */
+    struct zert_detail *(*detail_slot)(void *ctx);
+    struct zert_summary *(*summary_slot)(void *ctx);
 };
 
 struct ipsec_pair_view;

@@ -23,6 +23,7 @@ struct zert_sessions {
     struct zert_session_stats st;
     struct zert_sensor sensor;
     struct zert_summary out; /* scratch: a record is built here when it is written */
+    struct zert_summary *(*slot)(void *ctx); /* or in the sink's slot */
 };
 
 struct zert_sessions *
@@ -44,6 +45,12 @@ zert_sessions_new(const struct zert_sensor *sensor, uint64_t max_sessions,
     t->ctx = ctx;
     t->next_id = 1;
     return t;
+}
+
+void
+zert_sessions_set_slot(struct zert_sessions *t, struct zert_summary *(*slot)(void *ctx))
+{
+    t->slot = slot;
 }
 
 void
@@ -355,7 +362,9 @@ write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool ear
 {
     s->cum.active_conns = s->active;
     if (t->write) {
-        struct zert_summary *m = &t->out;
+        struct zert_summary *m = t->slot ? t->slot(t->ctx) : NULL;
+        if (!m)
+            m = &t->out;
         memset(m, 0, sizeof(*m));
         m->event = ZERT_SEV_INTERVAL;
         m->time_us = end;

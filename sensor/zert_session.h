@@ -63,6 +63,9 @@ struct zert_sessions *zert_sessions_new(const struct zert_sensor *sensor, uint64
                                         int (*write)(void *ctx, const struct zert_summary *s),
                                         void *ctx);
 void zert_sessions_free(struct zert_sessions *t);
+/* Where to build each summary record before `write` gets it (NULL, or a NULL result: the
+ * table's own memory); struct zert_sink.summary_slot. */
+void zert_sessions_set_slot(struct zert_sessions *t, struct zert_summary *(*slot)(void *ctx));
 
 /*
  * The session of a connection described by `r` (endpoints, role, job, ip_proto and the
