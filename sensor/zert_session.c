@@ -20,6 +20,7 @@ struct zert_sessions {
     int (*write)(void *ctx, const struct zert_summary *s);
     void *ctx;
     bool failed;
+    bool cap_logged; /* max_sessions reached: said once */
     struct zert_session_stats st;
     struct zert_sensor sensor;
     struct zert_summary out; /* scratch: a record is built here when it is written */
@@ -392,21 +393,30 @@ write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool ear
     s->start = s->cum;
 }
 
-/* The cap: write the records of the idle sessions now (the interval so far) and free them. */
+/*
+ * The cap: write the records of the idle sessions now (the interval so far) and free them.
+ * An early flush is counted when it wrote a record: with every session active it writes none.
+ */
 static void
 early_flush(struct zert_sessions *t, uint64_t now)
 {
-    if (t->st.early_flushes++ == 0)
+    if (!t->cap_logged) {
+        t->cap_logged = true;
         log_warn("max_sessions (%" PRIu64 ") reached: summaries of idle sessions are written "
                  "before the interval ends (early_flush in their records)",
                  t->max_sessions);
+    }
+    bool wrote = false;
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
         if (s->active)
             continue;
         write_record(t, s, now, true);
         unlink_session(t, s);
+        wrote = true;
     }
+    if (wrote)
+        t->st.early_flushes++;
 }
 
 struct zsession *

@@ -49,6 +49,11 @@ struct zsession {
  */
 enum zert_session_kind { ZSK_TLS, ZSK_SSH, ZSK_IPSEC, ZSK_CLEAR, ZSK_EE, ZSK_KINDS };
 
+/*
+ * records: summary records written (early ones included); early_flushes: times reaching
+ * max_sessions wrote idle sessions early, early_records: the records so written; over_cap:
+ * sessions made past max_sessions because every living session held an active connection.
+ */
 struct zert_session_stats {
     uint64_t created, freed, records, early_flushes, early_records, over_cap;
     uint64_t live, live_max;
