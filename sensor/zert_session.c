@@ -406,6 +406,10 @@ early_flush(struct zert_sessions *t, uint64_t now)
                  "before the interval ends (early_flush in their records)",
                  t->max_sessions);
     }
+    /* a packet whose time went back (counted as pkts_time_backwards) reached the cap: the
+     * interval so far does not end before it began */
+    if (now < t->interval_start)
+        now = t->interval_start;
     bool wrote = false;
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
