@@ -406,6 +406,70 @@ test_cap_all_active(void)
     zert_sessions_free(t);
 }
 
+#define CHECK_CAP(t, live_, over_cap_, early_flushes_, early_records_, records_)                   \
+    do {                                                                                           \
+        struct zert_session_stats st_ = stats(t);                                                  \
+        CHECK_EQ_INT(st_.live, live_);                                                             \
+        CHECK_EQ_INT(st_.over_cap, over_cap_);                                                     \
+        CHECK_EQ_INT(st_.early_flushes, early_flushes_);                                           \
+        CHECK_EQ_INT(st_.early_records, early_records_);                                           \
+        CHECK_EQ_INT(st_.records, records_);                                                       \
+    } while (0)
+
+/*
+ * Past the cap with every session active, the next scan for idle sessions waits until the
+ * sessions held have doubled (a scan per new session would cost O(live) each); an interval's
+ * end, which frees the idle ones, brings the cap back to max_sessions.
+ */
+static void
+test_cap_rescan(void)
+{
+    struct sink k = {0};
+    struct zert_sessions *t = zert_sessions_new(&sensor, 3, sink_write, &k);
+    zert_sessions_begin(t, T0);
+    struct zsession *s[12] = {0};
+    for (uint8_t c = 1; c <= 3; c++)
+        s[c] = join(t, c, 40000, 1, T0 + c * SEC);
+    s[4] = join(t, 4, 40000, 1, T0 + 4 * SEC); /* scans: none idle; the next scan at 6 */
+    CHECK_CAP(t, 4, 1, 0, 0, 0);
+    s[5] = join(t, 5, 40000, 1, T0 + 5 * SEC);
+    CHECK_CAP(t, 5, 2, 0, 0, 0);
+    for (int c = 1; c <= 3; c++)
+        if (s[c])
+            leave(s[c]);
+    s[6] = join(t, 6, 40000, 1, T0 + 6 * SEC); /* 5 held: no scan, 1 .. 3 stay */
+    CHECK_CAP(t, 6, 3, 0, 0, 0);
+    s[7] = join(t, 7, 40000, 1, T0 + 7 * SEC); /* 6 held: 1 .. 3 written early */
+    CHECK_CAP(t, 4, 4, 1, 3, 3);
+    for (int i = 0; i < k.n && i < 3; i++) {
+        CHECK_EQ_INT(k.r[i].client, i + 1);
+        CHECK(k.r[i].early);
+        CHECK_EQ_INT(k.r[i].end_us, T0 + 7 * SEC);
+    }
+    zert_sessions_interval(t, T0 + IV); /* 4 .. 7: active, kept */
+    CHECK_CAP(t, 4, 4, 1, 3, 7);
+    for (int c = 4; c <= 7; c++)
+        if (s[c])
+            leave(s[c]);
+    zert_sessions_interval(t, T0 + 2 * IV); /* their last records; all freed */
+    CHECK_CAP(t, 0, 4, 1, 3, 11);
+    /* the cap is max_sessions again: the 4th new session flushes the three idle ones */
+    for (uint8_t c = 8; c <= 11; c++) {
+        s[c] = join(t, c, 40000, 1, T0 + 2 * IV + c * SEC);
+        if (s[c])
+            leave(s[c]);
+    }
+    CHECK_CAP(t, 1, 4, 2, 6, 14);
+    zert_sessions_interval(t, T0 + 3 * IV);
+    CHECK_CAP(t, 0, 4, 2, 6, 15);
+    CHECK_STATS(t, 11, 11, 0, 6, 15);
+    uint32_t conns = 0;
+    for (int i = 0; i < k.n && i < NREC; i++)
+        conns += k.r[i].end.conns - k.r[i].start.conns;
+    CHECK_EQ_INT(conns, 11);
+    zert_sessions_free(t);
+}
+
 int
 main(void)
 {
@@ -416,5 +480,6 @@ main(void)
     test_cap_idle();
     test_cap_mixed();
     test_cap_all_active();
+    test_cap_rescan();
     return check_report();
 }
