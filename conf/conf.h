@@ -83,8 +83,7 @@ struct conf {
     uint32_t flow_memcap;
     uint32_t tcp_timeout_s, udp_timeout_s, closed_timeout_s;
     conf_tz_check_fn check_timezone; /* NULL: only the syntax of timezone is checked */
-    uint64_t
-        max_sessions; /* security sessions without an active connection, before an early flush */
+    uint64_t max_sessions; /* security sessions held at once before idle ones are written early */
     uint32_t tls_certificate_max;   /* DER bytes of a certificate handed to libcrypto (x509.h) */
     uint32_t stream_buffer_max;     /* bytes a flow direction buffers for its dissector (app.c) */
     struct conf_daemon daemon;      /* the live daemon's keys (conf_daemon.c, docs/daemon.md) */

@@ -15,11 +15,13 @@ struct zert_sessions {
     uint32_t nbuckets; /* a power of two; grows with the living sessions */
     struct zsession *head, *tail;
     uint64_t max_sessions;
+    uint64_t flush_at; /* live sessions at which the cap scans for idle ones (set_flush_at) */
     uint64_t next_id;
     uint64_t interval_start;
     int (*write)(void *ctx, const struct zert_summary *s);
     void *ctx;
     bool failed;
+    bool cap_logged; /* max_sessions reached: said once */
     struct zert_session_stats st;
     struct zert_sensor sensor;
     struct zert_summary out; /* scratch: a record is built here when it is written */
@@ -41,6 +43,7 @@ zert_sessions_new(const struct zert_sensor *sensor, uint64_t max_sessions,
         return NULL;
     }
     t->max_sessions = max_sessions ? max_sessions : UINT64_MAX;
+    t->flush_at = t->max_sessions;
     t->write = write;
     t->ctx = ctx;
     t->next_id = 1;
@@ -401,21 +404,46 @@ write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool ear
     s->start = s->cum;
 }
 
-/* The cap: write the records of the idle sessions now (the interval so far) and free them. */
+/*
+ * After a scan for idle sessions (an early flush, or an interval's end), every session left holds
+ * an active connection. When they are max_sessions or more (the flow table bounds them),
+ * scanning them again for each new session would cost O(live) per session (2 ms each past
+ * 65 536 active ones): the next scan waits until the table has doubled, O(1) amortised.
+ */
+static void
+set_flush_at(struct zert_sessions *t)
+{
+    t->flush_at = t->st.live < t->max_sessions ? t->max_sessions : 2 * t->st.live;
+}
+
+/*
+ * The cap: write the records of the idle sessions now (the interval so far) and free them.
+ * An early flush is counted when it wrote a record: with every session active it writes none.
+ */
 static void
 early_flush(struct zert_sessions *t, uint64_t now)
 {
-    if (t->st.early_flushes++ == 0)
+    if (!t->cap_logged) {
+        t->cap_logged = true;
         log_warn("max_sessions (%" PRIu64 ") reached: summaries of idle sessions are written "
                  "before the interval ends (early_flush in their records)",
                  t->max_sessions);
+    }
+    /* a packet whose time went back (counted as pkts_time_backwards) reached the cap: the
+     * interval so far does not end before it began */
+    if (now < t->interval_start)
+        now = t->interval_start;
+    bool wrote = false;
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
         if (s->active)
             continue;
         write_record(t, s, now, true);
         unlink_session(t, s);
+        wrote = true;
     }
+    if (wrote)
+        t->st.early_flushes++;
 }
 
 struct zsession *
@@ -428,11 +456,12 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
     for (struct zsession *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)
         if (s->hash == h && strcmp(s->key, key) == 0)
             return s;
-    if (t->st.live >= t->max_sessions) {
+    if (t->st.live >= t->flush_at) {
         early_flush(t, now);
-        if (t->st.live >= t->max_sessions)
-            t->st.over_cap++; /* every session has active connections: the flow table bounds them */
+        set_flush_at(t);
     }
+    if (t->st.live >= t->max_sessions)
+        t->st.over_cap++;
     size_t klen = strlen(key) + 1;
     struct zsession *s = calloc(1, sizeof(*s) + klen);
     if (!s)
@@ -529,5 +558,6 @@ zert_sessions_interval(struct zert_sessions *t, uint64_t end)
         if (!s->active)
             unlink_session(t, s);
     }
+    set_flush_at(t);
     t->interval_start = end;
 }

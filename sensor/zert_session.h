@@ -20,7 +20,9 @@ struct zert_sessions;
  * session with no active connection is freed. Memory is therefore bounded by the active
  * connections (which the flow table bounds) plus the sessions touched in one interval; the
  * latter are capped by `max_sessions`: reaching it writes the records of the idle sessions
- * early (flagged `early_flush`) and frees them. Nothing is dropped.
+ * early (flagged `early_flush`) and frees them. Nothing is dropped: when max_sessions or more
+ * sessions all hold active connections, new ones are made past the cap (over_cap), and the
+ * next scan for idle ones waits until the table has doubled.
  */
 struct zsession {
     struct zsession *hnext;         /* hash chain */
@@ -49,6 +51,12 @@ struct zsession {
  */
 enum zert_session_kind { ZSK_TLS, ZSK_SSH, ZSK_IPSEC, ZSK_CLEAR, ZSK_EE, ZSK_KINDS };
 
+/*
+ * records: summary records written (early ones included); early_flushes: times reaching
+ * max_sessions wrote idle sessions early, early_records: the records so written; over_cap:
+ * sessions made while max_sessions or more lived, every one holding an active connection when
+ * they were last scanned.
+ */
 struct zert_session_stats {
     uint64_t created, freed, records, early_flushes, early_records, over_cap;
     uint64_t live, live_max;
