@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,10 @@
  * resident pages count in its RSS) and the capture thread neither copies nor faults. The file
  * is read as large as it was when opened (bytes appended later are not read).
  */
-#define STREAM_MAP_AHEAD  (2u << 20)
-#define STREAM_MAP_BEHIND (512u << 10)
-#define STREAM_MAP_STEP   (256u << 10) /* the read position is published this often */
-#define STREAM_CACHE_AHEAD 4096          /* bytes the reader asks the cache for ahead of it */
+#define STREAM_MAP_AHEAD   (2u << 20)
+#define STREAM_MAP_BEHIND  (512u << 10)
+#define STREAM_MAP_STEP    (256u << 10) /* the read position is published this often */
+#define STREAM_CACHE_AHEAD 4096         /* bytes the reader asks the cache for ahead of it */
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD };
 
@@ -69,11 +70,13 @@ struct cap_stream {
     pthread_mutex_t pf_lock;
     pthread_cond_t pf_more;
     uint64_t pf_at, pf_mark;
-    uint64_t pf_line; /* the reader's cache prefetch has reached this offset */
+    uint64_t pf_line;           /* the reader's cache prefetch has reached this offset */
+    _Atomic uint64_t shrunk_to; /* the prefetcher saw the file this small (UINT64_MAX: not) */
     bool pf_running, pf_stop;
     volatile sig_atomic_t map_lost; /* SIGBUS: the file shrank under the map */
     volatile uint64_t lost_from;    /* the first byte the handler replaced by zeros */
-    bool shrunk;                    /* map_lost seen: file_size is what is left */
+    bool shrunk;                    /* the file shrank: file_size is what is left */
+    bool lost_seen;                 /* map_lost taken into file_size */
     struct cap_stream *map_next;    /* the mapped streams, for the SIGBUS handler */
 };
 
@@ -301,13 +304,16 @@ static struct sigaction bus_old;
 static bool bus_installed;
 
 /*
- * A mapped file that shrinks (truncated while it is read) faults with SIGBUS on the pages past
- * its new end (in the reader, or in the prefetcher ahead of it). The handler puts zero pages
+ * A mapped file that shrinks (truncated while it is read): the prefetcher checks the file's size
+ * each time the reader moves on (every STREAM_MAP_STEP) and the reader then stops at the new end,
+ * as at the end of a truncated file. A cut within the step the reader is in faults with SIGBUS
+ * on the pages past the new end. The handler puts zero pages
  * there, so the access that faulted completes, and marks the stream: the reader goes on to the
  * file's new end (or the first zeroed page, when that is before it) and then ends the data with
  * an error, as for a truncated file.
  * Bytes from the new end of the file to the end of its page read as zeros without a fault (what
- * mmap gives): at most one page of them is read as data before the fault says the file shrank.
+ * mmap gives): in that race, at most one page of them is read as data (zero-length frames at
+ * time 0, which decode counts) before the fault says the file shrank.
  * A fault outside every map is not ours: the previous disposition takes it.
  */
 static void
@@ -380,7 +386,11 @@ prefetch_main(void *arg)
         pthread_mutex_unlock(&s->pf_lock);
         if (stop)
             return NULL;
-        uint64_t to = at + STREAM_MAP_AHEAD < s->file_size ? at + STREAM_MAP_AHEAD : s->file_size;
+        /* a file that shrinks: the reader stops at its new end before it gets there */
+        struct stat st;
+        if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->map_len)
+            atomic_store_explicit(&s->shrunk_to, (uint64_t)st.st_size, memory_order_relaxed);
+        uint64_t to = at + STREAM_MAP_AHEAD < s->map_len ? at + STREAM_MAP_AHEAD : s->map_len;
         if (ahead < (at & ~(page - 1)))
             ahead = at & ~(page - 1);
         map_populate(s, ahead, to);
@@ -458,6 +468,7 @@ map_start(struct cap_stream *s, uint64_t size)
     s->map_len = (size_t)size;
     s->file_size = size;
     s->lost_from = UINT64_MAX;
+    atomic_init(&s->shrunk_to, UINT64_MAX);
     s->mapped = true;
     s->map_next = mapped_streams;
     mapped_streams = s;
@@ -485,8 +496,13 @@ map_stop(struct cap_stream *s)
 static size_t
 map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
 {
-    if (s->map_lost && !s->shrunk) {
+    uint64_t small = atomic_load_explicit(&s->shrunk_to, memory_order_relaxed);
+    if (small < s->file_size) {
+        s->file_size = small;
         s->shrunk = true;
+    }
+    if (s->map_lost && !s->lost_seen) {
+        s->lost_seen = s->shrunk = true;
         struct stat st;
         uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
         if (now > s->lost_from)
