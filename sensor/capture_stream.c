@@ -31,10 +31,9 @@
  * resident pages count in its RSS) and the capture thread neither copies nor faults. The file
  * is read as large as it was when opened (bytes appended later are not read).
  */
-#define STREAM_MAP_AHEAD   (2u << 20)
-#define STREAM_MAP_BEHIND  (512u << 10)
-#define STREAM_MAP_STEP    (256u << 10) /* the read position is published this often */
-#define STREAM_CACHE_AHEAD 4096         /* bytes the reader asks the cache for ahead of it */
+#define STREAM_MAP_AHEAD  (2u << 20)
+#define STREAM_MAP_BEHIND (512u << 10)
+#define STREAM_MAP_STEP   (256u << 10) /* the read position is published this often */
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD };
 
@@ -70,7 +69,6 @@ struct cap_stream {
     pthread_mutex_t pf_lock;
     pthread_cond_t pf_more;
     uint64_t pf_at, pf_mark;
-    uint64_t pf_line;           /* the reader's cache prefetch has reached this offset */
     _Atomic uint64_t shrunk_to; /* the prefetcher saw the file this small (UINT64_MAX: not) */
     bool pf_running, pf_stop;
     volatile sig_atomic_t map_lost; /* SIGBUS: the file shrank under the map */
@@ -523,14 +521,6 @@ map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
     if (s->shrunk && want < n)
         set_error(s, "the file shrank to %llu bytes while it was read",
                   (unsigned long long)s->file_size);
-    /* the bytes just ahead into the cache: the hardware prefetcher stops at page boundaries */
-    uint64_t pf_to = s->off + want + STREAM_CACHE_AHEAD;
-    if (pf_to > s->file_size)
-        pf_to = s->file_size;
-    if (s->pf_line < s->off)
-        s->pf_line = s->off & ~(uint64_t)63;
-    for (; s->pf_line < pf_to; s->pf_line += 64)
-        __builtin_prefetch(s->map + s->pf_line);
     static const uint8_t none[1];
     *p = want ? s->map + s->off : none;
     return want;
