@@ -71,11 +71,12 @@ struct cap_stream {
     uint64_t pf_at, pf_mark;
     _Atomic uint64_t shrunk_to; /* the prefetcher saw the file this small (UINT64_MAX: not) */
     bool pf_running, pf_stop;
-    volatile sig_atomic_t map_lost; /* SIGBUS: the file shrank under the map */
-    volatile uint64_t lost_from;    /* the first byte the handler replaced by zeros */
-    bool shrunk;                    /* the file shrank: file_size is what is left */
-    bool lost_seen;                 /* map_lost taken into file_size */
-    struct cap_stream *map_next;    /* the mapped streams, for the SIGBUS handler */
+    /* set by the SIGBUS handler, in whichever thread faulted (lock-free atomics) */
+    _Atomic int map_lost;        /* the file shrank under the map */
+    _Atomic uint64_t lost_from;  /* the first byte the handler replaced by zeros */
+    bool shrunk;                 /* the file shrank: file_size is what is left */
+    bool lost_seen;              /* map_lost taken into file_size */
+    struct cap_stream *map_next; /* the mapped streams, for the SIGBUS handler */
 };
 
 static const volatile sig_atomic_t *stop_flag;
@@ -298,6 +299,8 @@ produce(struct cap_stream *s, uint8_t *dst, size_t room)
 /* ---- mapped files ---- */
 
 static struct cap_stream *mapped_streams; /* read by the SIGBUS handler */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2,
+               "the SIGBUS handler's atomics must be lock-free (async-signal-safe)");
 static struct sigaction bus_old;
 static bool bus_installed;
 
@@ -325,9 +328,11 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
             size_t len = (size_t)(s->map + s->map_len - from);
             if (mmap(from, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
                 MAP_FAILED) {
-                if ((uint64_t)(from - s->map) < s->lost_from)
-                    s->lost_from = (uint64_t)(from - s->map);
-                s->map_lost = 1;
+                uint64_t at = (uint64_t)(from - s->map);
+                uint64_t was = atomic_load(&s->lost_from);
+                while (at < was && !atomic_compare_exchange_weak(&s->lost_from, &was, at))
+                    ;
+                atomic_store(&s->map_lost, 1);
                 return;
             }
         }
@@ -365,7 +370,7 @@ map_populate(struct cap_stream *s, uint64_t from, uint64_t to)
     /* an older kernel: touch a byte of every page (a fault maps several at once) */
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     volatile const uint8_t *m = s->map;
-    for (uint64_t at = from; at < to && !s->map_lost; at += page)
+    for (uint64_t at = from; at < to && !atomic_load(&s->map_lost); at += page)
         (void)m[at];
 }
 
@@ -465,7 +470,7 @@ map_start(struct cap_stream *s, uint64_t size)
     s->map = m;
     s->map_len = (size_t)size;
     s->file_size = size;
-    s->lost_from = UINT64_MAX;
+    atomic_init(&s->lost_from, UINT64_MAX);
     atomic_init(&s->shrunk_to, UINT64_MAX);
     s->mapped = true;
     s->map_next = mapped_streams;
@@ -499,12 +504,13 @@ map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
         s->file_size = small;
         s->shrunk = true;
     }
-    if (s->map_lost && !s->lost_seen) {
+    if (atomic_load(&s->map_lost) && !s->lost_seen) {
         s->lost_seen = s->shrunk = true;
         struct stat st;
         uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-        if (now > s->lost_from)
-            now = s->lost_from;
+        uint64_t lost = atomic_load(&s->lost_from);
+        if (now > lost)
+            now = lost;
         if (now < s->file_size)
             s->file_size = now;
     }

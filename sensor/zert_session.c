@@ -426,7 +426,8 @@ early_flush(struct zert_sessions *t, uint64_t now)
     if (!t->cap_logged) {
         t->cap_logged = true;
         log_warn("max_sessions (%" PRIu64 ") reached: summaries of idle sessions are written "
-                 "before the interval ends (early_flush in their records)",
+                 "before the interval ends (early_flush in their records); sessions with active "
+                 "connections are kept past it (zert_sessions_over_cap in --stats)",
                  t->max_sessions);
     }
     /* a packet whose time went back (counted as pkts_time_backwards) reached the cap: the
