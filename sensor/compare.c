@@ -2162,3 +2162,14 @@ compare_free(struct compare *c)
         fclose(c->mf_file);
     free(c);
 }
+
+void
+compare_drops_from_stats(struct compare_drops *d, const struct stats *s)
+{
+    d->known = true;
+    d->tcp_gaps = s->tcp_gaps;
+    d->tcp_gap_bytes = s->tcp_gap_bytes;
+    d->flows_evicted = s->flows_evicted;
+    d->tcp_memcap_hit = s->tcp_memcap_hit;
+    d->tcp_flow_cap_hit = s->tcp_flow_cap_hit;
+}

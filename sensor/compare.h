@@ -27,6 +27,10 @@ struct compare_config {
     const struct zert_sink *next;
 };
 
+struct stats;
+/* The loss counters of `s` (g_stats with the engine's collected in) into d; kernel drops apart. */
+void compare_drops_from_stats(struct compare_drops *d, const struct stats *s);
+
 /* --clock-offset: signed seconds with up to 6 decimals ("-317.25") as microseconds; -1 bad. */
 int compare_parse_offset(const char *s, int64_t *us);
 

@@ -116,12 +116,7 @@ compare_drops_now(void *ctx, struct compare_drops *d)
     struct stats s = g_stats;
     if (*eng)
         engine_collect_stats(*eng, &s);
-    d->known = true;
-    d->tcp_gaps = s.tcp_gaps;
-    d->tcp_gap_bytes = s.tcp_gap_bytes;
-    d->flows_evicted = s.flows_evicted;
-    d->tcp_memcap_hit = s.tcp_memcap_hit;
-    d->tcp_flow_cap_hit = s.tcp_flow_cap_hit;
+    compare_drops_from_stats(d, &s);
 }
 
 /*
