@@ -63,6 +63,7 @@ struct cap_stream {
     uint8_t *map;
     size_t map_len;
     uint64_t file_size;
+    uint64_t page; /* the page size (sysconf is no call for a signal handler) */
     bool mapped;
     /* the prefetcher: pf_at is the read position as last published (under pf_lock) */
     pthread_t pf_thread;
@@ -323,8 +324,7 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
     uint8_t *a = si->si_addr;
     for (struct cap_stream *s = mapped_streams; s; s = s->map_next) {
         if (s->map && a >= s->map && a < s->map + s->map_len) {
-            uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-            uint8_t *from = (uint8_t *)((uintptr_t)a & ~(page - 1));
+            uint8_t *from = (uint8_t *)((uintptr_t)a & ~(uintptr_t)(s->page - 1));
             size_t len = (size_t)(s->map + s->map_len - from);
             if (mmap(from, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
                 MAP_FAILED) {
@@ -368,9 +368,8 @@ map_populate(struct cap_stream *s, uint64_t from, uint64_t to)
         return; /* the file shrank: the reader's SIGBUS handler takes it from here */
 #endif
     /* an older kernel: touch a byte of every page (a fault maps several at once) */
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     volatile const uint8_t *m = s->map;
-    for (uint64_t at = from; at < to && !atomic_load(&s->map_lost); at += page)
+    for (uint64_t at = from; at < to && !atomic_load(&s->map_lost); at += s->page)
         (void)m[at];
 }
 
@@ -378,7 +377,7 @@ static void *
 prefetch_main(void *arg)
 {
     struct cap_stream *s = arg;
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t page = s->page;
     uint64_t ahead = 0, dropped = 0, seen = UINT64_MAX;
     for (;;) {
         pthread_mutex_lock(&s->pf_lock);
@@ -469,6 +468,7 @@ map_start(struct cap_stream *s, uint64_t size)
     madvise(m, (size_t)size, MADV_SEQUENTIAL);
     s->map = m;
     s->map_len = (size_t)size;
+    s->page = (uint64_t)sysconf(_SC_PAGESIZE);
     s->file_size = size;
     atomic_init(&s->lost_from, UINT64_MAX);
     atomic_init(&s->shrunk_to, UINT64_MAX);
