@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from livelib import failures, skip, check, run, popen  # noqa: E402
+from livelib import failures, skip, check, run, popen, veth_pair  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 PID = os.getpid() % 100000
@@ -59,14 +59,7 @@ def cleanup():
 
 try:
     run("ip", "netns", "add", NS_C)
-    run("ip", "link", "add", IF_S, "type", "veth", "peer", "name", IF_C)
-    run("ip", "link", "set", IF_S, "netns", NS_S)
-    run("ip", "link", "set", IF_C, "netns", NS_C)
-    run("ip", "addr", "add", SRV + "/24", "dev", IF_S, ns=NS_S)
-    run("ip", "addr", "add", CLI + "/24", "dev", IF_C, ns=NS_C)
-    for ns, ifc in ((NS_S, IF_S), (NS_C, IF_C)):
-        run("ip", "link", "set", ifc, "up", ns=ns)
-        run("ip", "link", "set", "lo", "up", ns=ns)
+    veth_pair(NS_S, IF_S, SRV, NS_C, IF_C, CLI)
 
     # the server side's material
     key, crt = f"{work}/key.pem", f"{work}/crt.pem"
