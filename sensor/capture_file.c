@@ -163,6 +163,10 @@ pcap_next_record(struct capture_file *cf, struct capture_frame *f)
         f->wire_len = len;
         f->dlt = cf->dlt;
         f->data = cur_get_bytes(&c, caplen);
+        /* the next record's header and first headers: read while this frame is dissected (its
+         * first touch was a cache miss per record, 6 % of the capture thread) */
+        __builtin_prefetch(p + cf->hlen + caplen);
+        __builtin_prefetch(p + cf->hlen + caplen + 64);
         cap_stream_consume(cf->s, cf->hlen + caplen);
         return CAPTURE_FRAME;
     }
