@@ -31,9 +31,9 @@
  * resident pages count in its RSS) and the capture thread neither copies nor faults. The file
  * is read as large as it was when opened (bytes appended later are not read).
  */
-#define STREAM_MAP_AHEAD  (2u << 20)
-#define STREAM_MAP_BEHIND (512u << 10)
-#define STREAM_MAP_STEP   (256u << 10) /* the read position is published this often */
+#define STREAM_MAP_AHEAD  (4u << 20)
+#define STREAM_MAP_BEHIND (1u << 20)
+#define STREAM_MAP_STEP   (1u << 20) /* the read position is published this often */
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_XZ, COMP_ZSTD };
 
