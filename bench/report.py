@@ -64,10 +64,14 @@ def main():
                 print("%s / %-10s: %.3f wall median, %.3f wall best, %.3f cpu   (no target)"
                       % (name, other, q[0], q[1], q[2]))
                 continue
-            verdict = "MET" if all(map(test, q)) else (
-                "NOT MET" if not any(map(test, q)) else "MET on some measures only")
-            print("%s / %-10s: %.3f wall median, %.3f wall best, %.3f cpu   (target %s: %s)"
-                  % (name, other, q[0], q[1], q[2], label, verdict))
+            # issue 9 measures packets per second, medians of interleaved runs: the wall
+            # median decides; best and per CPU second are shown beside it (the records job
+            # uses a second core, so its CPU figure is not its speed)
+            yes = lambda x: "met" if test(x) else "not met"
+            print("%s / %-10s: %.3f wall median, %.3f wall best, %.3f cpu   (target %s on the "
+                  "wall median: %s; wall best %s, per CPU second %s)"
+                  % (name, other, q[0], q[1], q[2], label, "MET" if test(q[0]) else "NOT MET",
+                     yes(q[1]), yes(q[2])))
     print()
 
     tiny, idle = runs(work, "idle-tiny"), runs(work, "idle")
