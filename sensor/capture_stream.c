@@ -314,8 +314,8 @@ static bool bus_installed;
  * file's new end (or the first zeroed page, when that is before it) and then ends the data with
  * an error, as for a truncated file.
  * Bytes from the new end of the file to the end of its page read as zeros without a fault (what
- * mmap gives): in that race, at most one page of them is read as data (zero-length frames at
- * time 0, which decode counts) before the fault says the file shrank.
+ * mmap gives): the reader reads a byte of the page after the bytes it hands out first
+ * (map_check_end), so that zeros are never taken for data.
  * A fault outside every map is not ours: the previous disposition takes it.
  */
 static void
@@ -496,6 +496,45 @@ map_stop(struct cap_stream *s)
     s->map = NULL;
 }
 
+/* The handler zeroed pages of s: the file's new size (at most the first zeroed page). */
+static void
+map_take_loss(struct cap_stream *s)
+{
+    if (!atomic_load(&s->map_lost) || s->lost_seen)
+        return;
+    s->lost_seen = s->shrunk = true;
+    struct stat st;
+    uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    uint64_t lost = atomic_load(&s->lost_from);
+    if (now > lost)
+        now = lost;
+    if (now < s->file_size)
+        s->file_size = now;
+}
+
+/*
+ * Are the bytes [off, end) still in the file? The bytes from a new end of the file to the end
+ * of its page read as zeros without a fault, so before they are handed out the first byte of
+ * the next page is read: past a new end, it faults (the handler marks the stream). In the last
+ * page of the mapping there is no next page: the file's size is asked instead (the last 4 KiB
+ * only). What is left is a cut made while the frame is being dissected.
+ */
+static void
+map_check_end(struct cap_stream *s, uint64_t end)
+{
+    uint64_t probe = ((end - 1) & ~(s->page - 1)) + s->page;
+    if (probe < s->map_len) {
+        (void)*(volatile const uint8_t *)(s->map + probe);
+        map_take_loss(s);
+        return;
+    }
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->file_size) {
+        s->file_size = (uint64_t)st.st_size;
+        s->shrunk = true;
+    }
+}
+
 static size_t
 map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
 {
@@ -504,16 +543,9 @@ map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
         s->file_size = small;
         s->shrunk = true;
     }
-    if (atomic_load(&s->map_lost) && !s->lost_seen) {
-        s->lost_seen = s->shrunk = true;
-        struct stat st;
-        uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-        uint64_t lost = atomic_load(&s->lost_from);
-        if (now > lost)
-            now = lost;
-        if (now < s->file_size)
-            s->file_size = now;
-    }
+    map_take_loss(s);
+    if (n && s->off < s->file_size)
+        map_check_end(s, s->off + (n < s->file_size - s->off ? n : s->file_size - s->off));
     uint64_t left = s->off < s->file_size ? s->file_size - s->off : 0;
     size_t want = left < n ? (size_t)left : n;
     if (s->off >= s->pf_mark && s->pf_running) {
