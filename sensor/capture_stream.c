@@ -359,6 +359,7 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
 static void
 map_populate(struct cap_stream *s, uint64_t from, uint64_t to)
 {
+    from &= ~(s->page - 1); /* madvise takes a page-aligned start (EINVAL otherwise) */
     if (from >= to)
         return;
 #ifdef MADV_POPULATE_READ
