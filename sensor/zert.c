@@ -30,16 +30,25 @@
  *   connection that ended sooner with no change; `term` at its end; `change` when the
  *   protection changes (STARTTLS upgrade, TLS ended with TCP going on). A connection cut by
  *   the end of the capture gets its `init` and a JSON-only `term` (end_of_capture).
- * - Summary: per interval aligned to the clock, one record per living security session
- *   (zert_session.c), with cumulative counters; `enabled`/`aggregation_enabled` at the first
- *   packet and `disabled`/`aggregation_disabled` at the end say when the sensor watched.
+ * - Summary: per interval aligned to the clock, one record per living security session that
+ *   had a connection in it (zert_session.c), with cumulative counters; a connection that left
+ *   a session by a change holds it until it comes back or ends, so that it counts once there;
+ *   `enabled`/`aggregation_enabled` at the first packet and `disabled`/`aggregation_disabled`
+ *   at the end say when the sensor watched.
  */
 
 /* Security sessions a connection can be in at once: clear text, or TLS, SSH and IPsec. */
 enum { ZS_CLEAR, ZS_TLS, ZS_SSH, ZS_IPSEC, ZS_SLOTS };
 static const uint8_t zs_bit[ZS_SLOTS] = {0, ZERT_PROT_TLS, ZERT_PROT_SSH, ZERT_PROT_IPSEC};
 
-#define ZC_VISITED 8 /* sessions a connection remembers joining (to count it once in each) */
+/*
+ * Sessions a connection remembers joining, to count it once in each. While the connection
+ * lives, each one it remembers is alive: it is either in the session (sess[], counted in
+ * active) or holds it as away (a protection change took it out and it may come back; counted
+ * in away), so the pointers are never stale and their comparison is an identity.
+ */
+#define ZC_VISITED 8
+_Static_assert(ZC_VISITED <= 8, "struct zconn.held has a bit per visited session");
 
 enum zc_state {
     ZC_PENDING, /* protection not decided yet */
@@ -65,9 +74,10 @@ struct zconn {
     const char *why;    /* no protection, or unknown: why (static text) */
     const char *seen;   /* unknown: the protocol the bytes suggested */
     struct zsession *sess[ZS_SLOTS];
-    uint64_t visited[ZC_VISITED]; /* ids of sessions joined (counted once each) */
-    bool vpartial[ZC_VISITED];    /* ... and counted as partial there */
+    struct zsession *visited[ZC_VISITED]; /* sessions joined (counted once each) */
+    bool vpartial[ZC_VISITED];            /* ... and counted as partial there */
     uint8_t nvisited;
+    uint8_t held; /* bit i: left visited[i] by a change, and holds it (its away count) */
     uint64_t acct_bytes[2], acct_segs[2]; /* counters already given to sessions */
 };
 
@@ -111,6 +121,7 @@ struct zert_layer {
 };
 
 static void fill_identity(const struct zert_layer *z, struct zert_sensor *s);
+static void unhold_all(struct zconn *c);
 
 static int
 sink_summary(void *ctx, const struct zert_summary *s)
@@ -163,8 +174,10 @@ zert_free(struct zert_layer *z)
         return;
     for (struct zconn *c = z->active, *n; c; c = n) {
         n = c->next;
-        if (c->peer)
+        if (c->peer) {
+            unhold_all(c); /* before the sessions are freed below */
             free(c); /* a peer's connection is its own allocation; flows' are in struct zflow */
+        }
     }
     for (struct zconn *c = z->cut, *n; c; c = n) {
         n = c->next;
@@ -480,25 +493,45 @@ account(struct zconn *c)
     }
 }
 
+/* c no longer holds visited[i] (it came back, ended, or forgot it): the session may be freed. */
+static void
+unhold(struct zconn *c, uint8_t i)
+{
+    if (!(c->held & (1u << i)))
+        return;
+    c->held &= (uint8_t) ~(1u << i);
+    c->visited[i]->away--;
+}
+
+/* c ends: every session it left by a change may be freed (at the next scan). */
+static void
+unhold_all(struct zconn *c)
+{
+    for (uint8_t i = 0; i < c->nvisited; i++)
+        unhold(c, i);
+}
+
 /*
  * Count c in session s: once as a connection, and once as partial when `partial` (its
  * protection changed during its life). A connection that changes more often than
  * ZC_VISITED sessions can remember is counted again: counted in --stats, never lost.
+ * Returns the index of s in c->visited.
  */
-static void
+static uint8_t
 count_in(struct zert_layer *z, struct zconn *c, struct zsession *s, bool conn, bool partial)
 {
     uint8_t i = 0;
-    while (i < c->nvisited && c->visited[i] != s->id)
+    while (i < c->nvisited && c->visited[i] != s)
         i++;
     if (i == c->nvisited) {
         if (i == ZC_VISITED) {
             z->st.zert_visits_forgotten++;
             i = ZC_VISITED - 1;
+            unhold(c, i);
         } else {
             c->nvisited++;
         }
-        c->visited[i] = s->id;
+        c->visited[i] = s;
         c->vpartial[i] = false;
         if (conn)
             s->cum.conns++;
@@ -507,12 +540,14 @@ count_in(struct zert_layer *z, struct zconn *c, struct zsession *s, bool conn, b
         c->vpartial[i] = true;
         s->cum.partial_conns++;
     }
+    return i;
 }
 
 /*
  * Connection c joins the sessions of protection `prot` (one per protocol bit, or the
  * clear-text one). It counts once in each session it ever joins, and as partial there when
- * its protection changed during its life (`partial`) or it is in a session again.
+ * its protection changed during its life (`partial`) or it is in a session again: a session
+ * it left by a change is still there (it held it), and it comes back to it.
  */
 static void
 join(struct zert_layer *z, struct zconn *c, uint8_t prot, bool partial, uint64_t when)
@@ -528,12 +563,16 @@ join(struct zert_layer *z, struct zconn *c, uint8_t prot, bool partial, uint64_t
         c->sess[i] = s;
         if (!s)
             continue;
-        count_in(z, c, s, true, partial);
+        unhold(c, count_in(z, c, s, true, partial));
         s->active++;
     }
 }
 
-/* c leaves every session it is in (its bytes so far stay there). */
+/*
+ * c leaves every session it is in (its bytes so far stay there). `partial`: by a protection
+ * change, the connection going on: it holds each session it leaves (away) until it comes
+ * back or ends, so that coming back it finds the same session and is not counted again.
+ */
 static void
 leave(struct zert_layer *z, struct zconn *c, bool partial)
 {
@@ -542,8 +581,13 @@ leave(struct zert_layer *z, struct zconn *c, bool partial)
         struct zsession *s = c->sess[i];
         if (!s)
             continue;
-        if (partial)
-            count_in(z, c, s, false, true); /* its protection changed while in s */
+        if (partial) {
+            uint8_t v = count_in(z, c, s, false, true); /* its protection changed while in s */
+            if (!(c->held & (1u << v))) {
+                c->held |= (uint8_t)(1u << v);
+                s->away++;
+            }
+        }
         s->active--;
         c->sess[i] = NULL;
     }
@@ -937,6 +981,7 @@ conn_end(struct zert_layer *z, struct zconn *c, uint64_t now)
     } else {
         leave(z, c, false);
     }
+    unhold_all(c); /* it will not come back to the sessions it left */
 }
 
 /* A peer ended (EE: its last member flow; IPsec: idle or end of input): so does its connection.

@@ -402,13 +402,29 @@ write_record(struct zert_sessions *t, struct zsession *s, uint64_t end, bool ear
             t->st.early_records++;
     }
     s->start = s->cum;
+    s->joined = false;
+}
+
+/*
+ * No connection was in s during the current interval: none was active at its start (the
+ * snapshot of its last record; an interval skipped since had none either), none joined since,
+ * none is now. Only a session held by away connections can be so; it gets no record
+ * (one per session that protected a connection in the interval, smf119-zert.md §6.3), and its
+ * counters, unchanged, are carried to the next record it gets.
+ */
+static bool
+quiet(const struct zsession *s)
+{
+    return !s->active && !s->start.active_conns && !s->joined;
 }
 
 /*
  * After a scan for idle sessions (an early flush, or an interval's end), every session left holds
- * an active connection. When they are max_sessions or more (the flow table bounds them),
- * scanning them again for each new session would cost O(live) per session (2 ms each past
- * 65 536 active ones): the next scan waits until the table has doubled, O(1) amortised.
+ * an active or an away connection. When they are max_sessions or more (the live connections
+ * bound them: the flow table bounds those, and each is active in at most ZS_SLOTS sessions
+ * and away from at most ZC_VISITED, sensor/zert.c), scanning them again for each new session
+ * would cost O(live) per session (2 ms each past 65 536 active ones): the next scan waits
+ * until the table has doubled, O(1) amortised.
  */
 static void
 set_flush_at(struct zert_sessions *t)
@@ -418,7 +434,9 @@ set_flush_at(struct zert_sessions *t)
 
 /*
  * The cap: write the records of the idle sessions now (the interval so far) and free them.
- * An early flush is counted when it wrote a record: with every session active it writes none.
+ * A session held by an away connection is not idle: the connection may come back, and must
+ * find it. An early flush is counted when it wrote a record: with every session active or
+ * held it writes none.
  */
 static void
 early_flush(struct zert_sessions *t, uint64_t now)
@@ -426,7 +444,7 @@ early_flush(struct zert_sessions *t, uint64_t now)
     if (!t->cap_logged) {
         t->cap_logged = true;
         log_warn("max_sessions (%" PRIu64 ") reached: summaries of idle sessions are written "
-                 "before the interval ends (early_flush in their records); sessions with active "
+                 "before the interval ends (early_flush in their records); sessions held by open "
                  "connections are kept past it (zert_sessions_over_cap in --stats)",
                  t->max_sessions);
     }
@@ -437,11 +455,13 @@ early_flush(struct zert_sessions *t, uint64_t now)
     bool wrote = false;
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
-        if (s->active)
+        if (s->active || s->away)
             continue;
-        write_record(t, s, now, true);
+        if (!quiet(s)) {
+            write_record(t, s, now, true);
+            wrote = true;
+        }
         unlink_session(t, s);
-        wrote = true;
     }
     if (wrote)
         t->st.early_flushes++;
@@ -454,9 +474,12 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
     char key[ZERT_KEY_LEN];
     zert_session_key(r, protocol, ee, key, sizeof(key));
     uint32_t h = key_hash(key);
-    for (struct zsession *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext)
-        if (s->hash == h && strcmp(s->key, key) == 0)
+    for (struct zsession *s = t->buckets[h & (t->nbuckets - 1)]; s; s = s->hnext) {
+        if (s->hash == h && strcmp(s->key, key) == 0) {
+            s->joined = true;
             return s;
+        }
+    }
     if (t->st.live >= t->flush_at) {
         early_flush(t, now);
         set_flush_at(t);
@@ -469,6 +492,7 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
         return NULL;
     s->id = t->next_id++;
     s->hash = h;
+    s->joined = true;
     memcpy(s->key, key, klen);
     s->ip_proto = r->ip_proto;
     s->role = r->role;
@@ -555,8 +579,9 @@ zert_sessions_interval(struct zert_sessions *t, uint64_t end)
 {
     for (struct zsession *s = t->head, *n; s; s = n) {
         n = s->lnext;
-        write_record(t, s, end, false);
-        if (!s->active)
+        if (!quiet(s))
+            write_record(t, s, end, false);
+        if (!s->active && !s->away)
             unlink_session(t, s);
     }
     set_flush_at(t);

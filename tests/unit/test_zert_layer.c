@@ -23,6 +23,7 @@ struct srec {
     uint64_t start_us, end_us;
     uint8_t client; /* last byte of the client address */
     uint16_t server_port;
+    uint8_t protocol; /* ZERT_PROT_TLS, or 0: clear text */
     struct zert_counters start, end;
     bool early;
 };
@@ -31,6 +32,7 @@ struct drec {
     int event;
     uint64_t time_us, end_us;
     uint8_t client;
+    uint8_t protection;
     char end_reason[16];
 };
 
@@ -55,6 +57,7 @@ on_summary(void *ctx, const struct zert_summary *m)
         r->end_us = m->interval_end_us;
         r->client = m->client.ip[3];
         r->server_port = m->server.port;
+        r->protocol = m->protocol;
         r->start = m->start;
         r->end = m->end;
         r->early = m->early_flush;
@@ -75,6 +78,7 @@ on_detail(void *ctx, const struct zert_detail *d)
         r->time_us = d->time_us;
         r->end_us = d->end_us;
         r->client = d->remote.ip[3];
+        r->protection = d->protection;
         memcpy(r->end_reason, d->end_reason, sizeof(r->end_reason));
     }
     k->ndet++;
@@ -159,9 +163,10 @@ put32(uint8_t *p, uint32_t v)
     put16(p + 2, (uint16_t)v);
 }
 
-/* One segment from the client (from_client) or the server, at time ts: raw IPv4. */
+/* One segment carrying `data` from the client (from_client) or the server, at ts: raw IPv4. */
 static void
-seg(struct run *r, struct tcpc *c, uint64_t ts, bool from_client, uint8_t flags, size_t len)
+seg_data(struct run *r, struct tcpc *c, uint64_t ts, bool from_client, uint8_t flags,
+         const uint8_t *data, size_t len)
 {
     uint8_t b[40 + 256];
     memset(b, 0, sizeof(b));
@@ -183,13 +188,22 @@ seg(struct run *r, struct tcpc *c, uint64_t ts, bool from_client, uint8_t flags,
     t[12] = 5 << 4;
     t[13] = flags;
     put16(t + 14, 65535);
-    /* printable text: no dissector takes it for TLS or SSH */
-    for (size_t i = 0; i < len; i++)
-        t[20 + i] = (uint8_t)('a' + i % 26);
+    if (len)
+        memcpy(t + 20, data, len);
     c->seq[me] += (uint32_t)len + ((flags & (SYN | FIN)) ? 1 : 0);
     struct capture_frame fr = {
         .ts_us = ts, .caplen = (uint32_t)(40 + len), .wire_len = (uint32_t)(40 + len), .data = b};
     engine_packet(r->e, DLT_RAW, &fr);
+}
+
+/* A segment of `len` bytes of printable text: no dissector takes it for TLS or SSH. */
+static void
+seg(struct run *r, struct tcpc *c, uint64_t ts, bool from_client, uint8_t flags, size_t len)
+{
+    uint8_t text[256];
+    for (size_t i = 0; i < sizeof(text); i++)
+        text[i] = (uint8_t)('a' + i % 26);
+    seg_data(r, c, ts, from_client, flags, text, len);
 }
 
 /* The handshake and the server's greeting (11 bytes): clear text, decided at the greeting. */
@@ -211,6 +225,51 @@ close_conn(struct run *r, struct tcpc *c, uint64_t ts)
     seg(r, c, ts, true, FIN | ACK, 0);
     seg(r, c, ts, false, FIN | ACK, 0);
     seg(r, c, ts, true, ACK, 0);
+}
+
+/*
+ * STARTTLS on an open connection at ts: the client asks, the server agrees, then a TLS 1.2
+ * handshake (ECDHE-RSA-AES128-GCM-SHA256, no certificate) whose Finished messages are opaque.
+ * The connection changes to TLS at the server's Finished. Client bytes: 10 + 50 + 62 = 122;
+ * server bytes: 11 + 51 + 51 = 113.
+ */
+static void
+starttls(struct run *r, struct tcpc *c, uint64_t ts)
+{
+    static const uint8_t hello_random[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    uint8_t ch[50] = {0x16, 3, 1, 0,  45, /* handshake record: ClientHello (1) of 41 bytes */
+                      1,    0, 0, 41, 3,  3};
+    memcpy(ch + 11, hello_random, 32);
+    memcpy(ch + 43, (const uint8_t[]){0, 0, 2, 0xc0, 0x2f, 1, 0}, 7); /* sid, 1 suite, null */
+    uint8_t sh[51] = {0x16, 3, 3, 0,  46, /* ServerHello (2) of 38 bytes, ServerHelloDone (14) */
+                      2,    0, 0, 38, 3,  3};
+    memcpy(sh + 11, hello_random, 32);
+    memcpy(sh + 43, (const uint8_t[]){0, 0xc0, 0x2f, 0, 14, 0, 0, 0}, 8);
+    uint8_t cfin[62] = {0x16, 3, 3, 0, 6, 16, 0, 0, 2, 1, 0xaa, /* ClientKeyExchange */
+                        0x14, 3, 3, 0, 1, 1,                    /* ChangeCipherSpec */
+                        0x16, 3, 3, 0, 40};                     /* Finished, encrypted */
+    uint8_t sfin[51] = {0x14, 3, 3, 0, 1, 1, 0x16, 3, 3, 0, 40};
+    seg_data(r, c, ts, true, PSH | ACK, (const uint8_t *)"STARTTLS\r\n", 10);
+    seg_data(r, c, ts, false, PSH | ACK, (const uint8_t *)"220 ready\r\n", 11);
+    seg_data(r, c, ts, true, PSH | ACK, ch, sizeof(ch));
+    seg_data(r, c, ts, false, PSH | ACK, sh, sizeof(sh));
+    seg_data(r, c, ts, true, PSH | ACK, cfin, sizeof(cfin));
+    seg_data(r, c, ts, false, PSH | ACK, sfin, sizeof(sfin));
+}
+
+/*
+ * The TLS session ends with close_notify both ways (encrypted alerts) and the connection goes
+ * on in clear text: it changes back to clear at the client's "QUIT". Client bytes: 31 + 6;
+ * server bytes: 31 + 9.
+ */
+static void
+tls_unwrap(struct run *r, struct tcpc *c, uint64_t ts)
+{
+    uint8_t alert[31] = {0x15, 3, 3, 0, 26};
+    seg_data(r, c, ts, true, PSH | ACK, alert, sizeof(alert));
+    seg_data(r, c, ts, false, PSH | ACK, alert, sizeof(alert));
+    seg_data(r, c, ts, true, PSH | ACK, (const uint8_t *)"QUIT\r\n", 6);
+    seg_data(r, c, ts, false, PSH | ACK, (const uint8_t *)"221 bye\r\n", 9);
 }
 
 #define CHECK_SESSIONS(r, created_, freed_, live_, live_max_, intervals_)                          \
@@ -517,6 +576,268 @@ test_cap_time_back(void)
     CHECK_EQ_INT(r.sink.nsum, 3);
 }
 
+/* ---- connections that leave a session by a protection change and come back ---- */
+
+/* The sums over the records of one session key (client, protection) of its interval deltas. */
+struct key_sums {
+    int records;
+    uint64_t conns, partial;
+};
+
+static struct key_sums
+key_sums(const struct sink *k, uint8_t client, uint8_t protocol)
+{
+    struct key_sums t = {0, 0, 0};
+    for (int i = 0; i < k->nsum && i < NREC; i++) {
+        const struct srec *s = &k->s[i];
+        if (s->client != client || s->protocol != protocol)
+            continue;
+        t.records++;
+        t.conns += s->end.conns - s->start.conns;
+        t.partial += s->end.partial_conns - s->start.partial_conns;
+    }
+    return t;
+}
+
+#define CHECK_KEY(k, client, protocol, records_, conns_, partial_)                                 \
+    do {                                                                                           \
+        struct key_sums ks_ = key_sums(k, client, protocol);                                       \
+        CHECK_EQ_INT(ks_.records, records_);                                                       \
+        CHECK_EQ_INT(ks_.conns, conns_);                                                           \
+        CHECK_EQ_INT(ks_.partial, partial_);                                                       \
+    } while (0)
+
+/* One record's key, counters and flag: conns, partial and active at its start and end. */
+static void
+check_rec(const struct sink *k, int i, uint8_t client, uint8_t protocol, bool early,
+          const uint32_t want[6])
+{
+    CHECK(i < k->nsum);
+    if (i >= k->nsum || i >= NREC)
+        return;
+    const struct srec *s = &k->s[i];
+    CHECK_EQ_INT(s->client, client);
+    CHECK_EQ_INT(s->protocol, protocol);
+    CHECK_EQ_INT(s->early, early);
+    const uint64_t got[6] = {s->start.conns,       s->end.conns,          s->start.partial_conns,
+                             s->end.partial_conns, s->start.active_conns, s->end.active_conns};
+    for (int j = 0; j < 6; j++)
+        CHECK_EQ_INT(got[j], want[j]);
+}
+
+/* The detail events of client `client`'s connections, in order, with their protection. */
+static void
+check_events(const struct sink *k, uint8_t client, const int *events, const uint8_t *prot, int n)
+{
+    int m = 0;
+    for (int i = 0; i < k->ndet && i < NREC; i++) {
+        if (k->d[i].client != client)
+            continue;
+        CHECK(m < n);
+        if (m < n) {
+            CHECK_EQ_INT(k->d[i].event, events[m]);
+            CHECK_EQ_INT(k->d[i].protection, prot[m]);
+        }
+        m++;
+    }
+    CHECK_EQ_INT(m, n);
+}
+
+/* The detail records of a connection that went clear -> TLS -> clear. */
+static const int round_trip_events[4] = {ZERT_EV_INIT, ZERT_EV_CHANGE, ZERT_EV_CHANGE,
+                                         ZERT_EV_TERM};
+static const uint8_t round_trip_prot[4] = {0, ZERT_PROT_TLS, 0, 0};
+
+/*
+ * Clear text -> TLS (STARTTLS) -> clear text (close_notify, TCP going on), with an early
+ * flush while the connection is in TLS: max_sessions = 3, client 1's connection A in its
+ * clear session S1 then its TLS session T1; client 2's short connection makes the third
+ * session, and client 3's the fourth: the cap writes the idle sessions early. S1 is held by A
+ * (away), not idle: it is kept, and A coming back to clear text finds it, so A counts once
+ * in it. Before, S1 was written early and freed, and A made a new S1 counted again: two
+ * records of the clear key, with conns and partial 2 in all.
+ */
+static void
+test_away_early_flush(void)
+{
+    struct run r;
+    run_start(&r, 3);
+    struct tcpc a = open_conn(&r, 1, 40000, T0 + 1 * SEC);
+    starttls(&r, &a, T0 + 2 * SEC);
+    struct stats st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 2);
+    CHECK_EQ_INT(st.zert_sessions_tls, 1);
+    CHECK_EQ_INT(st.zert_sessions_live, 2);
+    struct tcpc b = open_conn(&r, 2, 40000, T0 + 3 * SEC);
+    close_conn(&r, &b, T0 + 4 * SEC);
+    struct tcpc c = open_conn(&r, 3, 40000, T0 + 6 * SEC); /* B ended at T0+5 s: the cap */
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_early_flushes, 1);
+    CHECK_EQ_INT(st.zert_sessions_over_cap, 0);
+    CHECK_EQ_INT(st.zert_sessions_created, 4);
+    CHECK_EQ_INT(st.zert_sessions_freed, 1); /* B's session only: S1 is held, T1 active */
+    CHECK_EQ_INT(st.zert_sessions_live, 3);
+    CHECK_EQ_INT(r.sink.nsum, 1);
+    tls_unwrap(&r, &a, T0 + 7 * SEC);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 4); /* A found S1 again */
+    CHECK_EQ_INT(st.zert_sessions_live, 3);
+    close_conn(&r, &a, T0 + 8 * SEC);
+    close_conn(&r, &c, T0 + 8 * SEC);
+    engine_tick(r.e, T0 + IV);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 4);
+    CHECK_EQ_INT(st.zert_sessions_tls, 1);
+    CHECK_EQ_INT(st.zert_sessions_clear, 3);
+    CHECK_EQ_INT(st.zert_sessions_freed, 4);
+    CHECK_EQ_INT(st.zert_sessions_live, 0);
+    CHECK_EQ_INT(st.zert_sessions_live_max, 3);
+    CHECK_EQ_INT(st.zert_sessions_early_flushes, 1);
+    CHECK_EQ_INT(r.sink.nsum, 4);
+    /* B's early; then S1, T1 and C's at the boundary: conns, partial, active start/end */
+    check_rec(&r.sink, 0, 2, 0, true, (const uint32_t[]){0, 1, 0, 0, 0, 0});
+    check_rec(&r.sink, 1, 1, 0, false, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 2, 1, ZERT_PROT_TLS, false, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 3, 3, 0, false, (const uint32_t[]){0, 1, 0, 0, 0, 0});
+    CHECK_KEY(&r.sink, 1, 0, 1, 1, 1);
+    CHECK_KEY(&r.sink, 1, ZERT_PROT_TLS, 1, 1, 1);
+    /* every payload byte of A is in S1 or T1: in, the client's (STARTTLS and handshake 122,
+     * close_notify and QUIT 37); out, the server's (greeting 11, handshake 113, then 40) */
+    if (r.sink.nsum >= 3) {
+        CHECK_EQ_INT(r.sink.s[1].end.bytes_in + r.sink.s[2].end.bytes_in, 122 + 37);
+        CHECK_EQ_INT(r.sink.s[1].end.bytes_out + r.sink.s[2].end.bytes_out, 11 + 113 + 40);
+    }
+    check_events(&r.sink, 1, round_trip_events, round_trip_prot, 4);
+    run_end(&r);
+    CHECK_EQ_INT(r.sink.nsum, 4);
+}
+
+/*
+ * The same connection across interval boundaries, no cap: clear in interval 1, TLS from
+ * T0+2 s through interval 2, back to clear at T0+130 s, closed at T0+135 s. S1 is held by A
+ * while A is in TLS: it is written at the end of interval 1 (A was in it), has no record for
+ * interval 2 (no connection was in it), and its record for interval 3 carries on its
+ * counters: one session, A counted once. Before, S1 was freed at the first boundary and A's
+ * return made a new session counting A again.
+ */
+static void
+test_away_interval(void)
+{
+    struct run r;
+    run_start(&r, 0);
+    struct tcpc a = open_conn(&r, 1, 40000, T0 + 1 * SEC);
+    starttls(&r, &a, T0 + 2 * SEC);
+    engine_tick(r.e, T0 + IV);
+    struct stats st = run_stats(&r);
+    CHECK_EQ_INT(r.sink.nsum, 2);
+    CHECK_EQ_INT(st.zert_sessions_live, 2); /* S1 held by A */
+    CHECK_EQ_INT(st.zert_sessions_freed, 0);
+    seg(&r, &a, T0 + 70 * SEC, true, PSH | ACK, 0); /* a bare ACK in interval 2 */
+    engine_tick(r.e, T0 + 2 * IV);
+    st = run_stats(&r);
+    CHECK_EQ_INT(r.sink.nsum, 3); /* T1 only */
+    CHECK_EQ_INT(st.zert_sessions_live, 2);
+    CHECK_EQ_INT(st.zert_sessions_freed, 0);
+    tls_unwrap(&r, &a, T0 + 130 * SEC);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 2);
+    CHECK_EQ_INT(st.zert_sessions_live, 2);
+    close_conn(&r, &a, T0 + 135 * SEC);
+    engine_tick(r.e, T0 + 3 * IV);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 2);
+    CHECK_EQ_INT(st.zert_sessions_freed, 2);
+    CHECK_EQ_INT(st.zert_sessions_live, 0);
+    CHECK_EQ_INT(st.zert_sessions_live_max, 2);
+    CHECK_EQ_INT(r.sink.nsum, 5);
+    check_rec(&r.sink, 0, 1, 0, false, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 1, 1, ZERT_PROT_TLS, false, (const uint32_t[]){0, 1, 0, 1, 0, 1});
+    check_rec(&r.sink, 2, 1, ZERT_PROT_TLS, false, (const uint32_t[]){1, 1, 1, 1, 1, 1});
+    check_rec(&r.sink, 3, 1, 0, false, (const uint32_t[]){1, 1, 1, 1, 0, 0});
+    check_rec(&r.sink, 4, 1, ZERT_PROT_TLS, false, (const uint32_t[]){1, 1, 1, 1, 1, 0});
+    static const uint64_t ends[5] = {T0 + IV, T0 + IV, T0 + 2 * IV, T0 + 3 * IV, T0 + 3 * IV};
+    static const uint64_t starts[5] = {T0, T0, T0 + IV, T0 + 2 * IV, T0 + 2 * IV};
+    for (int i = 0; i < 5 && i < r.sink.nsum; i++) {
+        CHECK_EQ_INT(r.sink.s[i].start_us, starts[i]);
+        CHECK_EQ_INT(r.sink.s[i].end_us, ends[i]);
+    }
+    /* S1's second record starts where its first ended: its counters carried over interval 2 */
+    if (r.sink.nsum >= 4) {
+        CHECK_EQ_INT(r.sink.s[3].start.bytes_in, r.sink.s[0].end.bytes_in);
+        CHECK_EQ_INT(r.sink.s[3].start.bytes_out, r.sink.s[0].end.bytes_out);
+    }
+    CHECK_KEY(&r.sink, 1, 0, 2, 1, 1);
+    CHECK_KEY(&r.sink, 1, ZERT_PROT_TLS, 3, 1, 1);
+    check_events(&r.sink, 1, round_trip_events, round_trip_prot, 4);
+    run_end(&r);
+    CHECK_EQ_INT(r.sink.nsum, 5);
+}
+
+/*
+ * A connection that ends while away (in TLS, never back to clear) lets its clear session go:
+ * (1) no cap: S1 held across the first boundary, freed at the boundary after A's end, with no
+ * record there (no connection was in it); (2) max_sessions = 3: S1, released by A's end, is
+ * idle at the next scan and written early and freed with T1 and B's session.
+ */
+static void
+test_away_ended(void)
+{
+    struct run r;
+    run_start(&r, 0);
+    struct tcpc a = open_conn(&r, 1, 40000, T0 + 1 * SEC);
+    starttls(&r, &a, T0 + 2 * SEC);
+    engine_tick(r.e, T0 + IV);
+    struct stats st = run_stats(&r);
+    CHECK_EQ_INT(r.sink.nsum, 2);
+    CHECK_EQ_INT(st.zert_sessions_live, 2);
+    CHECK_EQ_INT(st.zert_sessions_freed, 0);
+    close_conn(&r, &a, T0 + 70 * SEC);
+    engine_tick(r.e, T0 + 2 * IV - 1);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_live, 2); /* A ended: nothing is freed before a scan */
+    engine_tick(r.e, T0 + 2 * IV);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_created, 2);
+    CHECK_EQ_INT(st.zert_sessions_freed, 2);
+    CHECK_EQ_INT(st.zert_sessions_live, 0);
+    CHECK_EQ_INT(st.zert_sessions_live_tls, 0);
+    CHECK_EQ_INT(st.zert_sessions_live_clear, 0);
+    CHECK_EQ_INT(r.sink.nsum, 3); /* S1, T1; then T1 alone */
+    check_rec(&r.sink, 0, 1, 0, false, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 1, 1, ZERT_PROT_TLS, false, (const uint32_t[]){0, 1, 0, 1, 0, 1});
+    check_rec(&r.sink, 2, 1, ZERT_PROT_TLS, false, (const uint32_t[]){1, 1, 1, 1, 1, 0});
+    CHECK_KEY(&r.sink, 1, 0, 1, 1, 1);
+    CHECK_KEY(&r.sink, 1, ZERT_PROT_TLS, 2, 1, 1);
+    static const int ev[3] = {ZERT_EV_INIT, ZERT_EV_CHANGE, ZERT_EV_TERM};
+    static const uint8_t prot[3] = {0, ZERT_PROT_TLS, ZERT_PROT_TLS};
+    check_events(&r.sink, 1, ev, prot, 3);
+    engine_tick(r.e, T0 + 3 * IV);
+    run_end(&r);
+    CHECK_EQ_INT(r.sink.nsum, 3);
+
+    run_start(&r, 3);
+    a = open_conn(&r, 1, 40000, T0 + 1 * SEC);
+    starttls(&r, &a, T0 + 2 * SEC);
+    struct tcpc b = open_conn(&r, 2, 40000, T0 + 3 * SEC);
+    close_conn(&r, &b, T0 + 4 * SEC);
+    close_conn(&r, &a, T0 + 5 * SEC);
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_live, 3);
+    CHECK_EQ_INT(st.zert_sessions_freed, 0);
+    open_conn(&r, 3, 40000, T0 + 8 * SEC); /* A and B ended at T0+6 s and T0+5 s */
+    st = run_stats(&r);
+    CHECK_EQ_INT(st.zert_sessions_early_flushes, 1);
+    CHECK_EQ_INT(st.zert_sessions_created, 4);
+    CHECK_EQ_INT(st.zert_sessions_freed, 3);
+    CHECK_EQ_INT(st.zert_sessions_live, 1);
+    CHECK_EQ_INT(r.sink.nsum, 3);
+    check_rec(&r.sink, 0, 1, 0, true, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 1, 1, ZERT_PROT_TLS, true, (const uint32_t[]){0, 1, 0, 1, 0, 0});
+    check_rec(&r.sink, 2, 2, 0, true, (const uint32_t[]){0, 1, 0, 0, 0, 0});
+    run_end(&r);
+    CHECK_EQ_INT(r.sink.nsum, 4);
+}
+
 int
 main(void)
 {
@@ -526,5 +847,8 @@ main(void)
     test_cap_idle();
     test_cap_active();
     test_cap_time_back();
+    test_away_early_flush();
+    test_away_interval();
+    test_away_ended();
     return check_report();
 }

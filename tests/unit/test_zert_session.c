@@ -470,6 +470,116 @@ test_cap_rescan(void)
     zert_sessions_free(t);
 }
 
+/* A connection in s leaves it by a protection change and goes on: it holds s (away). */
+static void
+leave_away(struct zsession *s)
+{
+    s->active--;
+    s->away++;
+}
+
+/* That connection comes back to the session of its key at `now`: not counted again. */
+static struct zsession *
+come_back(struct zert_sessions *t, uint8_t client, uint16_t cport, uint64_t in, uint64_t now)
+{
+    struct zsession *s = zert_session_get(t, conn(client, cport), 0, false, 0, now);
+    if (s) {
+        s->away--;
+        s->active++;
+        s->cum.bytes_in += in;
+    }
+    return s;
+}
+
+/*
+ * Sessions held by away connections (zert_session.h): not idle for the cap (the scan writes
+ * nothing and the new session is made past it), not freed at a boundary, no record for an
+ * interval in which no connection was in them, found again by the connection that comes back
+ * (the same session, its counters carried on); freed at the first scan after the last
+ * connection leaves or the away one ends, with no record when they were quiet.
+ */
+static void
+test_away(void)
+{
+    struct sink k = {0};
+    struct zert_sessions *t = zert_sessions_new(&sensor, 2, sink_write, &k);
+    zert_sessions_begin(t, T0);
+    struct zsession *s1 = join(t, 1, 40000, 5, T0 + 1 * SEC);
+    struct zsession *s2 = join(t, 2, 40000, 7, T0 + 2 * SEC);
+    CHECK(s1 && s2);
+    if (!s1 || !s2)
+        return;
+    leave_away(s1);
+    struct zsession *s3 = join(t, 3, 40000, 1, T0 + 3 * SEC); /* the cap: s1 held, s2 active */
+    CHECK(s3 != NULL);
+    CHECK_CAP(t, 3, 1, 0, 0, 0);
+    if (s3)
+        leave(s3);
+    zert_sessions_interval(t, T0 + IV); /* s1, s2, s3 written; s3 freed */
+    CHECK_CAP(t, 2, 1, 0, 0, 3);
+    zert_sessions_interval(t, T0 + 2 * IV); /* s1 quiet: no record, kept */
+    CHECK_CAP(t, 2, 1, 0, 0, 4);
+    CHECK(come_back(t, 1, 40000, 3, T0 + 2 * IV + SEC) == s1);
+    CHECK_EQ_INT(stats(t).created, 3);
+    leave(s1);                              /* the connection ends in s1 */
+    zert_sessions_interval(t, T0 + 3 * IV); /* s1 written and freed */
+    CHECK_CAP(t, 1, 1, 0, 0, 6);
+    leave_away(s2);
+    zert_sessions_interval(t, T0 + 4 * IV); /* s2 had its connection: written, held */
+    CHECK_CAP(t, 1, 1, 0, 0, 7);
+    s2->away--;                             /* the connection ends while away */
+    zert_sessions_interval(t, T0 + 5 * IV); /* quiet: freed with no record */
+    CHECK_CAP(t, 0, 1, 0, 0, 7);
+    CHECK_STATS(t, 3, 3, 0, 3, 7);
+    CHECK(zert_sessions_empty(t));
+    /* client, interval end, conns, active and bytes in at the record's start and end */
+    static const struct {
+        uint8_t client;
+        uint64_t end;
+        uint32_t conns[2], active[2];
+        uint64_t in[2];
+    } want[7] = {
+        {1, T0 + IV, {0, 1}, {0, 0}, {0, 5}},     {2, T0 + IV, {0, 1}, {0, 1}, {0, 7}},
+        {3, T0 + IV, {0, 1}, {0, 0}, {0, 1}},     {2, T0 + 2 * IV, {1, 1}, {1, 1}, {7, 7}},
+        {1, T0 + 3 * IV, {1, 1}, {0, 0}, {5, 8}}, {2, T0 + 3 * IV, {1, 1}, {1, 1}, {7, 7}},
+        {2, T0 + 4 * IV, {1, 1}, {1, 0}, {7, 7}},
+    };
+    CHECK_EQ_INT(k.n, 7);
+    for (int i = 0; i < k.n && i < 7; i++) {
+        const struct rec *r = &k.r[i];
+        CHECK_EQ_INT(r->client, want[i].client);
+        CHECK_EQ_INT(r->end_us, want[i].end);
+        CHECK_EQ_INT(r->start_us, want[i].end - IV);
+        CHECK_EQ_INT(r->start.conns, want[i].conns[0]);
+        CHECK_EQ_INT(r->end.conns, want[i].conns[1]);
+        CHECK_EQ_INT(r->start.active_conns, want[i].active[0]);
+        CHECK_EQ_INT(r->end.active_conns, want[i].active[1]);
+        CHECK_EQ_INT(r->start.bytes_in, want[i].in[0]);
+        CHECK_EQ_INT(r->end.bytes_in, want[i].in[1]);
+        CHECK(!r->early);
+    }
+    zert_sessions_free(t);
+
+    /* a held session released while quiet, then the cap: freed by the scan, no record, and
+     * no early flush counted (nothing was written) */
+    k.n = 0;
+    t = zert_sessions_new(&sensor, 2, sink_write, &k);
+    zert_sessions_begin(t, T0);
+    s1 = join(t, 1, 40000, 5, T0 + 1 * SEC);
+    CHECK(s1 != NULL);
+    if (!s1)
+        return;
+    leave_away(s1);
+    zert_sessions_interval(t, T0 + IV);
+    CHECK_CAP(t, 1, 0, 0, 0, 1);
+    s1->away--;
+    CHECK(join(t, 2, 40000, 1, T0 + IV + 1 * SEC) != NULL);
+    CHECK(join(t, 3, 40000, 1, T0 + IV + 2 * SEC) != NULL); /* the cap: s1 idle and quiet */
+    CHECK_CAP(t, 2, 0, 0, 0, 1);
+    CHECK_STATS(t, 3, 1, 2, 2, 1);
+    zert_sessions_free(t);
+}
+
 int
 main(void)
 {
@@ -481,5 +591,6 @@ main(void)
     test_cap_mixed();
     test_cap_all_active();
     test_cap_rescan();
+    test_away();
     return check_report();
 }
