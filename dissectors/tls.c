@@ -507,15 +507,15 @@ tls_hs_feed(struct tls_state *st, int dir, struct cursor c)
 {
     struct tls_dir *d = &st->dir[dir];
     while (cur_left(&c) > 0 && !d->enc) {
-        uint8_t h0 = 0, h1 = 0, h2 = 0, h3 = 0;
-        if (d->hs_hdr_len == 0 && cur_peek_at(&c, 0, &h0) && cur_peek_at(&c, 1, &h1) &&
-            cur_peek_at(&c, 2, &h2) && cur_peek_at(&c, 3, &h3)) {
+        if (d->hs_hdr_len == 0) {
             /* a whole message in these bytes (the usual case): parsed where it lies, not
              * copied (the copies and their buffers were 3 % of the records job) */
-            uint32_t len = (uint32_t)h1 << 16 | (uint32_t)h2 << 8 | h3;
-            if (len <= TLS_HS_MAX && cur_left(&c) - 4 >= len) {
-                cur_skip(&c, 4);
-                tls_hs_message(st, dir, h0, cur_take(&c, len), false);
+            struct cursor m = c;
+            uint8_t type = cur_get_u8(&m);
+            uint32_t len = cur_get_be24(&m);
+            if (cur_ok(&m) && len <= TLS_HS_MAX && cur_left(&m) >= len) {
+                c = m;
+                tls_hs_message(st, dir, type, cur_take(&c, len), false);
                 continue;
             }
         }
