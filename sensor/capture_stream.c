@@ -502,6 +502,16 @@ map_stop(struct cap_stream *s)
     s->map = NULL;
 }
 
+/* The file is `size` bytes now: the reader stops there when that is before its old end. */
+static void
+map_shrink(struct cap_stream *s, uint64_t size)
+{
+    if (size < s->file_size) {
+        s->file_size = size;
+        s->shrunk = true;
+    }
+}
+
 /* The handler zeroed pages of s: the file's new size (at most the first zeroed page). */
 static void
 map_take_loss(struct cap_stream *s)
@@ -512,10 +522,7 @@ map_take_loss(struct cap_stream *s)
     struct stat st;
     uint64_t now = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
     uint64_t lost = atomic_load(&s->lost_from);
-    if (now > lost)
-        now = lost;
-    if (now < s->file_size)
-        s->file_size = now;
+    map_shrink(s, now < lost ? now : lost);
 }
 
 /*
@@ -539,20 +546,14 @@ map_check_end(struct cap_stream *s, uint64_t end)
         return;
     }
     struct stat st;
-    if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->file_size) {
-        s->file_size = (uint64_t)st.st_size;
-        s->shrunk = true;
-    }
+    if (fstat(s->fd, &st) == 0)
+        map_shrink(s, (uint64_t)st.st_size);
 }
 
 static size_t
 map_fill(struct cap_stream *s, size_t n, const uint8_t **p)
 {
-    uint64_t small = atomic_load_explicit(&s->shrunk_to, memory_order_relaxed);
-    if (small < s->file_size) {
-        s->file_size = small;
-        s->shrunk = true;
-    }
+    map_shrink(s, atomic_load_explicit(&s->shrunk_to, memory_order_relaxed));
     map_take_loss(s);
     if (n && s->off < s->file_size)
         map_check_end(s, s->off + (n < s->file_size - s->off ? n : s->file_size - s->off));
