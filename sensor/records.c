@@ -323,20 +323,30 @@ enqueue_done(struct records *r)
     return failed ? -1 : 0;
 }
 
+/*
+ * Hand record `rec` (a detail or a summary, `size` bytes) to the writer. The slot at tail is this
+ * thread's (only it moves tail): the record was built there (detail_slot/summary_slot), or it is
+ * copied there.
+ */
+static int
+enqueue_record(struct records *r, const void *rec, size_t size, bool summary)
+{
+    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
+    if (rec != (const void *)&it->u) {
+        it = enqueue_slot(r);
+        memcpy(&it->u, rec, size);
+    }
+    it->summary = summary;
+    return enqueue_done(r);
+}
+
 static int
 sink_detail(void *ctx, const struct zert_detail *d)
 {
     struct records *r = ctx;
     if (!r->threaded)
         return write_detail(r, d);
-    /* the slot at tail is this thread's (only it moves tail): built there, or copied there */
-    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
-    if (d != &it->u.d) {
-        it = enqueue_slot(r);
-        it->u.d = *d;
-    }
-    it->summary = false;
-    return enqueue_done(r);
+    return enqueue_record(r, d, sizeof(*d), false);
 }
 
 /* The slot the next record goes to: the zERT layer builds it there (struct zert_sink). */
@@ -360,13 +370,7 @@ sink_summary(void *ctx, const struct zert_summary *s)
     struct records *r = ctx;
     if (!r->threaded)
         return write_summary(r, s);
-    struct records_item *it = &r->ring[r->tail % RECORDS_RING];
-    if (s != &it->u.s) {
-        it = enqueue_slot(r);
-        it->u.s = *s;
-    }
-    it->summary = true;
-    return enqueue_done(r);
+    return enqueue_record(r, s, sizeof(*s), true);
 }
 
 void
