@@ -419,6 +419,30 @@ quiet(const struct zsession *s)
 }
 
 /*
+ * Write the record of every session that had a connection in the interval and free the idle
+ * ones (no active or away connection): at an interval's end; or `early` (the cap), the idle
+ * ones only. True when a record was written.
+ */
+static bool
+write_and_free(struct zert_sessions *t, uint64_t end, bool early)
+{
+    bool wrote = false;
+    for (struct zsession *s = t->head, *n; s; s = n) {
+        n = s->lnext;
+        bool idle = !s->active && !s->away;
+        if (early && !idle)
+            continue;
+        if (!quiet(s)) {
+            write_record(t, s, end, early);
+            wrote = true;
+        }
+        if (idle)
+            unlink_session(t, s);
+    }
+    return wrote;
+}
+
+/*
  * After a scan for idle sessions (an early flush, or an interval's end), every session left holds
  * an active or an away connection. When they are max_sessions or more (the live connections
  * bound them: the flow table bounds those, and each is active in at most ZS_SLOTS sessions
@@ -452,18 +476,7 @@ early_flush(struct zert_sessions *t, uint64_t now)
      * interval so far does not end before it began */
     if (now < t->interval_start)
         now = t->interval_start;
-    bool wrote = false;
-    for (struct zsession *s = t->head, *n; s; s = n) {
-        n = s->lnext;
-        if (s->active || s->away)
-            continue;
-        if (!quiet(s)) {
-            write_record(t, s, now, true);
-            wrote = true;
-        }
-        unlink_session(t, s);
-    }
-    if (wrote)
+    if (write_and_free(t, now, true))
         t->st.early_flushes++;
 }
 
@@ -577,13 +590,7 @@ zert_session_get(struct zert_sessions *t, const struct zert_detail *r, uint8_t p
 void
 zert_sessions_interval(struct zert_sessions *t, uint64_t end)
 {
-    for (struct zsession *s = t->head, *n; s; s = n) {
-        n = s->lnext;
-        if (!quiet(s))
-            write_record(t, s, end, false);
-        if (!s->active && !s->away)
-            unlink_session(t, s);
-    }
+    write_and_free(t, end, false);
     set_flush_at(t);
     t->interval_start = end;
 }
