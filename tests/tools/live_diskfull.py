@@ -53,9 +53,13 @@ try:
     slow.connect(f"{work}/sock")
     slow.sendall(b"both\n")
 
+    # Connections 4 ms apart: unpaced, 250 of them on lo outran the ASan build's capture on
+    # this VM (kernel drops 1 338-2 466 of about 3 600 packets, the code of the last four green
+    # runs included); the flows never seen ending were then ended at SIGTERM and filled the
+    # disk again. This test is about the full disk: the capture must see every packet (checked).
     def conns(n):
         subprocess.run(["ip", "netns", "exec", NS, "python3", "-c", f"""
-import socket, threading
+import socket, threading, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', 8080)); s.listen(64)
 def serve():
@@ -64,6 +68,7 @@ def serve():
 t = threading.Thread(target=serve); t.start()
 for _ in range({n}):
     c = socket.create_connection(('127.0.0.1', 8080)); c.sendall(b'x' * 50); c.recv(100); c.close()
+    time.sleep(0.004)
 t.join()
 """], check=True)
 
@@ -93,6 +98,8 @@ t.join()
     text = log.read()
     stats = json.loads([l for l in text.splitlines() if l.startswith("{")][-1])
     check(rc == 1, f"exit status 1: records were lost and said so (got {rc})")
+    check(stats["capture_kernel_drops"] == 0,
+          f"the capture saw every packet (kernel drops {stats['capture_kernel_drops']})")
     print("\n".join(l for l in text.splitlines() if "cannot" in l or "again" in l))
     check(len([l for l in text.splitlines() if "cannot write" in l]) == len(failed_lines),
           "no further failure line")
